@@ -1,0 +1,26 @@
+#include "output/row.h"
+
+#include <string.h>
+
+void probe_result_init(struct probe_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->connect_ms = -1;
+    r->tls_ms = -1;
+}
+
+void cert_facts_free(struct cert_facts *c)
+{
+    text_free(&c->subject);
+    text_free(&c->issuer);
+    text_free(&c->san);
+    memset(c, 0, sizeof *c);
+}
+
+void probe_result_free(struct probe_result *r)
+{
+    text_free(&r->error);
+    text_free(&r->banner);
+    text_free(&r->chain_error);
+    cert_facts_free(&r->cert);
+}

@@ -1,0 +1,22 @@
+#include "output/status.h"
+
+static const char *const names[ST_COUNT] = {
+    [ST_OK] = "ok",
+    [ST_NO_STARTTLS] = "no_starttls",
+    [ST_STARTTLS_REFUSED] = "starttls_refused",
+    [ST_TLS_FAILED] = "tls_failed",
+    [ST_CONNECT_FAILED] = "connect_failed",
+    [ST_TIMEOUT] = "timeout",
+    [ST_SERVER_REFUSED] = "server_refused",
+    [ST_PROTOCOL_ERROR] = "protocol_error",
+    [ST_DNS_FAILED] = "dns_failed",
+    [ST_NULL_MX] = "null_mx",
+    [ST_NO_ADDRESS] = "no_address",
+    [ST_BLOCKED] = "blocked",
+    [ST_INVALID_TARGET] = "invalid_target",
+};
+
+const char *status_name(enum scan_status s)
+{
+    return (s >= 0 && s < ST_COUNT) ? names[s] : "unknown";
+}

@@ -1,0 +1,35 @@
+/* c-ares driven by a libuv loop: one uv_poll_t per c-ares socket (from the
+ * socket-state callback) and a periodic timer, without which c-ares 1.18
+ * never notices a timeout. */
+#ifndef STS_ARES_UV_H
+#define STS_ARES_UV_H
+
+#include <ares.h>
+#include <uv.h>
+
+struct ares_poll;
+
+struct ares_uv {
+    uv_loop_t *loop;
+    ares_channel channel;
+    uv_timer_t timer;
+    struct ares_poll *polls;
+    int open_handles;
+    void (*on_closed)(struct ares_uv *);
+};
+
+struct ares_uv_options {
+    const char *const *servers; /* "IP", "IP:PORT", "[IPv6]:PORT"; none: resolv.conf */
+    int nservers;
+    int timeout_ms; /* per try */
+    int tries;
+};
+
+/* 0, or an ARES_E* code with the reason in err. */
+int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_options *opt,
+                 char *err, size_t errlen);
+/* Destroys the channel (pending queries fail with ARES_EDESTRUCTION) and
+ * closes the handles; on_closed runs once the last one is closed. */
+void ares_uv_close(struct ares_uv *au, void (*on_closed)(struct ares_uv *));
+
+#endif

@@ -1,0 +1,38 @@
+/* Reading a DNS answer: follow the CNAME chain from the query name and
+ * collect the records of the asked type at its end. Pure; every length in
+ * the message is checked. */
+#ifndef STS_DNSMSG_H
+#define STS_DNSMSG_H
+
+#include <stddef.h>
+
+#define DNS_NAME_MAX 256
+#define DNS_MAX_RECORDS 64
+
+#define DNS_TYPE_A 1
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_MX 15
+#define DNS_TYPE_AAAA 28
+
+struct dns_record {
+    int pref;                 /* MX only */
+    char name[DNS_NAME_MAX];  /* MX exchange ("" for the root, i.e. null MX) */
+    unsigned char addr[16];   /* A: 4 bytes, AAAA: 16 */
+};
+
+struct dns_answer {
+    int rcode;
+    int truncated;
+    char final_name[DNS_NAME_MAX]; /* where the CNAME chain ends */
+    int cname_hops;
+    int nrecords;
+    int more_records; /* records beyond DNS_MAX_RECORDS were dropped */
+    struct dns_record records[DNS_MAX_RECORDS];
+};
+
+/* 0 when the message was read (possibly with no records), -1 when it is
+ * malformed. Names compare case-insensitively, without a trailing dot. */
+int dns_read_answer(const unsigned char *msg, size_t len, const char *qname, int qtype,
+                    struct dns_answer *out);
+
+#endif

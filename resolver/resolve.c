@@ -1,0 +1,322 @@
+#include "resolver/resolve.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolver/mx.h"
+
+/* A CNAME chain may span several answers; past this many names, give up. */
+#define MAX_CNAME_CHAIN 8
+
+enum lookup_outcome { LK_RECORDS, LK_NODATA, LK_NXDOMAIN, LK_FAILED };
+
+struct request;
+
+/* One name and type, re-asked at the end of a CNAME chain when the server
+ * did not follow it. */
+struct lookup {
+    struct request *req;
+    int host;  /* index into req->res->hosts, -1 for the MX query */
+    int qtype;
+    int chain;
+    char name[DNS_NAME_MAX];
+};
+
+struct host_work {
+    int a_pending, aaaa_pending;
+    enum lookup_outcome a, aaaa;
+    char a_err[80], aaaa_err[80];
+    struct dns_record *a_recs, *aaaa_recs;
+    int na, naaaa;
+};
+
+struct request {
+    struct ares_uv *au;
+    struct resolve_limits lim;
+    resolve_cb cb;
+    void *arg;
+    char domain[DNS_NAME_MAX];
+    struct dns_result *res;
+    struct host_work *work;
+    int outstanding;
+};
+
+static void lookup_start(struct request *req, int host, int qtype, const char *name, int chain);
+
+static void request_finish(struct request *req)
+{
+    struct dns_result *res = req->res;
+    for (int i = 0; i < res->nhosts; i++) {
+        free(req->work[i].a_recs);
+        free(req->work[i].aaaa_recs);
+    }
+    free(req->work);
+    req->cb(req->arg, res);
+    free(req);
+}
+
+static void request_release(struct request *req)
+{
+    if (--req->outstanding == 0) request_finish(req);
+}
+
+static const char *outcome_text(enum lookup_outcome o, const char *err)
+{
+    switch (o) {
+    case LK_NXDOMAIN: return "NXDOMAIN";
+    case LK_NODATA: return "no records";
+    case LK_FAILED: return err;
+    default: return "";
+    }
+}
+
+/* Both families are in for host i: decide its status and addresses. */
+static void host_complete(struct request *req, int i)
+{
+    struct host_result *h = &req->res->hosts[i];
+    struct host_work *w = &req->work[i];
+    int total = w->na + w->naaaa;
+    h->addrs = total ? calloc((size_t)total, sizeof *h->addrs) : NULL;
+    for (int k = 0; k < w->na && h->addrs; k++) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&h->addrs[h->naddrs++];
+        sin->sin_family = AF_INET;
+        memcpy(&sin->sin_addr, w->a_recs[k].addr, 4);
+    }
+    for (int k = 0; k < w->naaaa && h->addrs; k++) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&h->addrs[h->naddrs++];
+        sin6->sin6_family = AF_INET6;
+        memcpy(&sin6->sin6_addr, w->aaaa_recs[k].addr, 16);
+    }
+    if (h->naddrs > 0) {
+        h->status = ST_OK;
+    } else if (w->a != LK_FAILED && w->aaaa != LK_FAILED) {
+        h->status = ST_NO_ADDRESS;
+        snprintf(h->error, sizeof h->error, "%s",
+                 (w->a == LK_NXDOMAIN || w->aaaa == LK_NXDOMAIN) ? "NXDOMAIN for the host name"
+                                                                 : "no A or AAAA records");
+    } else {
+        h->status = ST_DNS_FAILED;
+        snprintf(h->error, sizeof h->error, "A: %s; AAAA: %s", outcome_text(w->a, w->a_err),
+                 outcome_text(w->aaaa, w->aaaa_err));
+    }
+    if (req->res->implicit_mx && h->status == ST_NO_ADDRESS)
+        snprintf(h->error, sizeof h->error, "no MX records and no A or AAAA records");
+}
+
+static int start_hosts(struct request *req)
+{
+    struct dns_result *res = req->res;
+    req->work = calloc((size_t)res->nhosts, sizeof *req->work);
+    if (!req->work) return -1;
+    /* Both families are pending before either is asked: an answer may come
+     * back before ares_query returns. */
+    for (int i = 0; i < res->nhosts; i++) req->work[i].a_pending = req->work[i].aaaa_pending = 1;
+    for (int i = 0; i < res->nhosts; i++) {
+        lookup_start(req, i, DNS_TYPE_A, res->hosts[i].name, 0);
+        lookup_start(req, i, DNS_TYPE_AAAA, res->hosts[i].name, 0);
+    }
+    return 0;
+}
+
+static void set_hosts_from_mx(struct request *req, struct dns_record *recs, int n)
+{
+    struct dns_result *res = req->res;
+    res->hosts = calloc((size_t)n, sizeof *res->hosts);
+    if (!res->hosts) {
+        res->status = ST_DNS_FAILED;
+        snprintf(res->error, sizeof res->error, "out of memory");
+        return;
+    }
+    res->nhosts = n;
+    for (int i = 0; i < n; i++) {
+        snprintf(res->hosts[i].name, sizeof res->hosts[i].name, "%s", recs[i].name);
+        res->hosts[i].pref = recs[i].pref;
+    }
+    if (start_hosts(req) != 0) {
+        res->status = ST_DNS_FAILED;
+        snprintf(res->error, sizeof res->error, "out of memory");
+    }
+}
+
+static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
+                    struct dns_answer *ans)
+{
+    struct dns_result *res = req->res;
+    if (o == LK_NXDOMAIN || o == LK_FAILED) {
+        res->status = ST_DNS_FAILED;
+        snprintf(res->error, sizeof res->error, "MX lookup: %s", outcome_text(o, err));
+        return;
+    }
+    if (o == LK_NODATA) {
+        struct dns_record self = {0};
+        snprintf(self.name, sizeof self.name, "%s", req->domain);
+        res->implicit_mx = true;
+        set_hosts_from_mx(req, &self, 1);
+        if (res->hosts) res->hosts[0].pref = -1;
+        return;
+    }
+    int n = ans->nrecords;
+    enum mx_verdict v = mx_select(ans->records, &n, req->lim.mx_max);
+    if (v != MX_HOSTS) {
+        res->status = ST_NULL_MX;
+        snprintf(res->error, sizeof res->error, "null MX: the domain accepts no mail (RFC 7505)");
+        return;
+    }
+    set_hosts_from_mx(req, ans->records, n);
+}
+
+static void addr_done(struct request *req, int host, int qtype, enum lookup_outcome o,
+                      const char *err, struct dns_answer *ans)
+{
+    struct host_work *w = &req->work[host];
+    enum lookup_outcome *slot = qtype == DNS_TYPE_A ? &w->a : &w->aaaa;
+    char *errbuf = qtype == DNS_TYPE_A ? w->a_err : w->aaaa_err;
+    *(qtype == DNS_TYPE_A ? &w->a_pending : &w->aaaa_pending) = 0;
+    *slot = o;
+    snprintf(errbuf, sizeof w->a_err, "%s", err ? err : "");
+    if (o == LK_RECORDS) {
+        int n = ans->nrecords;
+        addr_sort_unique(ans->records, &n, req->lim.addr_max);
+        struct dns_record *copy = malloc((size_t)n * sizeof *copy);
+        if (copy) {
+            memcpy(copy, ans->records, (size_t)n * sizeof *copy);
+        } else {
+            n = 0;
+        }
+        if (qtype == DNS_TYPE_A) {
+            w->a_recs = copy;
+            w->na = n;
+        } else {
+            w->aaaa_recs = copy;
+            w->naaaa = n;
+        }
+    }
+    /* The second family to answer decides the host's status. */
+    if (!w->a_pending && !w->aaaa_pending) host_complete(req, host);
+}
+
+static void lookup_done(struct request *req, int host, int qtype, enum lookup_outcome o,
+                        const char *err, struct dns_answer *ans)
+{
+    if (host < 0)
+        mx_done(req, o, err, ans);
+    else
+        addr_done(req, host, qtype, o, err, ans);
+    request_release(req);
+}
+
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+    struct lookup *lk = arg;
+    struct dns_answer *ans = NULL;
+    enum lookup_outcome o;
+    const char *err = NULL;
+    (void)timeouts;
+    switch (status) {
+    case ARES_SUCCESS: o = LK_RECORDS; break;
+    case ARES_ENODATA: o = LK_NODATA; break;
+    case ARES_ENOTFOUND: o = LK_NXDOMAIN; break;
+    case ARES_ETIMEOUT: o = LK_FAILED; err = "timeout"; break;
+    case ARES_ESERVFAIL: o = LK_FAILED; err = "SERVFAIL"; break;
+    case ARES_EREFUSED: o = LK_FAILED; err = "REFUSED"; break;
+    default: o = LK_FAILED; err = ares_strerror(status); break;
+    }
+    if (o == LK_RECORDS) {
+        ans = malloc(sizeof *ans);
+        if (!ans) {
+            o = LK_FAILED;
+            err = "out of memory";
+        } else if (dns_read_answer(abuf, (size_t)alen, lk->name, lk->qtype, ans) != 0) {
+            o = LK_FAILED;
+            err = "malformed DNS answer";
+        } else if (ans->nrecords == 0 && ans->cname_hops > 0) {
+            /* The chain ends at a name the server did not resolve: ask for it. */
+            if (lk->chain + 1 >= MAX_CNAME_CHAIN) {
+                o = LK_FAILED;
+                err = "CNAME chain too long or looping";
+            } else {
+                lookup_start(lk->req, lk->host, lk->qtype, ans->final_name, lk->chain + 1);
+                free(ans);
+                free(lk);
+                return; /* the new lookup took over this one's reference */
+            }
+        } else if (ans->nrecords == 0) {
+            o = LK_NODATA;
+        }
+    }
+    lookup_done(lk->req, lk->host, lk->qtype, o, err, ans);
+    free(ans);
+    free(lk);
+}
+
+static void lookup_start(struct request *req, int host, int qtype, const char *name, int chain)
+{
+    if (chain == 0) req->outstanding++;
+    struct lookup *lk = calloc(1, sizeof *lk);
+    if (!lk) {
+        lookup_done(req, host, qtype, LK_FAILED, "out of memory", NULL);
+        return;
+    }
+    lk->req = req;
+    lk->host = host;
+    lk->qtype = qtype;
+    lk->chain = chain;
+    snprintf(lk->name, sizeof lk->name, "%s", name);
+    ares_query(req->au->channel, lk->name, 1 /* C_IN */, qtype, on_answer, lk);
+}
+
+static struct request *request_new(struct ares_uv *au, const char *name,
+                                   const struct resolve_limits *lim, resolve_cb cb, void *arg)
+{
+    struct request *req = calloc(1, sizeof *req);
+    struct dns_result *res = calloc(1, sizeof *res);
+    if (!req || !res) {
+        free(req);
+        if (res) {
+            res->status = ST_DNS_FAILED;
+            snprintf(res->error, sizeof res->error, "out of memory");
+            cb(arg, res);
+        }
+        return NULL;
+    }
+    req->au = au;
+    req->lim = *lim;
+    req->cb = cb;
+    req->arg = arg;
+    req->res = res;
+    snprintf(req->domain, sizeof req->domain, "%s", name);
+    req->outstanding = 1; /* held until every first query is sent */
+    return req;
+}
+
+void resolve_mail_domain(struct ares_uv *au, const char *domain, const struct resolve_limits *lim,
+                         resolve_cb cb, void *arg)
+{
+    struct request *req = request_new(au, domain, lim, cb, arg);
+    if (!req) return;
+    lookup_start(req, -1, DNS_TYPE_MX, domain, 0);
+    request_release(req);
+}
+
+void resolve_host(struct ares_uv *au, const char *host, const struct resolve_limits *lim,
+                  resolve_cb cb, void *arg)
+{
+    struct request *req = request_new(au, host, lim, cb, arg);
+    if (!req) return;
+    struct dns_record self = {0};
+    snprintf(self.name, sizeof self.name, "%s", host);
+    set_hosts_from_mx(req, &self, 1);
+    if (req->res->hosts) req->res->hosts[0].pref = -1;
+    request_release(req);
+}
+
+void dns_result_free(struct dns_result *res)
+{
+    if (!res) return;
+    for (int i = 0; i < res->nhosts; i++) free(res->hosts[i].addrs);
+    free(res->hosts);
+    free(res);
+}

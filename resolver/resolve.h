@@ -1,0 +1,45 @@
+/* Resolving a mail domain (MX, then every A and AAAA of every MX) or a
+ * host (A and AAAA) on a worker's c-ares channel. One callback per request. */
+#ifndef STS_RESOLVE_H
+#define STS_RESOLVE_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "output/status.h"
+#include "resolver/ares_uv.h"
+#include "resolver/dnsmsg.h"
+
+struct host_result {
+    char name[DNS_NAME_MAX];
+    int pref; /* -1: not from an MX record */
+    enum scan_status status; /* ST_OK, ST_NO_ADDRESS or ST_DNS_FAILED */
+    char error[200];
+    int naddrs;
+    struct sockaddr_storage *addrs;
+};
+
+struct dns_result {
+    enum scan_status status; /* ST_OK (see hosts), ST_NULL_MX or ST_DNS_FAILED */
+    char error[200];
+    bool implicit_mx; /* no MX: the domain itself stands in (RFC 5321 5.1) */
+    int nhosts;
+    struct host_result *hosts;
+};
+
+typedef void (*resolve_cb)(void *arg, struct dns_result *res);
+
+struct resolve_limits {
+    int mx_max;
+    int addr_max; /* per family */
+};
+
+/* The callback receives the result and owns it (free with dns_result_free).
+ * It may run before the call returns. */
+void resolve_mail_domain(struct ares_uv *au, const char *domain, const struct resolve_limits *lim,
+                         resolve_cb cb, void *arg);
+void resolve_host(struct ares_uv *au, const char *host, const struct resolve_limits *lim,
+                  resolve_cb cb, void *arg);
+void dns_result_free(struct dns_result *res);
+
+#endif

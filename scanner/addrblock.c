@@ -1,0 +1,120 @@
+#include "scanner/addrblock.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* IANA IPv4 and IPv6 Special-Purpose Address Registries (RFC 6890 and
+ * successors), plus multicast and the reserved class E. */
+static const struct {
+    const char *cidr;
+    const char *name;
+} builtin[] = {
+    {"0.0.0.0/8", "this network 0.0.0.0/8"},
+    {"10.0.0.0/8", "private 10.0.0.0/8"},
+    {"100.64.0.0/10", "shared address space (CGNAT) 100.64.0.0/10"},
+    {"127.0.0.0/8", "loopback 127.0.0.0/8"},
+    {"169.254.0.0/16", "link-local 169.254.0.0/16"},
+    {"172.16.0.0/12", "private 172.16.0.0/12"},
+    {"192.0.0.0/24", "IETF protocol assignments 192.0.0.0/24"},
+    {"192.0.2.0/24", "documentation 192.0.2.0/24"},
+    {"192.31.196.0/24", "AS112-v4 192.31.196.0/24"},
+    {"192.52.193.0/24", "AMT 192.52.193.0/24"},
+    {"192.88.99.0/24", "deprecated 6to4 relay anycast 192.88.99.0/24"},
+    {"192.168.0.0/16", "private 192.168.0.0/16"},
+    {"192.175.48.0/24", "direct delegation AS112 192.175.48.0/24"},
+    {"198.18.0.0/15", "benchmarking 198.18.0.0/15"},
+    {"198.51.100.0/24", "documentation 198.51.100.0/24"},
+    {"203.0.113.0/24", "documentation 203.0.113.0/24"},
+    {"224.0.0.0/4", "multicast 224.0.0.0/4"},
+    {"240.0.0.0/4", "reserved 240.0.0.0/4"},
+    {"::/96", "unspecified, loopback or IPv4-compatible ::/96"},
+    {"64:ff9b:1::/48", "local-use NAT64 64:ff9b:1::/48"},
+    {"100::/64", "discard-only 100::/64"},
+    {"2001::/23", "IETF protocol assignments 2001::/23"},
+    {"2001:db8::/32", "documentation 2001:db8::/32"},
+    {"3fff::/20", "documentation 3fff::/20"},
+    {"5f00::/16", "segment routing SIDs 5f00::/16"},
+    {"fc00::/7", "unique-local fc00::/7"},
+    {"fe80::/10", "link-local fe80::/10"},
+    {"fec0::/10", "site-local fec0::/10"},
+    {"ff00::/8", "multicast ff00::/8"},
+};
+
+int cidr_parse(const char *s, struct cidr *out)
+{
+    char tmp[64];
+    size_t len = strlen(s);
+    if (len == 0 || len >= sizeof tmp) return -1;
+    memcpy(tmp, s, len + 1);
+    memset(out, 0, sizeof *out);
+    char *slash = strchr(tmp, '/');
+    if (slash) *slash = '\0';
+    if (inet_pton(AF_INET, tmp, out->addr) == 1) {
+        out->family = AF_INET;
+        out->prefix = 32;
+    } else if (inet_pton(AF_INET6, tmp, out->addr) == 1) {
+        out->family = AF_INET6;
+        out->prefix = 128;
+    } else {
+        return -1;
+    }
+    if (slash) {
+        const char *p = slash + 1;
+        char *end;
+        if (*p < '0' || *p > '9') return -1;
+        long v = strtol(p, &end, 10);
+        if (*end != '\0' || v < 0 || v > out->prefix) return -1;
+        out->prefix = (int)v;
+    }
+    return 0;
+}
+
+int cidr_contains(const struct cidr *c, int family, const uint8_t *addr)
+{
+    if (c->family != family) return 0;
+    int full = c->prefix / 8, rest = c->prefix % 8;
+    if (memcmp(c->addr, addr, (size_t)full) != 0) return 0;
+    if (rest == 0) return 1;
+    uint8_t mask = (uint8_t)(0xFF << (8 - rest));
+    return (c->addr[full] & mask) == (addr[full] & mask);
+}
+
+static struct cidr table[sizeof builtin / sizeof builtin[0]];
+
+static void table_init(void)
+{
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
+        if (cidr_parse(builtin[i].cidr, &table[i]) != 0) abort(); /* a typo in the table */
+        table[i].name = builtin[i].name;
+    }
+}
+
+static const char *lookup(int family, const uint8_t *addr)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, table_init);
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (cidr_contains(&table[i], family, addr)) return table[i].name;
+    return NULL;
+}
+
+const char *addr_block_reason(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        return lookup(AF_INET, (const uint8_t *)&in->sin_addr);
+    }
+    if (sa->sa_family != AF_INET6) return "not an IP address";
+    const uint8_t *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0) {
+        const char *why = lookup(AF_INET, a + 12);
+        if (why) return why;
+    }
+    return lookup(AF_INET6, a);
+}

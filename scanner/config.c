@@ -1,0 +1,279 @@
+#include "scanner/config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "scanner/targets.h"
+
+#define STS_VERSION "0.1.0"
+
+static const char usage[] =
+    "Usage: starttls-scan [OPTIONS] [FILE]\n"
+    "Scans mail servers for STARTTLS and writes one CSV row per (domain, MX, address).\n"
+    "FILE has one mail domain per line (default: stdin; '-' is stdin too).\n"
+    "\n"
+    "Input:\n"
+    "  --no-mx                  lines are hosts, not mail domains: name, IPv4 or [IPv6],\n"
+    "                           each with an optional :port\n"
+    "  --port N                 port to connect to (default 25)\n"
+    "Output:\n"
+    "  -o, --output FILE        write the CSV to FILE (default: stdout)\n"
+    "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
+    "  -q, --quiet              no summary on stderr, only errors\n"
+    "Scale:\n"
+    "  -w, --workers N          event-loop threads (default: number of cores)\n"
+    "  -c, --concurrency N      probes in flight at once, all workers together (default 1000)\n"
+    "DNS:\n"
+    "  --resolver IP[:PORT]     DNS server to ask (repeatable; default: /etc/resolv.conf)\n"
+    "  --mx-max N               MX hosts kept per domain, lowest preference first (default 10)\n"
+    "  --dns-timeout SECONDS    one DNS try (default 3); two tries per server\n"
+    "Safety and politeness:\n"
+    "  --allow-private          also scan loopback, private and other special-purpose\n"
+    "                           addresses (blocked by default)\n"
+    "  --ehlo NAME              name to send in EHLO (default: this machine's FQDN)\n"
+    "Timeouts (seconds, decimals allowed):\n"
+    "  --timeout S              overall deadline per probe (default 30)\n"
+    "  --connect-timeout S      TCP connect (default 10)\n"
+    "  --banner-timeout S       silence allowed before the greeting completes (default 20)\n"
+    "  --reply-timeout S        silence allowed before any later reply completes (default 10)\n"
+    "  --handshake-timeout S    TLS handshake (default 10)\n"
+    "TLS:\n"
+    "  --ca-file FILE           trust these CAs (PEM) instead of the system store\n"
+    "\n"
+    "  -h, --help               this text\n"
+    "  --version                the version\n"
+    "\n"
+    "Exit status: 0 when the scan ran (whatever the rows say), 2 on a usage or I/O error.\n";
+
+enum {
+    OPT_NO_MX = 256,
+    OPT_PORT,
+    OPT_OVERWRITE,
+    OPT_RESOLVER,
+    OPT_MX_MAX,
+    OPT_DNS_TIMEOUT,
+    OPT_ALLOW_PRIVATE,
+    OPT_EHLO,
+    OPT_TIMEOUT,
+    OPT_CONNECT_TIMEOUT,
+    OPT_BANNER_TIMEOUT,
+    OPT_REPLY_TIMEOUT,
+    OPT_HANDSHAKE_TIMEOUT,
+    OPT_CA_FILE,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"no-mx", no_argument, NULL, OPT_NO_MX},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"output", required_argument, NULL, 'o'},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"workers", required_argument, NULL, 'w'},
+    {"concurrency", required_argument, NULL, 'c'},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"mx-max", required_argument, NULL, OPT_MX_MAX},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+    {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
+    {"ehlo", required_argument, NULL, OPT_EHLO},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"banner-timeout", required_argument, NULL, OPT_BANNER_TIMEOUT},
+    {"reply-timeout", required_argument, NULL, OPT_REPLY_TIMEOUT},
+    {"handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+int parse_count(const char *opt, const char *s, long min, long max, long *out)
+{
+    long v = 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 9) goto bad;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i])) goto bad;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < min || v > max) goto bad;
+    *out = v;
+    return 0;
+bad:
+    fprintf(stderr, "starttls-scan: %s: '%s' is not a whole number from %ld to %ld\n", opt, s, min,
+            max);
+    return -1;
+}
+
+int parse_seconds(const char *opt, const char *s, uint64_t *ms)
+{
+    uint64_t whole = 0, frac = 0;
+    int fdigits = 0;
+    const char *p = s;
+    if (!isdigit((unsigned char)*p)) goto bad;
+    for (; isdigit((unsigned char)*p); p++) {
+        whole = whole * 10 + (uint64_t)(*p - '0');
+        if (whole > 86400) goto bad;
+    }
+    if (*p == '.') {
+        for (p++; isdigit((unsigned char)*p); p++) {
+            if (++fdigits > 3) goto bad;
+            frac = frac * 10 + (uint64_t)(*p - '0');
+        }
+        if (fdigits == 0) goto bad;
+    }
+    if (*p != '\0') goto bad;
+    while (fdigits++ < 3) frac *= 10;
+    *ms = whole * 1000 + frac;
+    if (*ms == 0) goto bad;
+    return 0;
+bad:
+    fprintf(stderr, "starttls-scan: %s: '%s' is not a number of seconds above 0 (at most 86400, "
+                    "three decimals)\n", opt, s);
+    return -1;
+}
+
+/* The machine's FQDN: the canonical name of the host name when the
+ * system's resolver knows one with a dot, else the host name itself. */
+static void default_ehlo(char *out, size_t len)
+{
+    char host[256] = "localhost";
+    if (gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    snprintf(out, len, "%s", host);
+    if (strchr(host, '.')) return;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_flags = AI_CANONNAME;
+    if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai && ai->ai_canonname &&
+        strchr(ai->ai_canonname, '.'))
+        snprintf(out, len, "%s", ai->ai_canonname);
+    if (ai) freeaddrinfo(ai);
+}
+
+static int check_limits(const struct config *cfg)
+{
+    struct rlimit rl;
+    /* Each probe holds one socket; c-ares, the output and libuv need a few more. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)cfg->concurrency + 64 + 8 * (rlim_t)cfg->workers > rl.rlim_cur) {
+        fprintf(stderr,
+                "starttls-scan: --concurrency %d needs more open files than the limit of %llu; "
+                "lower it or raise 'ulimit -n'\n",
+                cfg->concurrency, (unsigned long long)rl.rlim_cur);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_ehlo(const char *name)
+{
+    if (hostname_problem(name, strlen(name)) == NULL) return 0;
+    /* An address literal is also a valid EHLO argument (RFC 5321 4.1.3). */
+    size_t n = strlen(name);
+    if (n > 2 && name[0] == '[' && name[n - 1] == ']') return 0;
+    fprintf(stderr, "starttls-scan: --ehlo: '%s' is not a host name or [address]\n", name);
+    return -1;
+}
+
+static void set_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->mx_mode = true;
+    cfg->port = 25;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
+    cfg->concurrency = 1000;
+    cfg->mx_max = 10;
+    cfg->addr_max = 16;
+    cfg->timeout_ms = 30000;
+    cfg->connect_ms = 10000;
+    cfg->banner_ms = 20000;
+    cfg->reply_ms = 10000;
+    cfg->handshake_ms = 10000;
+    cfg->dns_ms = 3000;
+    cfg->dns_tries = 2;
+}
+
+int config_parse(struct config *cfg, int argc, char **argv)
+{
+    long v;
+    int c;
+    set_defaults(cfg);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qw:c:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_NO_MX: cfg->mx_mode = false; break;
+        case OPT_PORT:
+            if (parse_count("--port", optarg, 1, 65535, &v)) return 2;
+            cfg->port = (int)v;
+            break;
+        case 'o': cfg->output = optarg; break;
+        case OPT_OVERWRITE: cfg->overwrite = true; break;
+        case 'q': cfg->quiet = true; break;
+        case 'w':
+            if (parse_count("--workers", optarg, 1, 64, &v)) return 2;
+            cfg->workers = (int)v;
+            break;
+        case 'c':
+            if (parse_count("--concurrency", optarg, 1, 1000000, &v)) return 2;
+            cfg->concurrency = (int)v;
+            break;
+        case OPT_RESOLVER:
+            if (cfg->nresolvers == MAX_RESOLVERS) {
+                fprintf(stderr, "starttls-scan: --resolver: at most %d servers\n", MAX_RESOLVERS);
+                return 2;
+            }
+            cfg->resolvers[cfg->nresolvers++] = optarg;
+            break;
+        case OPT_MX_MAX:
+            if (parse_count("--mx-max", optarg, 1, 100, &v)) return 2;
+            cfg->mx_max = (int)v;
+            break;
+        case OPT_DNS_TIMEOUT:
+            if (parse_seconds("--dns-timeout", optarg, &cfg->dns_ms)) return 2;
+            break;
+        case OPT_ALLOW_PRIVATE: cfg->allow_private = true; break;
+        case OPT_EHLO:
+            if (strlen(optarg) >= sizeof cfg->ehlo || check_ehlo(optarg)) {
+                if (strlen(optarg) >= sizeof cfg->ehlo)
+                    fprintf(stderr, "starttls-scan: --ehlo: name too long\n");
+                return 2;
+            }
+            snprintf(cfg->ehlo, sizeof cfg->ehlo, "%s", optarg);
+            break;
+        case OPT_TIMEOUT:
+            if (parse_seconds("--timeout", optarg, &cfg->timeout_ms)) return 2;
+            break;
+        case OPT_CONNECT_TIMEOUT:
+            if (parse_seconds("--connect-timeout", optarg, &cfg->connect_ms)) return 2;
+            break;
+        case OPT_BANNER_TIMEOUT:
+            if (parse_seconds("--banner-timeout", optarg, &cfg->banner_ms)) return 2;
+            break;
+        case OPT_REPLY_TIMEOUT:
+            if (parse_seconds("--reply-timeout", optarg, &cfg->reply_ms)) return 2;
+            break;
+        case OPT_HANDSHAKE_TIMEOUT:
+            if (parse_seconds("--handshake-timeout", optarg, &cfg->handshake_ms)) return 2;
+            break;
+        case OPT_CA_FILE: cfg->ca_file = optarg; break;
+        case 'h': fputs(usage, stdout); return 1;
+        case OPT_VERSION: puts("starttls-scan " STS_VERSION); return 1;
+        default: fputs("Try 'starttls-scan --help'.\n", stderr); return 2;
+        }
+    }
+    if (optind < argc) cfg->input = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "starttls-scan: one input file at most (got '%s' too)\n", argv[optind]);
+        return 2;
+    }
+    if (cfg->ehlo[0] == '\0') default_ehlo(cfg->ehlo, sizeof cfg->ehlo);
+    if (check_limits(cfg)) return 2;
+    return 0;
+}

@@ -1,0 +1,46 @@
+/* The scan's configuration: parsed once from the command line, then shared
+ * read-only by every worker. */
+#ifndef STS_CONFIG_H
+#define STS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_RESOLVERS 8
+
+struct config {
+    const char *input;  /* NULL or "-": stdin */
+    const char *output; /* NULL or "-": stdout */
+    bool overwrite;
+    bool mx_mode; /* resolve MX (default); false with --no-mx */
+    int port;
+    int workers;
+    int concurrency;
+    int mx_max;
+    int addr_max; /* addresses kept per host name */
+    const char *resolvers[MAX_RESOLVERS];
+    int nresolvers;
+    bool allow_private;
+    char ehlo[256];
+    uint64_t timeout_ms;   /* overall, per probe */
+    uint64_t connect_ms;   /* TCP connect */
+    uint64_t banner_ms;    /* the greeting: inactivity */
+    uint64_t reply_ms;     /* any later reply: inactivity */
+    uint64_t handshake_ms; /* TLS handshake */
+    uint64_t dns_ms;       /* one DNS try */
+    int dns_tries;
+    const char *ca_file;
+    bool quiet;
+};
+
+/* Parses argv into *cfg. Returns 0 to scan, 1 when --help/--version printed
+ * and the program should exit 0, or 2 after printing an error to stderr. */
+int config_parse(struct config *cfg, int argc, char **argv);
+
+/* Strict numbers for the command line: digits only, within [min, max].
+ * Returns 0, or -1 after printing an error that names the option. */
+int parse_count(const char *opt, const char *s, long min, long max, long *out);
+/* Seconds with up to three decimals ("2", "0.5") → milliseconds, > 0. */
+int parse_seconds(const char *opt, const char *s, uint64_t *ms);
+
+#endif

@@ -1,0 +1,371 @@
+#include "scanner/conn.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scanner/config.h"
+#include "scanner/scan.h"
+#include "scanner/worker.h"
+
+struct write_req {
+    uv_write_t req;
+    struct conn *c;
+    char data[];
+};
+
+const struct config *conn_config(const struct conn *c)
+{
+    return c->w->scan->cfg;
+}
+
+struct conn *conn_new(struct worker *w, const char *key, const struct sockaddr *addr, int port,
+                      const char *sni)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c || !(c->key = strdup(key))) {
+        free(c);
+        return NULL;
+    }
+    c->w = w;
+    c->dialog = w->scan->dialog;
+    c->port = port;
+    snprintf(c->sni, sizeof c->sni, "%s", sni ? sni : "");
+    if (addr->sa_family == AF_INET) {
+        memcpy(&c->addr, addr, sizeof(struct sockaddr_in));
+        ((struct sockaddr_in *)&c->addr)->sin_port = htons((uint16_t)port);
+        uv_ip4_name((const struct sockaddr_in *)addr, c->ip, sizeof c->ip);
+    } else {
+        memcpy(&c->addr, addr, sizeof(struct sockaddr_in6));
+        ((struct sockaddr_in6 *)&c->addr)->sin6_port = htons((uint16_t)port);
+        uv_ip6_name((const struct sockaddr_in6 *)addr, c->ip, sizeof c->ip);
+    }
+    probe_result_init(&c->result);
+    reply_reader_init(&c->rr, c->dialog->classify);
+    return c;
+}
+
+static void conn_free(struct conn *c)
+{
+    reply_reader_free(&c->rr);
+    tls_link_free(&c->tls);
+    probe_result_free(&c->result);
+    free(c->key);
+    free(c);
+}
+
+void conn_discard(struct conn *c)
+{
+    conn_free(c);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    struct conn *c = h->data;
+    if (--c->open_handles > 0) return;
+    struct worker *w = c->w;
+    conn_free(c);
+    worker_conn_closed(w);
+}
+
+static void finish_now(struct conn *c)
+{
+    c->finished = true;
+    uv_timer_stop(&c->timer);
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    /* The WOLFSSL object is the largest part of a probe: free it first. */
+    tls_link_free(&c->tls);
+    worker_probe_finished(c->w, c->key, &c->result);
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+    uv_close((uv_handle_t *)&c->timer, on_closed);
+}
+
+void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+{
+    if (c->finished) return;
+    c->result.status = st;
+    va_list ap;
+    va_start(ap, fmt);
+    struct buf b = {0};
+    if (buf_vprintf(&b, fmt, ap) == 0) text_set(&c->result.error, b.data, b.len);
+    buf_free(&b);
+    va_end(ap);
+    finish_now(c);
+}
+
+/* Once the verdict is known, whatever happens next finishes with it. */
+static void finish_with_verdict(struct conn *c)
+{
+    if (c->finished) return;
+    c->result.status = c->verdict;
+    finish_now(c);
+}
+
+static bool decided(const struct conn *c)
+{
+    return c->quitting || c->tls_ready;
+}
+
+void conn_reply_text(const struct reply *r, struct text *out)
+{
+    reply_join(r, out);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct write_req *wr = (struct write_req *)req;
+    struct conn *c = wr->c;
+    free(wr);
+    if (status < 0 && !c->finished) {
+        if (decided(c))
+            finish_with_verdict(c);
+        else
+            conn_finish(c, c->tls_started ? ST_TLS_FAILED : ST_PROTOCOL_ERROR,
+                        "sending to the server failed during %s: %s", c->phase, uv_strerror(status));
+    }
+}
+
+static int write_raw(void *owner, const char *data, size_t len)
+{
+    struct conn *c = owner;
+    if (c->finished) return -1;
+    struct write_req *wr = malloc(sizeof *wr + len);
+    if (!wr) return -1;
+    wr->c = c;
+    memcpy(wr->data, data, len);
+    uv_buf_t b = uv_buf_init(wr->data, (unsigned int)len);
+    if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+        free(wr);
+        return -1;
+    }
+    return 0;
+}
+
+void conn_send(struct conn *c, const char *line)
+{
+    char out[600];
+    int n = snprintf(out, sizeof out, "%s\r\n", line);
+    if (c->finished || n < 0 || (size_t)n >= sizeof out) return;
+    int rc = c->tls_ready ? tls_link_write(&c->tls, out, (size_t)n) : write_raw(c, out, (size_t)n);
+    if (rc != 0 && !c->finished) {
+        if (decided(c))
+            finish_with_verdict(c);
+        else
+            conn_finish(c, ST_PROTOCOL_ERROR, "cannot send to the server during %s", c->phase);
+    }
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct conn *c = t->data;
+    if (c->finished) return;
+    if (decided(c)) {
+        finish_with_verdict(c);
+        return;
+    }
+    const struct config *cfg = conn_config(c);
+    if (uv_now(c->w->loop) >= c->deadline)
+        conn_finish(c, ST_TIMEOUT, "overall deadline of %.3gs reached during %s",
+                    (double)cfg->timeout_ms / 1000.0, c->phase);
+    else
+        conn_finish(c, ST_TIMEOUT, "%s: nothing for %.3gs", c->phase, (double)c->phase_ms / 1000.0);
+}
+
+void conn_expect(struct conn *c, const char *phase, uint64_t timeout_ms)
+{
+    if (c->finished) return;
+    c->phase = phase;
+    c->phase_ms = timeout_ms;
+    uint64_t now = uv_now(c->w->loop);
+    uint64_t due = now + timeout_ms;
+    if (due > c->deadline) due = c->deadline;
+    uv_timer_start(&c->timer, on_timer, due > now ? due - now : 0, 0);
+}
+
+void conn_quit(struct conn *c, enum scan_status st, const char *fmt, ...)
+{
+    if (c->finished) return;
+    c->verdict = st;
+    va_list ap;
+    va_start(ap, fmt);
+    struct buf b = {0};
+    if (buf_vprintf(&b, fmt, ap) == 0) text_set(&c->result.error, b.data, b.len);
+    buf_free(&b);
+    va_end(ap);
+    c->quitting = true;
+    conn_send(c, c->dialog->quit_command);
+    conn_expect(c, "goodbye", conn_config(c)->reply_ms);
+}
+
+/* Feeds bytes to the reply reader and the dialog. In plaintext, stops as
+ * soon as the dialog switches to TLS; *used says how far it got. */
+static void feed_replies(struct conn *c, const char *data, size_t len, size_t *used)
+{
+    size_t pos = 0;
+    bool plaintext = !c->tls_started;
+    while (pos < len && !c->finished && !(plaintext && c->tls_started)) {
+        size_t n = 0;
+        enum reply_status st = reply_feed(&c->rr, data + pos, len - pos, &n);
+        pos += n;
+        if (st == REPLY_ERROR) {
+            if (decided(c))
+                finish_with_verdict(c);
+            else
+                conn_finish(c, ST_PROTOCOL_ERROR, "%s during %s", c->rr.error, c->phase);
+        } else if (st == REPLY_DONE) {
+            if (c->quitting)
+                finish_with_verdict(c);
+            else
+                c->dialog->on_reply(c, &c->rr.reply);
+        }
+    }
+    *used = pos;
+}
+
+static void tls_ready(struct conn *c)
+{
+    c->tls_ready = true;
+    c->verdict = ST_OK;
+    c->result.tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
+    tls_link_facts(&c->tls, &c->result, c->sni[0] ? c->sni : NULL);
+    c->dialog->on_tls_ready(c);
+}
+
+static void tls_input(struct conn *c, const char *data, size_t len)
+{
+    if (tls_link_input(&c->tls, data, len) != 0) {
+        conn_finish(c, ST_TLS_FAILED, "out of memory");
+        return;
+    }
+    if (!c->tls_ready) {
+        char err[256];
+        enum tls_step step = tls_link_handshake(&c->tls, true, err, sizeof err);
+        if (step == TLS_WANT_MORE) return;
+        if (step == TLS_ERROR) {
+            conn_finish(c, ST_TLS_FAILED, "%s", err);
+            return;
+        }
+        tls_ready(c);
+    }
+    char plain[16384];
+    int n;
+    while (!c->finished && (n = tls_link_read(&c->tls, plain, sizeof plain)) > 0) {
+        size_t used;
+        feed_replies(c, plain, (size_t)n, &used);
+    }
+    if (!c->finished && n < 0) finish_with_verdict(c);
+}
+
+static void plain_input(struct conn *c, const char *data, size_t len)
+{
+    size_t used = 0;
+    feed_replies(c, data, len, &used);
+    if (!c->finished && c->tls_started && used < len) {
+        /* CVE-2011-0411 class: bytes after the 220 to STARTTLS were sent
+         * before our ClientHello, so they are not TLS. Never feed them on. */
+        conn_finish(c, ST_PROTOCOL_ERROR,
+                    "%zu bytes of plaintext came after the server's reply to STARTTLS "
+                    "(response injection); not fed to TLS",
+                    len - used);
+    }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    struct conn *c = h->data;
+    (void)suggested;
+    *b = uv_buf_init(c->w->readbuf, sizeof c->w->readbuf);
+}
+
+static void on_eof_or_error(struct conn *c, ssize_t nread)
+{
+    if (decided(c)) {
+        finish_with_verdict(c);
+        return;
+    }
+    const char *what = nread == UV_EOF ? "closed" : "reset";
+    if (c->tls_started) {
+        char err[256];
+        c->tls.peer_closed = true;
+        if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR && nread == UV_EOF)
+            conn_finish(c, ST_TLS_FAILED, "%s", err);
+        else
+            conn_finish(c, ST_TLS_FAILED, "connection %s by the server during the TLS handshake",
+                        what);
+        return;
+    }
+    if (nread == UV_EOF)
+        conn_finish(c, ST_PROTOCOL_ERROR, "connection closed by the server during %s", c->phase);
+    else
+        conn_finish(c, ST_PROTOCOL_ERROR, "connection error during %s: %s", c->phase,
+                    uv_strerror((int)nread));
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    struct conn *c = s->data;
+    if (c->finished || nread == 0) return;
+    if (nread < 0) {
+        on_eof_or_error(c, nread);
+        return;
+    }
+    /* Timeouts measure silence: any byte re-arms the phase's timer. */
+    conn_expect(c, c->phase, c->phase_ms);
+    if (c->tls_started)
+        tls_input(c, b->base, (size_t)nread);
+    else
+        plain_input(c, b->base, (size_t)nread);
+}
+
+void conn_start_tls(struct conn *c)
+{
+    if (c->finished) return;
+    if (tls_link_start(&c->tls, c->w->scan->tls, c->sni[0] ? c->sni : NULL, write_raw, c) != 0) {
+        conn_finish(c, ST_TLS_FAILED, "cannot create a TLS session");
+        return;
+    }
+    c->tls_started = true;
+    c->tls_ns = uv_hrtime();
+    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
+    char err[256];
+    if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR)
+        conn_finish(c, ST_TLS_FAILED, "%s", err);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (c->finished) return;
+    if (status < 0) {
+        conn_finish(c, ST_CONNECT_FAILED, "%s", uv_strerror(status));
+        return;
+    }
+    c->result.connect_ms = (int64_t)((uv_hrtime() - c->connect_ns) / 1000000);
+    uv_tcp_nodelay(&c->tcp, 1);
+    int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    if (rc != 0) {
+        conn_finish(c, ST_CONNECT_FAILED, "%s", uv_strerror(rc));
+        return;
+    }
+    c->dialog->on_connected(c);
+}
+
+void conn_start(struct conn *c)
+{
+    const struct config *cfg = conn_config(c);
+    uv_loop_t *loop = c->w->loop;
+    c->result.scanned_at = (int64_t)time(NULL);
+    c->started = uv_now(loop);
+    c->deadline = c->started + cfg->timeout_ms;
+    c->phase = "connect";
+    uv_tcp_init(loop, &c->tcp);
+    uv_timer_init(loop, &c->timer);
+    c->tcp.data = c->timer.data = c->connect_req.data = c;
+    c->open_handles = 2;
+    c->connect_ns = uv_hrtime();
+    conn_expect(c, "connect", cfg->connect_ms);
+    int rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&c->addr, on_connect);
+    if (rc != 0) conn_finish(c, ST_CONNECT_FAILED, "%s", uv_strerror(rc));
+}

@@ -1,0 +1,83 @@
+/* One probe's connection: TCP, deadline timer, reply reader and, during the
+ * TLS phase only, a tls_link. It finishes exactly once, hands its result to
+ * the worker, and is freed in the last close callback (libuv's rule).
+ *
+ * A protocol is a const table of callbacks (curl's protocol handlers, zmap's
+ * probe modules); it talks to the server only through the conn_* calls. */
+#ifndef STS_CONN_H
+#define STS_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "output/row.h"
+#include "scanner/reply.h"
+#include "scanner/tls.h"
+
+struct conn;
+struct worker;
+
+struct dialog {
+    const char *name;
+    int default_port;
+    reply_classify_fn classify;
+    void (*on_connected)(struct conn *c);
+    void (*on_reply)(struct conn *c, const struct reply *r);
+    void (*on_tls_ready)(struct conn *c);
+    const char *quit_command;
+};
+
+extern const struct dialog smtp_dialog;
+
+enum conn_phase_kind { PHASE_REPLY, PHASE_HANDSHAKE };
+
+struct conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    uv_connect_t connect_req;
+    struct worker *w;
+    const struct dialog *dialog;
+    int state; /* the dialog's own */
+    char *key;
+    char sni[256];
+    char ip[64];
+    struct sockaddr_storage addr;
+    int port;
+    struct probe_result result;
+    struct reply_reader rr;
+    struct tls_link tls;
+    bool tls_started, tls_ready;
+    enum scan_status verdict; /* decided before a polite QUIT */
+    bool quitting;
+    const char *phase;
+    uint64_t phase_ms;
+    uint64_t started, deadline; /* uv_now() milliseconds */
+    uint64_t connect_ns, tls_ns; /* uv_hrtime() at the start of each */
+    int open_handles;
+    bool finished;
+    struct conn *next; /* in the worker's queue of probes waiting for a slot */
+};
+
+struct conn *conn_new(struct worker *w, const char *key, const struct sockaddr *addr, int port,
+                      const char *sni);
+void conn_start(struct conn *c);
+/* Frees a conn that was never started. */
+void conn_discard(struct conn *c);
+
+/* For dialogs. */
+void conn_send(struct conn *c, const char *line); /* appends CRLF */
+void conn_expect(struct conn *c, const char *phase, uint64_t timeout_ms);
+void conn_start_tls(struct conn *c);
+void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records the verdict, says goodbye, and finishes when the server answers
+ * (or closes, or the reply times out). */
+void conn_quit(struct conn *c, enum scan_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The reply quoted for an error message: "421 4.7.0 Try again later". */
+void conn_reply_text(const struct reply *r, struct text *out);
+const struct config *conn_config(const struct conn *c);
+
+#endif

@@ -1,0 +1,206 @@
+#include "scanner/feeder.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define QUEUE_CAP 1024
+
+struct feeder {
+    FILE *in;
+    bool mx_mode;
+    feeder_wake_fn wake;
+    void *wake_arg;
+    uv_thread_t thread;
+    uv_mutex_t lock;
+    uv_cond_t not_full;
+    struct feed_item ring[QUEUE_CAP];
+    size_t head, count;
+    bool eof, cancelled;
+    uint64_t *seen; /* open addressing; 0 marks an empty slot */
+    size_t seen_cap, seen_count;
+    struct feeder_stats stats;
+};
+
+static uint64_t hash64(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    h ^= h >> 33; /* spread the bits for the table index */
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;
+}
+
+static int seen_insert_slot(uint64_t *tab, size_t cap, uint64_t h)
+{
+    for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        if (tab[i] == h) return 0;
+        if (tab[i] == 0) {
+            tab[i] = h;
+            return 1;
+        }
+    }
+}
+
+/* 1 when the key is new, 0 when it was seen before. */
+static int seen_add(struct feeder *f, const char *key)
+{
+    if (f->seen_count * 2 >= f->seen_cap) {
+        size_t cap = f->seen_cap ? f->seen_cap * 2 : 4096;
+        uint64_t *tab = calloc(cap, sizeof *tab);
+        if (!tab) return 1; /* no memory for dedup: scan the line again rather than lose it */
+        for (size_t i = 0; i < f->seen_cap; i++)
+            if (f->seen[i]) seen_insert_slot(tab, cap, f->seen[i]);
+        free(f->seen);
+        f->seen = tab;
+        f->seen_cap = cap;
+    }
+    int fresh = seen_insert_slot(f->seen, f->seen_cap, hash64(key));
+    f->seen_count += (size_t)fresh;
+    return fresh;
+}
+
+static void push(struct feeder *f, struct feed_item *item)
+{
+    uv_mutex_lock(&f->lock);
+    while (f->count == QUEUE_CAP && !f->cancelled) uv_cond_wait(&f->not_full, &f->lock);
+    if (f->cancelled) {
+        uv_mutex_unlock(&f->lock);
+        text_free(&item->raw);
+        return;
+    }
+    f->ring[(f->head + f->count) % QUEUE_CAP] = *item;
+    f->count++;
+    /* Woken under the lock: a worker that has seen the end (or the cancel)
+     * may close its wake handle, and it can only see it under this lock. */
+    f->wake(f->wake_arg);
+    uv_mutex_unlock(&f->lock);
+}
+
+/* Reads one line (without its LF) into line; returns its length, or -1 at
+ * the end. A line longer than FEED_LINE_MAX is cut, and *cut is set. */
+static long read_line(FILE *in, char *line, int *cut)
+{
+    long n = 0;
+    int ch;
+    *cut = 0;
+    while ((ch = getc_unlocked(in)) != EOF && ch != '\n') {
+        if (n < FEED_LINE_MAX)
+            line[n++] = (char)ch;
+        else
+            *cut = 1;
+    }
+    if (ch == EOF && n == 0 && !*cut) return -1;
+    return n;
+}
+
+static void feed_line(struct feeder *f, const char *line, size_t len, int cut)
+{
+    struct feed_item item;
+    memset(&item, 0, sizeof item);
+    f->stats.lines++;
+    if (cut) {
+        item.kind = TP_INVALID;
+        item.why = "line longer than 4096 bytes";
+    } else {
+        item.kind = target_parse_line(line, len, f->mx_mode, &item.target, &item.why);
+    }
+    if (item.kind == TP_SKIP) return;
+    if (item.kind == TP_OK) {
+        char key[TARGET_NAME_MAX + 16];
+        target_key(&item.target, key, sizeof key);
+        if (!seen_add(f, key)) {
+            f->stats.duplicates++;
+            return;
+        }
+        f->stats.targets++;
+    } else {
+        f->stats.invalid++;
+        size_t keep = len;
+        while (keep > 0 && (line[keep - 1] == '\r' || line[keep - 1] == ' ')) keep--;
+        text_set(&item.raw, line, keep > 512 ? 512 : keep);
+    }
+    push(f, &item);
+}
+
+static void feeder_main(void *arg)
+{
+    struct feeder *f = arg;
+    char *line = malloc(FEED_LINE_MAX + 1);
+    long n;
+    int cut, first = 1;
+    while (line && !f->cancelled && (n = read_line(f->in, line, &cut)) >= 0) {
+        const char *p = line;
+        if (first && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3; /* a UTF-8 byte order mark */
+            n -= 3;
+        }
+        first = 0;
+        feed_line(f, p, (size_t)n, cut);
+    }
+    free(line);
+    uv_mutex_lock(&f->lock);
+    f->eof = true;
+    f->wake(f->wake_arg);
+    uv_mutex_unlock(&f->lock);
+}
+
+struct feeder *feeder_start(FILE *in, bool mx_mode, feeder_wake_fn wake, void *wake_arg)
+{
+    struct feeder *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->in = in;
+    f->mx_mode = mx_mode;
+    f->wake = wake;
+    f->wake_arg = wake_arg;
+    uv_mutex_init(&f->lock);
+    uv_cond_init(&f->not_full);
+    if (uv_thread_create(&f->thread, feeder_main, f) != 0) {
+        uv_mutex_destroy(&f->lock);
+        uv_cond_destroy(&f->not_full);
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+int feeder_pop(struct feeder *f, struct feed_item *item)
+{
+    int rc;
+    uv_mutex_lock(&f->lock);
+    if (f->count > 0) {
+        *item = f->ring[f->head];
+        f->head = (f->head + 1) % QUEUE_CAP;
+        f->count--;
+        uv_cond_signal(&f->not_full);
+        rc = 1;
+    } else {
+        rc = (f->eof || f->cancelled) ? -1 : 0;
+    }
+    uv_mutex_unlock(&f->lock);
+    return rc;
+}
+
+void feeder_cancel(struct feeder *f)
+{
+    uv_mutex_lock(&f->lock);
+    f->cancelled = true;
+    uv_cond_broadcast(&f->not_full);
+    uv_mutex_unlock(&f->lock);
+}
+
+void feeder_join(struct feeder *f, struct feeder_stats *stats)
+{
+    uv_thread_join(&f->thread);
+    if (stats) *stats = f->stats;
+    while (f->count > 0) { /* left behind by a cancelled scan */
+        text_free(&f->ring[f->head].raw);
+        f->head = (f->head + 1) % QUEUE_CAP;
+        f->count--;
+    }
+    uv_mutex_destroy(&f->lock);
+    uv_cond_destroy(&f->not_full);
+    free(f->seen);
+    free(f);
+}

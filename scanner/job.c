@@ -1,0 +1,208 @@
+#include "scanner/job.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "resolver/resolve.h"
+#include "scanner/addrblock.h"
+#include "scanner/config.h"
+#include "scanner/conn.h"
+#include "scanner/dedup.h"
+#include "scanner/scan.h"
+#include "scanner/worker.h"
+
+struct slot {
+    struct dedup_waiter waiter;
+    const struct host_result *host;
+    char ip[64];
+};
+
+struct job {
+    struct worker *w;
+    struct target target;
+    struct text domain;
+    struct dns_result *dns;
+    struct slot *slots;
+    int nslots;
+    int pending; /* slots without a row yet, plus one while slots are being handed out */
+};
+
+static int job_port(const struct job *job)
+{
+    return job->target.port ? job->target.port : job->w->scan->cfg->port;
+}
+
+/* A row that no probe stands behind: DNS outcomes, blocked addresses. */
+static void emit_plain(struct job *job, const struct host_result *host, const char *ip,
+                       enum scan_status st, const char *error)
+{
+    struct probe_result r;
+    probe_result_init(&r);
+    r.status = st;
+    r.scanned_at = (int64_t)time(NULL);
+    text_set_str(&r.error, error);
+    struct row row = {
+        .domain = job->domain,
+        .mx_host = host ? host->name : NULL,
+        .mx_pref = host ? host->pref : -1,
+        .ip = ip,
+        .port = ip ? job_port(job) : 0,
+        .protocol = job->w->scan->dialog->name,
+        .result = &r,
+    };
+    worker_emit(job->w, &row);
+    probe_result_free(&r);
+}
+
+static void job_release(struct job *job)
+{
+    if (--job->pending > 0) return;
+    struct worker *w = job->w;
+    dns_result_free(job->dns);
+    free(job->slots);
+    text_free(&job->domain);
+    free(job);
+    worker_job_finished(w);
+}
+
+void job_deliver(struct job *job, int slot, const struct probe_result *res)
+{
+    struct slot *s = &job->slots[slot];
+    struct row row = {
+        .domain = job->domain,
+        .mx_host = s->host->name,
+        .mx_pref = s->host->pref,
+        .ip = s->ip,
+        .port = job_port(job),
+        .protocol = job->w->scan->dialog->name,
+        .result = res,
+    };
+    worker_emit(job->w, &row);
+    job_release(job);
+}
+
+static void addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+    if (ss->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out, (socklen_t)len);
+    else
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, out, (socklen_t)len);
+}
+
+/* The name to send as SNI and to match the certificate against: the MX
+ * host; none when the target was an address. */
+static const char *sni_for(const struct job *job, const struct host_result *host)
+{
+    return (job->target.kind == TARGET_IPV4 || job->target.kind == TARGET_IPV6) ? "" : host->name;
+}
+
+static void on_resolved(void *arg, struct dns_result *dns)
+{
+    struct job *job = arg;
+    const struct config *cfg = job->w->scan->cfg;
+    job->dns = dns;
+    if (dns->status != ST_OK) {
+        emit_plain(job, NULL, NULL, dns->status, dns->error);
+        job_release(job);
+        return;
+    }
+    int total = 0;
+    for (int i = 0; i < dns->nhosts; i++) total += dns->hosts[i].naddrs;
+    job->slots = total ? calloc((size_t)total, sizeof *job->slots) : NULL;
+    if (total && !job->slots) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    for (int i = 0; i < dns->nhosts; i++) {
+        const struct host_result *h = &dns->hosts[i];
+        if (h->status != ST_OK) {
+            emit_plain(job, h, NULL, h->status, h->error);
+            continue;
+        }
+        for (int k = 0; k < h->naddrs; k++) {
+            char ip[64];
+            addr_text(&h->addrs[k], ip, sizeof ip);
+            const char *blocked = cfg->allow_private ? NULL
+                                                     : addr_block_reason((const struct sockaddr *)&h->addrs[k]);
+            if (blocked) {
+                char why[160];
+                snprintf(why, sizeof why, "%s (use --allow-private to scan it)", blocked);
+                emit_plain(job, h, ip, ST_BLOCKED, why);
+                continue;
+            }
+            struct slot *s = &job->slots[job->nslots];
+            s->host = h;
+            snprintf(s->ip, sizeof s->ip, "%s", ip);
+            s->waiter.job = job;
+            s->waiter.slot = job->nslots++;
+            job->pending++;
+            worker_probe(job->w, &s->waiter, (const struct sockaddr *)&h->addrs[k], job_port(job),
+                         sni_for(job, h), s->ip);
+        }
+    }
+    job_release(job); /* the reference held while slots were handed out */
+}
+
+static struct dns_result *literal_result(const struct target *t)
+{
+    struct dns_result *res = calloc(1, sizeof *res);
+    if (!res) return NULL;
+    res->hosts = calloc(1, sizeof *res->hosts);
+    struct sockaddr_storage *ss = calloc(1, sizeof *ss);
+    if (!res->hosts || !ss) {
+        free(ss);
+        dns_result_free(res);
+        return NULL;
+    }
+    res->nhosts = 1;
+    struct host_result *h = &res->hosts[0];
+    snprintf(h->name, sizeof h->name, "%s", t->name);
+    h->pref = -1;
+    h->addrs = ss;
+    h->naddrs = 1;
+    if (t->kind == TARGET_IPV4) {
+        ss->ss_family = AF_INET;
+        inet_pton(AF_INET, t->name, &((struct sockaddr_in *)ss)->sin_addr);
+    } else {
+        ss->ss_family = AF_INET6;
+        inet_pton(AF_INET6, t->name, &((struct sockaddr_in6 *)ss)->sin6_addr);
+    }
+    return res;
+}
+
+void job_start(struct worker *w, struct feed_item *item)
+{
+    if (item->kind != TP_OK) {
+        struct job tmp = {.w = w, .domain = item->raw};
+        emit_plain(&tmp, NULL, NULL, ST_INVALID_TARGET, item->why);
+        text_free(&item->raw);
+        return;
+    }
+    struct job *job = calloc(1, sizeof *job);
+    if (!job || text_set_str(&job->domain, item->target.name) != 0) {
+        free(job);
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    job->w = w;
+    job->target = item->target;
+    job->pending = 1;
+    w->active_jobs++;
+    const struct config *cfg = w->scan->cfg;
+    struct resolve_limits lim = {cfg->mx_max, cfg->addr_max};
+    switch (job->target.kind) {
+    case TARGET_DOMAIN: resolve_mail_domain(&w->dns, job->target.name, &lim, on_resolved, job); break;
+    case TARGET_HOST: resolve_host(&w->dns, job->target.name, &lim, on_resolved, job); break;
+    default: {
+        struct dns_result *res = literal_result(&job->target);
+        if (!res) {
+            fputs("starttls-scan: out of memory\n", stderr);
+            abort();
+        }
+        on_resolved(job, res);
+    }
+    }
+}

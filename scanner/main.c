@@ -1,0 +1,26 @@
+/* starttls-scan: STARTTLS for many mail hosts at once. */
+#include <ares.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include "scanner/config.h"
+#include "scanner/scan.h"
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    int rc = config_parse(&cfg, argc, argv);
+    if (rc != 0) return rc == 1 ? 0 : rc;
+    signal(SIGPIPE, SIG_IGN);
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS || ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+        fputs("starttls-scan: cannot initialise the TLS or DNS library\n", stderr);
+        return 2;
+    }
+    int status = scan_run(&cfg);
+    ares_library_cleanup();
+    wolfSSL_Cleanup();
+    return status;
+}

@@ -1,0 +1,151 @@
+/* SMTP: greeting, EHLO (HELO when refused), STARTTLS, TLS, EHLO, QUIT.
+ * Never pipelines; never sends AUTH, MAIL or data. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scanner/config.h"
+#include "scanner/conn.h"
+
+enum smtp_state { SMTP_GREETING, SMTP_EHLO, SMTP_HELO, SMTP_STARTTLS, SMTP_EHLO_TLS };
+
+static void smtp_set_state(struct conn *c, enum smtp_state s, const char *phase)
+{
+    c->state = s;
+    conn_expect(c, phase, conn_config(c)->reply_ms);
+}
+
+static int class_of(const struct reply *r)
+{
+    return r->code / 100;
+}
+
+/* Is STARTTLS among the EHLO keywords? The first line names the server. */
+static int ehlo_offers_starttls(const struct reply *r)
+{
+    size_t off = 0, len;
+    const char *line;
+    int index = 0;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) {
+        if (index++ == 0 || len < 4) continue;
+        const char *kw = line + 4;
+        size_t n = len - 4;
+        while (n > 0 && kw[n - 1] == ' ') n--;
+        if (n == 8 && strncasecmp(kw, "STARTTLS", 8) == 0) return 1;
+    }
+    return 0;
+}
+
+static void send_ehlo(struct conn *c, enum smtp_state next, const char *phase)
+{
+    char line[300];
+    snprintf(line, sizeof line, "EHLO %s", conn_config(c)->ehlo);
+    conn_send(c, line);
+    smtp_set_state(c, next, phase);
+}
+
+static void on_connected(struct conn *c)
+{
+    c->state = SMTP_GREETING;
+    conn_expect(c, "greeting", conn_config(c)->banner_ms);
+}
+
+static void on_greeting(struct conn *c, const struct reply *r)
+{
+    conn_reply_text(r, &c->result.banner);
+    if (r->code == 220) {
+        send_ehlo(c, SMTP_EHLO, "EHLO reply");
+    } else if (class_of(r) == 4 || class_of(r) == 5) {
+        conn_quit(c, ST_SERVER_REFUSED, "greeting: %s", c->result.banner.p);
+    } else {
+        conn_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", c->result.banner.p);
+    }
+}
+
+static void on_ehlo(struct conn *c, const struct reply *r)
+{
+    struct text t = {0};
+    conn_reply_text(r, &t);
+    if (class_of(r) == 2) {
+        if (ehlo_offers_starttls(r)) {
+            c->result.starttls = TRI_YES;
+            conn_send(c, "STARTTLS");
+            smtp_set_state(c, SMTP_STARTTLS, "STARTTLS reply");
+        } else {
+            c->result.starttls = TRI_NO;
+            conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the EHLO reply");
+        }
+    } else if (class_of(r) == 5 && r->code != 554) {
+        /* An old server that knows no EHLO: HELO, and no extensions at all. */
+        char line[300];
+        text_copy(&c->result.error, &t);
+        snprintf(line, sizeof line, "HELO %s", conn_config(c)->ehlo);
+        conn_send(c, line);
+        smtp_set_state(c, SMTP_HELO, "HELO reply");
+    } else if (class_of(r) == 4 || class_of(r) == 5) {
+        /* 4xx: try later (rate limits, greylisting); 554: this client is refused. */
+        conn_quit(c, ST_SERVER_REFUSED, "EHLO: %s", t.p);
+    } else {
+        conn_quit(c, ST_PROTOCOL_ERROR, "unexpected reply to EHLO: %s", t.p);
+    }
+    text_free(&t);
+}
+
+static void on_helo(struct conn *c, const struct reply *r)
+{
+    struct text t = {0};
+    conn_reply_text(r, &t);
+    const char *ehlo = c->result.error.p ? c->result.error.p : "";
+    if (class_of(r) == 2) {
+        c->result.starttls = TRI_NO;
+        conn_quit(c, ST_NO_STARTTLS, "EHLO refused (%s); HELO accepted, so no STARTTLS", ehlo);
+    } else {
+        char *saved = strdup(ehlo);
+        conn_quit(c, ST_SERVER_REFUSED, "EHLO: %s; HELO: %s", saved ? saved : "", t.p);
+        free(saved);
+    }
+    text_free(&t);
+}
+
+static void on_starttls(struct conn *c, const struct reply *r)
+{
+    if (r->code == 220) {
+        conn_start_tls(c);
+        return;
+    }
+    struct text t = {0};
+    conn_reply_text(r, &t);
+    if (class_of(r) == 4 || class_of(r) == 5)
+        conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+    else
+        conn_quit(c, ST_PROTOCOL_ERROR, "unexpected reply to STARTTLS: %s", t.p);
+    text_free(&t);
+}
+
+static void on_reply(struct conn *c, const struct reply *r)
+{
+    switch ((enum smtp_state)c->state) {
+    case SMTP_GREETING: on_greeting(c, r); break;
+    case SMTP_EHLO: on_ehlo(c, r); break;
+    case SMTP_HELO: on_helo(c, r); break;
+    case SMTP_STARTTLS: on_starttls(c, r); break;
+    case SMTP_EHLO_TLS: conn_quit(c, ST_OK, "%s", ""); break;
+    }
+}
+
+static void on_tls_ready(struct conn *c)
+{
+    send_ehlo(c, SMTP_EHLO_TLS, "EHLO reply inside TLS");
+}
+
+const struct dialog smtp_dialog = {
+    .name = "smtp",
+    .default_port = 25,
+    .classify = smtp_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "QUIT",
+};

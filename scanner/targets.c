@@ -1,0 +1,173 @@
+#include "scanner/targets.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+const char *hostname_problem(const char *name, size_t len)
+{
+    if (len == 0) return "empty name";
+    if (len > TARGET_NAME_MAX) return "name longer than 253 bytes";
+    size_t label = 0;
+    int all_digits = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '.') {
+            if (label == 0) return "empty label";
+            label = 0;
+            all_digits = 1;
+            continue;
+        }
+        if (c >= 0x80) return "non-ASCII name: give the IDNA A-label (xn--...)";
+        if (!isalnum(c) && c != '-' && c != '_') return "character not allowed in a host name";
+        if (!isdigit(c)) all_digits = 0;
+        if (++label > 63) return "label longer than 63 bytes";
+    }
+    if (label == 0) return "empty label";
+    if (all_digits) return "last label is all digits";
+    return NULL;
+}
+
+/* Strict port: 1..65535, digits only. */
+static int parse_port(const char *s, size_t len)
+{
+    if (len == 0 || len > 5) return -1;
+    int v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)s[i])) return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return (v >= 1 && v <= 65535) ? v : -1;
+}
+
+static enum target_parse set_name(struct target *t, enum target_kind kind, const char *s,
+                                  size_t len, const char **why)
+{
+    if (len > 0 && s[len - 1] == '.') len--; /* the root dot is not part of the name */
+    const char *problem = hostname_problem(s, len);
+    if (problem) {
+        *why = problem;
+        return TP_INVALID;
+    }
+    t->kind = kind;
+    for (size_t i = 0; i < len; i++) t->name[i] = (char)tolower((unsigned char)s[i]);
+    t->name[len] = '\0';
+    return TP_OK;
+}
+
+static enum target_parse parse_ipv6(struct target *t, const char *s, size_t len, const char **why)
+{
+    char tmp[INET6_ADDRSTRLEN + 1];
+    unsigned char bin[16];
+    if (len >= sizeof tmp) {
+        *why = "not a valid IPv6 address";
+        return TP_INVALID;
+    }
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    if (inet_pton(AF_INET6, tmp, bin) != 1) {
+        *why = "not a valid IPv6 address";
+        return TP_INVALID;
+    }
+    t->kind = TARGET_IPV6;
+    inet_ntop(AF_INET6, bin, t->name, sizeof t->name); /* canonical form */
+    return TP_OK;
+}
+
+static int looks_ipv4(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!isdigit((unsigned char)s[i]) && s[i] != '.') return 0;
+    return len > 0;
+}
+
+static enum target_parse parse_host(const char *s, size_t len, struct target *t, const char **why)
+{
+    if (s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (!close) {
+            *why = "missing ']' after IPv6 address";
+            return TP_INVALID;
+        }
+        size_t rest = len - (size_t)(close + 1 - s);
+        if (rest > 0) {
+            if (close[1] != ':' || (t->port = parse_port(close + 2, rest - 1)) < 0) {
+                *why = "bad port (1-65535)";
+                return TP_INVALID;
+            }
+        }
+        return parse_ipv6(t, s + 1, (size_t)(close - s - 1), why);
+    }
+    const char *colon = memchr(s, ':', len);
+    if (colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - s))) {
+        return parse_ipv6(t, s, len, why); /* bare IPv6, no port */
+    }
+    size_t host_len = len;
+    if (colon) {
+        host_len = (size_t)(colon - s);
+        if ((t->port = parse_port(colon + 1, len - host_len - 1)) < 0) {
+            *why = "bad port (1-65535)";
+            return TP_INVALID;
+        }
+    }
+    if (looks_ipv4(s, host_len)) {
+        char tmp[INET_ADDRSTRLEN + 1];
+        unsigned char bin[4];
+        if (host_len >= sizeof tmp) {
+            *why = "not a valid IPv4 address";
+            return TP_INVALID;
+        }
+        memcpy(tmp, s, host_len);
+        tmp[host_len] = '\0';
+        if (inet_pton(AF_INET, tmp, bin) != 1) {
+            *why = "not a valid IPv4 address";
+            return TP_INVALID;
+        }
+        t->kind = TARGET_IPV4;
+        inet_ntop(AF_INET, bin, t->name, sizeof t->name);
+        return TP_OK;
+    }
+    return set_name(t, TARGET_HOST, s, host_len, why);
+}
+
+enum target_parse target_parse_line(const char *line, size_t len, int mx_mode, struct target *t,
+                                    const char **why)
+{
+    memset(t, 0, sizeof *t);
+    *why = NULL;
+    if (memchr(line, '\0', len)) {
+        *why = "NUL byte in line";
+        return TP_INVALID;
+    }
+    const char *hash = memchr(line, '#', len);
+    if (hash) len = (size_t)(hash - line);
+    while (len > 0 && is_space(line[0])) {
+        line++;
+        len--;
+    }
+    while (len > 0 && is_space(line[len - 1])) len--;
+    if (len == 0) return TP_SKIP;
+    for (size_t i = 0; i < len; i++) {
+        if (is_space(line[i])) {
+            *why = "more than one word on the line";
+            return TP_INVALID;
+        }
+    }
+    if (!mx_mode) return parse_host(line, len, t, why);
+    if (memchr(line, ':', len) || line[0] == '[' || looks_ipv4(line, len)) {
+        *why = "expected a mail domain (use --no-mx for hosts, addresses and ports)";
+        return TP_INVALID;
+    }
+    return set_name(t, TARGET_DOMAIN, line, len, why);
+}
+
+void target_key(const struct target *t, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s:%d", t->name, t->port);
+}

@@ -1,0 +1,56 @@
+/* One TLS client session over memory buffers (wolfSSL custom I/O).
+ *
+ * The link never touches a socket: the owner feeds received bytes in with
+ * tls_link_input(), and wolfSSL's output leaves through the owner's send
+ * function at once. The WOLFSSL object lives only between start and free. */
+#ifndef STS_TLS_H
+#define STS_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include "output/row.h"
+#include "scanner/buf.h"
+
+struct config;
+
+typedef int (*tls_send_fn)(void *owner, const char *data, size_t len);
+
+struct tls_link {
+    WOLFSSL *ssl;
+    struct buf in; /* received, not yet read by wolfSSL */
+    size_t in_off;
+    bool peer_closed;
+    tls_send_fn send;
+    void *owner;
+    int chain_error; /* the first verification error wolfSSL reported, 0 if none */
+    int chain_error_depth;
+};
+
+enum tls_step { TLS_WANT_MORE, TLS_DONE, TLS_ERROR };
+
+/* The shared client context: CA store (system or --ca-file), X25519 first. */
+WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen);
+/* Installs the memory I/O callbacks on any context (the tests' server too). */
+void tls_ctx_use_memory_io(WOLFSSL_CTX *ctx);
+
+/* Creates the session and sends the ClientHello. sni may be NULL. 0 or -1. */
+int tls_link_start(struct tls_link *t, WOLFSSL_CTX *ctx, const char *sni, tls_send_fn send,
+                   void *owner);
+/* Adopts an already created WOLFSSL (the tests' server side). */
+void tls_link_adopt(struct tls_link *t, WOLFSSL *ssl, tls_send_fn send, void *owner);
+int tls_link_input(struct tls_link *t, const char *data, size_t len);
+/* Advances the handshake; on TLS_ERROR err says why. */
+enum tls_step tls_link_handshake(struct tls_link *t, bool client, char *err, size_t errlen);
+/* Decrypted bytes: > 0 read, 0 none yet, -1 closed or failed. */
+int tls_link_read(struct tls_link *t, char *out, size_t cap);
+int tls_link_write(struct tls_link *t, const char *data, size_t len);
+/* Version, cipher, group, certificate facts and verdicts into r. host: the
+ * name to match the certificate against (NULL: no name, verdict unknown). */
+void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host);
+void tls_link_free(struct tls_link *t);
+
+#endif

@@ -1,0 +1,227 @@
+#include "scanner/worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/csv.h"
+#include "output/summary.h"
+#include "output/writer.h"
+#include "scanner/config.h"
+#include "scanner/conn.h"
+#include "scanner/dedup.h"
+#include "scanner/feeder.h"
+#include "scanner/job.h"
+#include "scanner/scan.h"
+
+static void check_done(struct worker *w);
+
+void worker_wake(struct worker *w)
+{
+    uv_async_send(&w->wake);
+}
+
+/* Starts queued probes while connection slots are free. */
+static void pump(struct worker *w)
+{
+    while (w->queue_head && w->active_conns < w->max_conns) {
+        struct conn *c = w->queue_head;
+        w->queue_head = c->next;
+        if (!w->queue_head) w->queue_tail = NULL;
+        c->next = NULL;
+        w->active_conns++;
+        conn_start(c);
+    }
+}
+
+/* Takes new targets while there is room for more jobs. */
+static void fill(struct worker *w)
+{
+    struct feed_item item;
+    while (!w->input_done && w->active_jobs < w->max_jobs) {
+        if (w->scan->failed) {
+            feeder_cancel(w->scan->feeder); /* no wake can follow the cancel */
+            w->input_done = true;
+            break;
+        }
+        int rc = feeder_pop(w->scan->feeder, &item);
+        if (rc == 0) break;
+        if (rc < 0) {
+            w->input_done = true;
+            break;
+        }
+        job_start(w, &item);
+    }
+}
+
+static void deliver(struct dedup_waiter *list)
+{
+    while (list) {
+        struct dedup_waiter *next = list->next; /* delivering may free the node */
+        job_deliver(list->job, list->slot, list->result);
+        list = next;
+    }
+}
+
+static void on_wake(uv_async_t *a)
+{
+    struct worker *w = a->data;
+    uv_mutex_lock(&w->inbox_lock);
+    struct dedup_waiter *list = w->inbox;
+    w->inbox = NULL;
+    uv_mutex_unlock(&w->inbox_lock);
+    deliver(list);
+    fill(w);
+    check_done(w);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_dns_closed(struct ares_uv *au)
+{
+    (void)au;
+}
+
+static void check_done(struct worker *w)
+{
+    if (w->closing || !w->input_done || w->active_jobs > 0 || w->active_conns > 0 || w->queue_head)
+        return;
+    w->closing = true;
+    ares_uv_close(&w->dns, on_dns_closed);
+    uv_close((uv_handle_t *)&w->wake, on_handle_closed);
+}
+
+void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct sockaddr *addr,
+                  int port, const char *sni, const char *ip)
+{
+    char key[400];
+    snprintf(key, sizeof key, "%s|%d|%s", ip, port, sni);
+    waiter->worker = w;
+    switch (dedup_claim(w->scan->dedup, key, waiter)) {
+    case DEDUP_READY: job_deliver(waiter->job, waiter->slot, waiter->result); return;
+    case DEDUP_WAIT: return;
+    case DEDUP_START: break;
+    }
+    struct conn *c = conn_new(w, key, addr, port, sni);
+    if (!c) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    if (w->queue_tail)
+        w->queue_tail->next = c;
+    else
+        w->queue_head = c;
+    w->queue_tail = c;
+    pump(w);
+}
+
+void worker_probe_finished(struct worker *w, const char *key, struct probe_result *res)
+{
+    struct probe_result *kept = malloc(sizeof *kept);
+    if (!kept) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    *kept = *res; /* the connection's copy is emptied: the table owns it now */
+    probe_result_init(res);
+    struct dedup_waiter *list = dedup_complete(w->scan->dedup, key, kept);
+    struct dedup_waiter *mine = NULL;
+    while (list) {
+        struct dedup_waiter *next = list->next;
+        if (list->worker == w) {
+            list->next = mine;
+            mine = list;
+        } else {
+            struct worker *other = list->worker;
+            uv_mutex_lock(&other->inbox_lock);
+            list->next = other->inbox;
+            other->inbox = list;
+            uv_mutex_unlock(&other->inbox_lock);
+            worker_wake(other);
+        }
+        list = next;
+    }
+    deliver(mine);
+}
+
+void worker_conn_closed(struct worker *w)
+{
+    w->active_conns--;
+    pump(w);
+    check_done(w);
+}
+
+void worker_job_finished(struct worker *w)
+{
+    w->active_jobs--;
+    fill(w);
+    check_done(w);
+}
+
+void worker_emit(struct worker *w, const struct row *row)
+{
+    buf_reset(&w->rowbuf);
+    if (csv_row(&w->rowbuf, row) != 0 || writer_write(w->scan->writer, w->rowbuf.data, w->rowbuf.len) != 0) {
+        w->scan->failed = true;
+        return;
+    }
+    summary_count(&w->scan->summary, row->result);
+}
+
+static void worker_main(void *arg)
+{
+    struct worker *w = arg;
+    fill(w);
+    check_done(w);
+    uv_run(w->loop, UV_RUN_DEFAULT);
+}
+
+int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    w->id = id;
+    w->scan = scan;
+    w->loop = &w->loop_storage;
+    const struct config *cfg = scan->cfg;
+    /* Share the concurrency out; each worker gets at least one slot. */
+    w->max_conns = cfg->concurrency / cfg->workers + (id < cfg->concurrency % cfg->workers);
+    if (w->max_conns < 1) w->max_conns = 1;
+    w->max_jobs = w->max_conns;
+    int rc = uv_loop_init(w->loop);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start an event loop: %s", uv_strerror(rc));
+        return -1;
+    }
+    uv_mutex_init(&w->inbox_lock);
+    uv_async_init(w->loop, &w->wake, on_wake);
+    w->wake.data = w;
+    struct ares_uv_options o = {cfg->resolvers, cfg->nresolvers, (int)cfg->dns_ms, cfg->dns_tries};
+    if (ares_uv_init(&w->dns, w->loop, &o, err, errlen) != 0) {
+        uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_run(w->loop, UV_RUN_DEFAULT);
+        uv_loop_close(w->loop);
+        uv_mutex_destroy(&w->inbox_lock);
+        return -1;
+    }
+    return 0;
+}
+
+int worker_start(struct worker *w)
+{
+    return uv_thread_create(&w->thread, worker_main, w);
+}
+
+void worker_join(struct worker *w)
+{
+    uv_thread_join(&w->thread);
+}
+
+void worker_destroy(struct worker *w)
+{
+    uv_loop_close(w->loop);
+    uv_mutex_destroy(&w->inbox_lock);
+    buf_free(&w->rowbuf);
+}

@@ -1,0 +1,52 @@
+/* A worker: one thread, one libuv loop, one c-ares channel, and the jobs
+ * and connections it owns (shared-nothing, like nginx's workers). Workers
+ * meet only in the feeder, the dedup table and the output writer. */
+#ifndef STS_WORKER_H
+#define STS_WORKER_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "output/row.h"
+#include "resolver/ares_uv.h"
+#include "scanner/buf.h"
+
+struct conn;
+struct dedup_waiter;
+struct scan;
+
+struct worker {
+    int id;
+    struct scan *scan;
+    uv_loop_t *loop;
+    uv_loop_t loop_storage;
+    uv_thread_t thread;
+    uv_async_t wake;
+    struct ares_uv dns;
+    int active_jobs, max_jobs;
+    int active_conns, max_conns;
+    struct conn *queue_head, *queue_tail; /* probes waiting for a connection slot */
+    uv_mutex_t inbox_lock;
+    struct dedup_waiter *inbox; /* results from probes other workers ran */
+    bool input_done, closing;
+    struct buf rowbuf;
+    char readbuf[65536]; /* every read on this loop lands here, one at a time */
+};
+
+int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t errlen);
+int worker_start(struct worker *w);
+void worker_join(struct worker *w);
+void worker_destroy(struct worker *w);
+/* Thread-safe: new input, or results in the inbox. */
+void worker_wake(struct worker *w);
+
+/* For jobs and connections, on the worker's own thread. */
+void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct sockaddr *addr,
+                  int port, const char *sni, const char *ip);
+void worker_probe_finished(struct worker *w, const char *key, struct probe_result *res);
+void worker_conn_closed(struct worker *w);
+void worker_job_finished(struct worker *w);
+void worker_emit(struct worker *w, const struct row *row);
+
+#endif

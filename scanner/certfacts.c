@@ -137,7 +137,8 @@ static int format_sans(WOLFSSL_X509 *x, struct text *out)
     int rc = 0;
     WOLF_STACK_OF(WOLFSSL_GENERAL_NAME) *sans = get_sans(x);
     int n = sans ? wolfSSL_sk_GENERAL_NAME_num(sans) : 0;
-    for (int i = 0; rc == 0 && i < n; i++) {
+    /* wolfSSL's stack holds the names last first; print them in certificate order. */
+    for (int i = n - 1; rc == 0 && i >= 0; i--) {
         WOLFSSL_GENERAL_NAME *g = wolfSSL_sk_GENERAL_NAME_value(sans, i);
         if (!g || (g->type != GEN_DNS && g->type != GEN_IPADD)) continue;
         WOLFSSL_ASN1_STRING *s = g->d.ia5;

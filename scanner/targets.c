@@ -20,16 +20,19 @@ const char *hostname_problem(const char *name, size_t len)
         unsigned char c = (unsigned char)name[i];
         if (c == '.') {
             if (label == 0) return "empty label";
+            if (name[i - 1] == '-') return "label ends with '-'";
             label = 0;
             all_digits = 1;
             continue;
         }
         if (c >= 0x80) return "non-ASCII name: give the IDNA A-label (xn--...)";
         if (!isalnum(c) && c != '-' && c != '_') return "character not allowed in a host name";
+        if (c == '-' && label == 0) return "label starts with '-'";
         if (!isdigit(c)) all_digits = 0;
         if (++label > 63) return "label longer than 63 bytes";
     }
     if (label == 0) return "empty label";
+    if (name[len - 1] == '-') return "label ends with '-'";
     if (all_digits) return "last label is all digits";
     return NULL;
 }

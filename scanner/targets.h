@@ -24,7 +24,7 @@ enum target_parse target_parse_line(const char *line, size_t len, int mx_mode, s
                                     const char **why);
 
 /* Checks a DNS host name (no trailing dot): letters, digits, '-' and '_',
- * labels of 1..63 bytes, at most 253 bytes, last label not all digits.
+ * labels of 1..63 bytes not starting or ending in '-', at most 253 bytes, last label not all digits.
  * Returns NULL when valid, or the reason. */
 const char *hostname_problem(const char *name, size_t len);
 

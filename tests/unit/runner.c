@@ -1,0 +1,79 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/unit/test.h"
+
+#define TEST_LIST(X)                                                                               \
+    X(reply_smtp_every_split)                                                                      \
+    X(reply_multiline_bare_lf_blank)                                                               \
+    X(reply_limits)                                                                                \
+    X(reply_malformed)                                                                             \
+    X(reply_leaves_bytes_after_reply)                                                              \
+    X(targets_domains)                                                                             \
+    X(targets_hosts_and_ports)                                                                     \
+    X(targets_invalid)                                                                             \
+    X(targets_key_case_and_dot)                                                                    \
+    X(csv_quoting)                                                                                 \
+    X(csv_escapes_and_formulas)                                                                    \
+    X(csv_truncation)                                                                              \
+    X(csv_header_and_row)                                                                          \
+    X(mx_order_and_cap)                                                                            \
+    X(mx_null_and_root)                                                                            \
+    X(addr_sort_unique)                                                                            \
+    X(dns_answer_mx_with_cname)                                                                    \
+    X(dns_answer_malformed)                                                                        \
+    X(dns_answer_cname_loop)                                                                       \
+    X(addrblock_builtin)                                                                           \
+    X(addrblock_cidr_parse)                                                                        \
+    X(certfacts_time_parse)                                                                        \
+    X(certfacts_hostname_patterns)                                                                 \
+    X(certfacts_from_pem_files)                                                                    \
+    X(tls_memory_handshake)
+
+#define DECLARE(name) void test_##name(void);
+TEST_LIST(DECLARE)
+
+struct test {
+    const char *name;
+    void (*fn)(void);
+};
+
+#define ENTRY(name) {#name, test_##name},
+static const struct test tests[] = {TEST_LIST(ENTRY)};
+
+static int run_one(const struct test *t)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(20); /* a hung test fails instead of hanging the suite */
+        t->fn();
+        exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "  killed by signal %d (%s)\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (argc > 1 && strstr(tests[i].name, argv[1]) == NULL) continue;
+        fflush(stdout);
+        int rc = run_one(&tests[i]);
+        printf("%s %s\n", rc ? "not ok" : "ok", tests[i].name);
+        if (rc)
+            failed++;
+        else
+            passed++;
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,55 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "scanner/addrblock.h"
+#include "tests/unit/test.h"
+
+static const char *reason(const char *ip)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (strchr(ip, ':')) {
+        ss.ss_family = AF_INET6;
+        ASSERT(inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1);
+    } else {
+        ss.ss_family = AF_INET;
+        ASSERT(inet_pton(AF_INET, ip, &((struct sockaddr_in *)&ss)->sin_addr) == 1);
+    }
+    return addr_block_reason((struct sockaddr *)&ss);
+}
+
+TEST_IMPL(addrblock_builtin)
+{
+    const char *blocked[] = {"0.0.0.0", "10.1.2.3", "100.64.0.1", "100.127.255.255", "127.0.0.1",
+                             "127.255.0.1", "169.254.1.1", "172.16.0.1", "172.31.255.255",
+                             "192.0.0.8", "192.0.2.55", "192.168.1.1", "198.18.0.1", "198.19.255.1",
+                             "198.51.100.7", "203.0.113.9", "224.0.0.1", "239.1.1.1",
+                             "240.0.0.1", "255.255.255.255", "::", "::1", "::ffff:127.0.0.1",
+                             "::ffff:10.0.0.1", "64:ff9b::a00:1", "fc00::1", "fd12:3456::1",
+                             "fe80::1", "ff02::1", "2001:db8::1", "100::1", "3fff::1"};
+    for (size_t i = 0; i < sizeof blocked / sizeof blocked[0]; i++)
+        if (!reason(blocked[i])) FAIL_AT("%s is not blocked", blocked[i]);
+    const char *open[] = {"1.1.1.1", "8.8.8.8", "100.63.255.255", "100.128.0.0", "172.15.255.255",
+                          "172.32.0.0", "192.0.3.1", "192.169.0.1", "198.17.255.255",
+                          "198.20.0.0", "223.255.255.255", "2a00:1450:4001::1",
+                          "2600::1", "::ffff:8.8.8.8", "64:ff9b::808:808"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        if (reason(open[i])) FAIL_AT("%s is blocked as %s", open[i], reason(open[i]));
+    ASSERT_STR_EQ(reason("127.0.0.1"), "loopback 127.0.0.0/8");
+}
+
+TEST_IMPL(addrblock_cidr_parse)
+{
+    struct cidr c;
+    ASSERT_EQ(cidr_parse("10.0.0.0/8", &c), 0);
+    ASSERT_EQ(c.prefix, 8);
+    ASSERT_EQ(cidr_parse("2001:db8::/32", &c), 0);
+    ASSERT_EQ(c.family, AF_INET6);
+    ASSERT_EQ(cidr_parse("192.0.2.1", &c), 0);
+    ASSERT_EQ(c.prefix, 32);
+    ASSERT_EQ(cidr_parse("10.0.0.0/33", &c), -1);
+    ASSERT_EQ(cidr_parse("10.0.0.0/", &c), -1);
+    ASSERT_EQ(cidr_parse("10.0.0.0/-1", &c), -1);
+    ASSERT_EQ(cidr_parse("10.0.0/8", &c), -1);
+    ASSERT_EQ(cidr_parse("", &c), -1);
+}

@@ -1,0 +1,84 @@
+#include "output/csv.h"
+#include "tests/unit/test.h"
+
+static char *cell(const char *in, size_t len, int is_text)
+{
+    static struct buf b;
+    buf_reset(&b);
+    ASSERT_EQ(csv_cell(&b, in, len, is_text), 0);
+    return b.data ? b.data : "";
+}
+
+TEST_IMPL(csv_quoting)
+{
+    ASSERT_STR_EQ(cell("plain", 5, 1), "plain");
+    ASSERT_STR_EQ(cell("a,b", 3, 1), "\"a,b\"");
+    ASSERT_STR_EQ(cell("say \"hi\"", 8, 1), "\"say \"\"hi\"\"\"");
+    ASSERT_STR_EQ(cell("", 0, 1), "");
+}
+
+TEST_IMPL(csv_escapes_and_formulas)
+{
+    ASSERT_STR_EQ(cell("a\r\nb", 4, 1), "a\\x0d\\x0ab");
+    ASSERT_STR_EQ(cell("n\0ul", 4, 1), "n\\x00ul");
+    ASSERT_STR_EQ(cell("esc\x1b[31m", 8, 1), "esc\\x1b[31m");
+    ASSERT_STR_EQ(cell("del\x7f", 4, 1), "del\\x7f");
+    ASSERT_STR_EQ(cell("back\\slash", 10, 1), "back\\x5cslash");
+    ASSERT_STR_EQ(cell("bad\xff\xfe", 5, 1), "bad\\xff\\xfe");
+    ASSERT_STR_EQ(cell("\xc3\xa9t\xc3\xa9", 5, 1), "\xc3\xa9t\xc3\xa9"); /* valid UTF-8 stays */
+    ASSERT_STR_EQ(cell("\xed\xa0\x80", 3, 1), "\\xed\\xa0\\x80");     /* a surrogate is not */
+    ASSERT_STR_EQ(cell("\xc0\xaf", 2, 1), "\\xc0\\xaf");              /* nor an overlong form */
+    ASSERT_STR_EQ(cell("=HYPERLINK(\"x\")", 15, 1), "\"'=HYPERLINK(\"\"x\"\")\"");
+    ASSERT_STR_EQ(cell("+1", 2, 1), "'+1");
+    ASSERT_STR_EQ(cell("-1", 2, 1), "'-1");
+    ASSERT_STR_EQ(cell("-1", 2, 0), "-1"); /* numbers are not text */
+    ASSERT_STR_EQ(cell("@SUM", 4, 1), "'@SUM");
+    ASSERT_STR_EQ(cell("\tx", 2, 1), "'\\x09x");
+    ASSERT_STR_EQ(cell("\rx", 2, 1), "'\\x0dx");
+}
+
+TEST_IMPL(csv_truncation)
+{
+    char big[10000];
+    memset(big, 'a', sizeof big);
+    char *out = cell(big, sizeof big, 1);
+    ASSERT(strlen(out) <= CSV_CELL_MAX);
+    ASSERT(strstr(out, CSV_TRUNCATED) != NULL);
+    memset(big, 0x01, sizeof big); /* escapes grow fourfold: still capped */
+    out = cell(big, sizeof big, 1);
+    ASSERT(strlen(out) <= CSV_CELL_MAX);
+    ASSERT(strstr(out, "\\x01" CSV_TRUNCATED) != NULL);
+}
+
+TEST_IMPL(csv_header_and_row)
+{
+    struct buf b = {0};
+    ASSERT_EQ(csv_header(&b), 0);
+    ASSERT_STR_EQ(b.data,
+                  "domain,mx_host,mx_pref,ip,port,protocol,status,error,banner,starttls,tls_version,"
+                  "cipher,kex_group,cert_subject,cert_issuer,cert_san,cert_serial,cert_not_before,"
+                  "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
+                  "chain_error,hostname_match,connect_ms,tls_ms,scanned_at\r\n");
+    buf_reset(&b);
+    struct probe_result r;
+    probe_result_init(&r);
+    r.status = ST_OK;
+    r.starttls = TRI_YES;
+    r.chain_valid = TRI_NO;
+    r.scanned_at = 1767225600; /* 2026-01-01T00:00:00Z */
+    r.cert.present = true;
+    r.cert.dates_valid = true;
+    r.cert.not_before = 1735689600;        /* 2025-01-01 */
+    r.cert.not_after = 1767225600 - 3600; /* an hour before the scan: -1 day */
+    text_set_str(&r.banner, "220 mx, \"hi\"");
+    struct row row = {.mx_host = "mx.example", .mx_pref = 10, .ip = "192.0.2.1", .port = 25,
+                      .protocol = "smtp", .result = &r};
+    text_set_str(&row.domain, "example.com");
+    ASSERT_EQ(csv_row(&b, &row), 0);
+    ASSERT_STR_EQ(b.data, "example.com,mx.example,10,192.0.2.1,25,smtp,ok,,\"220 mx, \"\"hi\"\"\",yes,"
+                          ",,,,,,,2025-01-01T00:00:00Z,2025-12-31T23:00:00Z,-1,,,,no,,,,,"
+                          "2026-01-01T00:00:00Z\r\n");
+    text_free(&row.domain);
+    probe_result_free(&r);
+    buf_free(&b);
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Remakes the unit tests' certificates (committed; fixed dates and serials).
+# The expected facts in tests/unit/test_certfacts.c follow from this file.
+set -euo pipefail
+cd "$(dirname "$0")"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cat > "$work/ca.cnf" <<CNF
+[ca]
+default_ca = t
+[t]
+database = $work/index.txt
+new_certs_dir = $work
+serial = $work/serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = supplied
+organizationName = optional
+CNF
+: > "$work/index.txt"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 7300 \
+    -subj "/O=STS Test/CN=STS Test Root CA" 2>/dev/null
+leaf() { # name serial keyopts cn ext
+    echo "$2" > "$work/serial"
+    openssl req -newkey $3 -nodes -keyout "$1.key" -out "$work/$1.csr" -subj "/O=STS Test/CN=$4" 2>/dev/null
+    printf '%b' "$5" > "$work/$1.ext"
+    openssl ca -batch -config "$work/ca.cnf" -cert ca.pem -keyfile ca.key -in "$work/$1.csr" \
+        -out "$1.pem" -startdate 20250101000000Z -enddate 20350101000000Z -extfile "$work/$1.ext" \
+        -notext 2>/dev/null
+}
+leaf leaf-rsa 1234AB rsa:2048 mx.test.example \
+    'subjectAltName=DNS:mx.test.example,DNS:*.wild.test.example,IP:192.0.2.1\n'
+leaf leaf-ec 0FEDC1 'ec -pkeyopt ec_paramgen_curve:P-256' ec.test.example \
+    'subjectAltName=DNS:ec.test.example\n'
+leaf leaf-nosan 0A0B0C rsa:2048 cn-only.test.example 'basicConstraints=CA:FALSE\n'

@@ -222,6 +222,9 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
     case ARES_ETIMEOUT: o = LK_FAILED; err = "timeout"; break;
     case ARES_ESERVFAIL: o = LK_FAILED; err = "SERVFAIL"; break;
     case ARES_EREFUSED: o = LK_FAILED; err = "REFUSED"; break;
+    /* c-ares 1.18 ends a query that every server answered with REFUSED
+     * this way too, so the message cannot say which of the two it was. */
+    case ARES_ECONNREFUSED: o = LK_FAILED; err = "DNS server refused the query or is unreachable"; break;
     default: o = LK_FAILED; err = ares_strerror(status); break;
     }
     if (o == LK_RECORDS) {

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+
 #include "output/csv.h"
 #include "output/summary.h"
 #include "output/writer.h"
@@ -15,6 +18,8 @@
 #include "scanner/scan.h"
 
 static void check_done(struct worker *w);
+static bool all_done(const struct worker *w);
+static void close_worker(struct worker *w);
 
 void worker_wake(struct worker *w)
 {
@@ -72,7 +77,7 @@ static void on_wake(uv_async_t *a)
     uv_mutex_unlock(&w->inbox_lock);
     deliver(list);
     fill(w);
-    check_done(w);
+    if (all_done(w)) close_worker(w);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -85,10 +90,22 @@ static void on_dns_closed(struct ares_uv *au)
     (void)au;
 }
 
+static bool all_done(const struct worker *w)
+{
+    return !w->closing && w->input_done && w->active_jobs == 0 && w->active_conns == 0 &&
+           !w->queue_head;
+}
+
+/* The last job often ends inside a c-ares callback, where ares_destroy()
+ * must not be called: closing waits for the wake handler, which runs from
+ * the top of the loop. */
 static void check_done(struct worker *w)
 {
-    if (w->closing || !w->input_done || w->active_jobs > 0 || w->active_conns > 0 || w->queue_head)
-        return;
+    if (all_done(w)) uv_async_send(&w->wake);
+}
+
+static void close_worker(struct worker *w)
+{
     w->closing = true;
     ares_uv_close(&w->dns, on_dns_closed);
     uv_close((uv_handle_t *)&w->wake, on_handle_closed);
@@ -177,6 +194,8 @@ static void worker_main(void *arg)
     fill(w);
     check_done(w);
     uv_run(w->loop, UV_RUN_DEFAULT);
+    /* Debian's wolfSSL keeps a fixed-point ECC cache per thread (FP_ECC). */
+    wc_ecc_fp_free();
 }
 
 int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t errlen)

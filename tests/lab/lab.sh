@@ -55,7 +55,9 @@ CONF
 # One smtpd per personality, each on its own address.
 personality() {
     local addr=$1 name=$2; shift 2
-    printf '%s:25 inet n - n - - smtpd -o myhostname=%s' "$addr" "$name"
+    # syslog_name tells the personalities apart in the maillog the tests read.
+    printf '%s:25 inet n - n - - smtpd -o myhostname=%s -o syslog_name=postfix/%s' \
+        "$addr" "$name" "${name%%.*}"
     printf ' %s' "$@"
     printf '\n'
 }

@@ -62,7 +62,7 @@ TEST_IMPL(targets_invalid)
     strcpy(label + 64, ".com");
     ASSERT_EQ(parse(label, 1, &t, &why), TP_INVALID);
     ASSERT_STR_EQ(why, "label longer than 63 bytes");
-    char name[300] = "";
+    char name[400] = "";
     for (int i = 0; i < 60; i++) strcat(name, "abcd.");
     strcat(name, "com");
     ASSERT_EQ(parse(name, 1, &t, &why), TP_INVALID);

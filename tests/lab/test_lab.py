@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""Integration tests: the real binary against the lab's real servers.
+
+Usage: test_lab.py BINARY LABDIR  (the lab is up: tests/lab/lab.sh up LABDIR)
+Every row's columns are checked against what the servers were configured
+with (tests/lab/lab.sh, zone.lab.test, certs.sh), against openssl s_client
+on the same host, and against postfix's own log.
+"""
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+BIN, LAB = sys.argv[1], sys.argv[2]
+NS = open(os.path.join(LAB, "netns")).read().strip()
+CA = os.path.join(LAB, "certs", "ca.pem")
+MAILLOG = os.path.join(LAB, "postfix", "maillog")
+COLUMNS = ("domain,mx_host,mx_pref,ip,port,protocol,status,error,banner,starttls,tls_version,"
+           "cipher,kex_group,cert_subject,cert_issuer,cert_san,cert_serial,cert_not_before,"
+           "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
+           "chain_error,hostname_match,connect_ms,tls_ms,scanned_at").split(",")
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what, flush=True)
+
+
+def in_ns(*args, stdin=None, timeout=60):
+    return subprocess.run(["ip", "netns", "exec", NS, *args], input=stdin, capture_output=True,
+                          timeout=timeout)
+
+
+def scan(lines, *opts, raw=None):
+    """Runs the scanner in the lab; returns (rows, stderr, seconds, exit code)."""
+    data = raw if raw is not None else ("\n".join(lines) + "\n").encode()
+    t0 = time.time()
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--ca-file", CA, "--ehlo", "scanner.lab.test",
+              "--banner-timeout", "2", "--reply-timeout", "3", "--timeout", "6", *opts, stdin=data)
+    secs = time.time() - t0
+    text = p.stdout.decode("utf-8")
+    check(text.startswith(",".join(COLUMNS) + "\r\n"), "header row is exact")
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    rows = list(reader)
+    for r in rows:
+        check(None not in r and len(r) == len(COLUMNS), "row has exactly the columns: %r" % r)
+    return rows, p.stderr.decode(), secs, p.returncode
+
+
+def maillog():
+    try:
+        return open(MAILLOG, errors="replace").read()
+    except FileNotFoundError:
+        return ""
+
+
+def cert_file_facts(name):
+    path = os.path.join(LAB, "certs", name + ".crt")
+    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-enddate", "-startdate",
+                          "-serial", "-subject", "-issuer", "-nameopt", "RFC2253"],
+                         capture_output=True, text=True, check=True).stdout
+    f = dict(l.split("=", 1) for l in out.strip().splitlines())
+    iso = lambda s: datetime.strptime(s, "%b %d %H:%M:%S %Y GMT").strftime("%Y-%m-%dT%H:%M:%SZ")
+    der = subprocess.run(["openssl", "x509", "-in", path, "-outform", "der"], capture_output=True,
+                         check=True).stdout
+    sha = subprocess.run(["sha256sum"], input=der, capture_output=True).stdout.decode()[:64]
+    return {"cert_not_after": iso(f["notAfter"]), "cert_not_before": iso(f["notBefore"]),
+            "cert_serial": f["serial"], "cert_subject": f["subject"], "cert_issuer": f["issuer"],
+            "cert_sha256": sha}
+
+
+STDNAMES = {}
+
+
+def stdname(openssl_name):
+    if not STDNAMES:
+        out = subprocess.run(["openssl", "ciphers", "-stdname", "ALL:COMPLEMENTOFALL"],
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 3:
+                STDNAMES[parts[2]] = parts[0]
+    return STDNAMES.get(openssl_name, openssl_name)
+
+
+def s_client(ip, sni):
+    """What openssl s_client -starttls smtp sees on the same host."""
+    host = "[%s]:25" % ip if ":" in ip else "%s:25" % ip
+    p = in_ns("openssl", "s_client", "-starttls", "smtp", "-connect", host, "-servername", sni,
+              "-CAfile", CA, stdin=b"", timeout=20)
+    out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+    m = re.search(r"New, (TLSv[\d.]+), Cipher is (\S+)", out)
+    pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", out, re.S)
+    key = re.search(r"Server Temp Key: (\w+)", out)
+    code = re.search(r"Verify return code: (\d+)", out)
+    if not m or not pem:
+        return None
+    der = subprocess.run(["openssl", "x509", "-outform", "der"], input=pem.group(0).encode(),
+                         capture_output=True).stdout
+    return {"tls_version": m.group(1), "cipher": stdname(m.group(2)),
+            "kex_group": key.group(1).lower() if key else "",
+            "cert_sha256": subprocess.run(["sha256sum"], input=der,
+                                          capture_output=True).stdout.decode()[:64],
+            "chain_valid": "yes" if code and code.group(1) == "0" else "no"}
+
+
+def smtpd_connects(log, name):
+    return len(re.findall(r"postfix/%s/smtpd\[\d+\]: connect from" % re.escape(name), log))
+
+
+# What each lab domain must produce: (mx_host, mx_pref, ip) -> expected columns.
+GOOD = {"status": "ok", "starttls": "yes", "chain_valid": "yes", "chain_error": "",
+        "cert_key": "RSA-2048", "cert_sig_alg": "sha256WithRSAEncryption", "port": "25",
+        "protocol": "smtp", "error": ""}
+EXPECT = {
+    "good.lab.test": {("mx-good.lab.test", "10", "127.0.1.1"): dict(GOOD, hostname_match="yes",
+                      tls_version="TLSv1.3", banner="220 mx-good.lab.test ESMTP lab", cert="good")},
+    "expired.lab.test": {("mx-expired.lab.test", "10", "127.0.1.2"): dict(
+        GOOD, chain_valid="no", chain_error="certificate has expired (depth 0)",
+        hostname_match="yes", cert="expired")},
+    "self.lab.test": {("mx-self.lab.test", "10", "127.0.1.3"): dict(
+        GOOD, chain_valid="no", chain_error="self-signed certificate (depth 0)",
+        hostname_match="yes", cert="self")},
+    "wrongname.lab.test": {("mx-wrongname.lab.test", "10", "127.0.1.4"): dict(
+        GOOD, hostname_match="no", cert="wrongname", cert_san="other.example.org")},
+    "tls12.lab.test": {("mx-tls12.lab.test", "10", "127.0.1.5"): dict(
+        GOOD, tls_version="TLSv1.2", hostname_match="yes", cert="good")},
+    "tls13.lab.test": {("mx-tls13.lab.test", "10", "127.0.1.6"): dict(
+        GOOD, tls_version="TLSv1.3", hostname_match="yes", cert="good")},
+    "plain.lab.test": {("mx-plain.lab.test", "10", "127.0.1.7"): {
+        "status": "no_starttls", "starttls": "no", "tls_version": "", "cert_sha256": "",
+        "banner": "220 mx-plain.lab.test ESMTP lab"}},
+    "refuse.lab.test": {("mx-refuse.lab.test", "10", "127.0.1.8"): {
+        "status": "server_refused", "starttls": "", "error~": r"^greeting: 554 5\.7\.1 .*rejected"}},
+    "ecdsa.lab.test": {("mx-ecdsa.lab.test", "10", "127.0.1.9"): dict(
+        GOOD, cert_key="EC-P256", cert_sig_alg="sha256WithRSAEncryption", hostname_match="yes",
+        cert="ecdsa")},
+    "v6.lab.test": {("mx-v6.lab.test", "10", "::1"): dict(GOOD, hostname_match="yes", cert="good",
+                                                         banner="220 mx-v6.lab.test ESMTP lab")},
+    "dual.lab.test": {
+        ("mx-dual.lab.test", "10", "127.0.1.1"): dict(GOOD, hostname_match="yes", cert="good"),
+        ("mx-dual.lab.test", "10", "::1"): dict(GOOD, hostname_match="yes", cert="good")},
+    "multi.lab.test": {
+        ("mx-good.lab.test", "10", "127.0.1.1"): dict(GOOD, cert="good"),
+        ("mx-tls12.lab.test", "20", "127.0.1.5"): dict(GOOD, tls_version="TLSv1.2", cert="good"),
+        ("mx-plain.lab.test", "30", "127.0.1.7"): {"status": "no_starttls"}},
+    "nullmx.lab.test": {("", "", ""): {"status": "null_mx", "port": "", "error~": "RFC 7505"}},
+    "implicit.lab.test": {("implicit.lab.test", "", "127.0.1.1"): dict(GOOD, hostname_match="no",
+                                                                      cert="good")},
+    "dangling.lab.test": {("nowhere.lab.test", "10", ""): {"status": "no_address",
+                                                           "error~": "NXDOMAIN"}},
+    "closed.lab.test": {("mx-closed.lab.test", "10", "127.0.1.20"): {
+        "status": "connect_failed", "error": "connection refused", "connect_ms": ""}},
+    "aliased.lab.test": {("mx-good.lab.test", "10", "127.0.1.1"): dict(GOOD, cert="good")},
+    "mxcname.lab.test": {("mxalias.lab.test", "10", "127.0.1.1"): dict(GOOD, hostname_match="no",
+                                                                       cert="good")},
+    "nosuch.lab.test": {("", "", ""): {"status": "dns_failed", "error": "MX lookup: NXDOMAIN"}},
+    "elsewhere.example": {("", "", ""): {"status": "dns_failed",
+                                          "error": "MX lookup: DNS server refused the query or is unreachable"}},
+    "silent.lab.test": {("mx-silent.lab.test", "10", "127.0.2.1"): {
+        "status": "timeout", "error": "greeting: nothing for 2s", "banner": ""}},
+    "multiline.lab.test": {("mx-multiline.lab.test", "10", "127.0.2.2"): {
+        "status": "starttls_refused", "starttls": "yes",
+        "banner": "220-mx-multiline.lab.test first line | 220-second line | 220 ESMTP ready"}},
+    "starttls454.lab.test": {("mx-454.lab.test", "10", "127.0.2.3"): {
+        "status": "starttls_refused", "starttls": "yes",
+        "error": "STARTTLS: 454 4.7.0 TLS not available due to local problem"}},
+    "helo.lab.test": {("mx-helo.lab.test", "10", "127.0.2.4"): {
+        "status": "no_starttls", "starttls": "no", "error~": "HELO accepted"}},
+    "inject.lab.test": {("mx-inject.lab.test", "10", "127.0.2.5"): {
+        "status": "protocol_error", "error~": "response injection", "tls_version": ""}},
+    "ratelimit.lab.test": {("mx-421.lab.test", "10", "127.0.2.6"): {
+        "status": "server_refused", "error": "EHLO: 421 4.7.0 Too many connections, try again later"}},
+    "hangup.lab.test": {("mx-hangup.lab.test", "10", "127.0.2.7"): {
+        "status": "protocol_error", "error": "connection closed by the server during EHLO reply"}},
+}
+
+
+def check_row(r, exp, openssl_cache):
+    where = "%s %s %s" % (r["domain"], r["mx_host"], r["ip"])
+    for k, v in exp.items():
+        if k == "cert":
+            facts = cert_file_facts(v)
+            for fk, fv in facts.items():
+                check(r[fk] == fv, "%s: %s is %r, certificate file says %r" % (where, fk, r[fk], fv))
+        elif k.endswith("~"):
+            check(re.search(v, r[k[:-1]]) is not None,
+                  "%s: %s %r does not match %r" % (where, k[:-1], r[k[:-1]], v))
+        else:
+            check(r[k] == v, "%s: %s is %r, expected %r" % (where, k, r[k], v))
+    check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["scanned_at"]) is not None,
+          "%s: scanned_at %r" % (where, r["scanned_at"]))
+    if r["status"] == "ok":
+        for k in ("connect_ms", "tls_ms", "cert_days_left"):
+            check(re.fullmatch(r"-?\d+", r[k]) is not None, "%s: %s %r" % (where, k, r[k]))
+        check(r["kex_group"] in ("x25519", "secp256r1"), "%s: kex_group %r" % (where, r["kex_group"]))
+        scanned = datetime.strptime(r["scanned_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        after = datetime.strptime(r["cert_not_after"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        days = (after - scanned).total_seconds() // 86400
+        check(int(r["cert_days_left"]) == int(days), "%s: cert_days_left %s vs %d" % (
+            where, r["cert_days_left"], days))
+        key = (r["ip"], r["mx_host"])
+        if key not in openssl_cache:
+            openssl_cache[key] = s_client(r["ip"], r["mx_host"])
+        o = openssl_cache[key]
+        check(o is not None, "%s: openssl s_client could not complete the handshake" % where)
+        if o:
+            for k in ("tls_version", "cipher", "kex_group", "cert_sha256", "chain_valid"):
+                check(r[k] == o[k], "%s: %s is %r, openssl s_client says %r" % (where, k, r[k], o[k]))
+
+
+def test_lab_domains():
+    log_before = len(maillog())
+    lines = ["\ufeffgood.lab.test\r"] + [d for d in EXPECT if d != "good.lab.test"]
+    lines += ["GOOD.lab.test.", "  aliased.lab.test  # again", "# a comment", "", "bad..name",
+              "two words", "-lead.lab.test"]
+    rows, err, secs, rc = scan(lines, "--allow-private")
+    check(rc == 0, "exit status 0, got %d: %s" % (rc, err))
+    check(secs < 20, "the scan took %.1fs" % secs)
+    check("3 invalid lines" in err and "2 duplicate" in err, "summary counts: %s" % err)
+    invalid = [r for r in rows if r["status"] == "invalid_target"]
+    check(sorted(r["domain"] for r in invalid) == ["'-lead.lab.test", "bad..name", "two words"],
+          "invalid lines each get a row: %r" % [r["domain"] for r in invalid])
+    seen = {}
+    for r in rows:
+        if r["status"] != "invalid_target":
+            seen.setdefault(r["domain"], {})[(r["mx_host"], r["mx_pref"], r["ip"])] = r
+    check(sorted(seen) == sorted(EXPECT), "domains scanned: %r" % sorted(seen))
+    cache = {}
+    for domain, want in EXPECT.items():
+        got = seen.get(domain, {})
+        check(sorted(got) == sorted(want), "%s: rows %r, expected %r" % (domain, sorted(got), sorted(want)))
+        for key, exp in want.items():
+            if key in got:
+                check_row(got[key], exp, cache)
+    time.sleep(1.5)  # postfix writes its disconnect lines after our QUIT
+    log = maillog()[log_before:]
+    # Dedup: good, aliased and multi share (127.0.1.1, 25, mx-good.lab.test); dual, implicit
+    # and mxcname reach the same server under other names. openssl adds its own connections.
+    scanner_log = log
+    good = smtpd_connects(scanner_log, "mx-good") - sum(1 for k in cache if k[0] == "127.0.1.1")
+    check(good == 4, "mx-good was connected to %d times by the scanner, expected 4" % good)
+    check("ehlo=2 starttls=1 quit=1 commands=4" in log, "a full dialog is EHLO STARTTLS EHLO QUIT")
+    for bad in ("auth=", "mail=", "rcpt=", "data="):
+        check(bad not in log, "the scanner never sent %s" % bad.rstrip("="))
+    check(all("INJECTED" not in v for r in rows for v in r.values()),
+          "injected text never reaches the output")
+
+
+def test_blocked_by_default():
+    log_before = len(maillog())
+    rows, err, secs, rc = scan(["good.lab.test", "v6.lab.test"])
+    check(rc == 0, "exit 0")
+    check(sorted((r["ip"], r["status"]) for r in rows) == [("127.0.1.1", "blocked"), ("::1", "blocked")],
+          "loopback is blocked without --allow-private: %r" % [(r["ip"], r["status"]) for r in rows])
+    check(all("--allow-private" in r["error"] for r in rows), "the error says how to allow it")
+    time.sleep(0.5)
+    check("connect from" not in maillog()[log_before:], "a blocked address is never contacted")
+
+
+def test_no_mx_hosts():
+    rows, err, secs, rc = scan(["mx-good.lab.test", "127.0.1.5", "[::1]:25", "127.0.1.1:2526",
+                                "mx-tls13.lab.test:25"], "--no-mx", "--allow-private")
+    by = {(r["domain"], r["ip"], r["port"]): r for r in rows}
+    check(len(rows) == 5, "one row per host: %d" % len(rows))
+    r = by.get(("mx-good.lab.test", "127.0.1.1", "25"))
+    check(r is not None and r["status"] == "ok" and r["hostname_match"] == "yes" and r["mx_pref"] == "",
+          "a host name is resolved and used as SNI: %r" % r)
+    r = by.get(("127.0.1.5", "127.0.1.5", "25"))
+    check(r is not None and r["status"] == "ok" and r["hostname_match"] == "" and r["tls_version"] == "TLSv1.2",
+          "an address has no SNI and no name verdict: %r" % r)
+    r = by.get(("::1", "::1", "25"))
+    check(r is not None and r["status"] == "ok", "a bracketed IPv6 with a port: %r" % r)
+    r = by.get(("127.0.1.1", "127.0.1.1", "2526"))
+    check(r is not None and r["status"] == "connect_failed", "the port is taken from the line: %r" % r)
+
+
+def test_output_file_safety():
+    out = os.path.join(LAB, "out.csv")
+    with open(out, "w") as f:
+        f.write("keep me\n")
+    p = in_ns(BIN, "-o", out, stdin=b"good.lab.test\n")
+    check(p.returncode == 2 and open(out).read() == "keep me\n",
+          "a non-empty output file is not overwritten: %d %s" % (p.returncode, p.stderr))
+    p = in_ns(BIN, "-o", os.path.join(LAB, "missing", "out.csv"), stdin=b"")
+    check(p.returncode == 2 and b"cannot write" in p.stderr, "a missing directory is an error")
+    p = in_ns(BIN, os.path.join(LAB, "no-such-input.txt"))
+    check(p.returncode == 2 and b"cannot read" in p.stderr, "a missing input file is an error")
+
+
+def main():
+    for name, fn in sorted(globals().items()):
+        if name.startswith("test_") and callable(fn):
+            before = failed
+            fn()
+            print("%s %s" % ("ok" if failed == before else "not ok", name), flush=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

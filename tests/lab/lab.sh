@@ -133,7 +133,9 @@ stop_pid() {
 
 case $cmd in
 up)
+    # postfix drops privileges: its user must reach the queue and data dirs.
     mkdir -p "$dir"
+    chmod 755 "$dir"
     echo "stslab$$" > "$dir/netns"
     ip netns add "$(ns_of)"
     in_ns ip link set lo up

@@ -27,6 +27,10 @@ wait_listen() {
 start_nsd() {
     mkdir -p "$dir/nsd"
     cp "$here/zone.lab.test" "$dir/nsd/zone.lab.test"
+    # Bulk: 400 domains over 200 MX names, all on the good personality.
+    local i
+    for i in $(seq 0 199); do echo "m$i.bulk A 127.0.1.1"; done >> "$dir/nsd/zone.lab.test"
+    for i in $(seq 0 399); do echo "d$i.bulk MX 10 m$((i % 200)).bulk"; done >> "$dir/nsd/zone.lab.test"
     cat > "$dir/nsd/nsd.conf" <<CONF
 server:
     ip-address: 127.0.53.1

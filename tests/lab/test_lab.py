@@ -285,6 +285,26 @@ def test_no_mx_hosts():
     check(r is not None and r["status"] == "connect_failed", "the port is taken from the line: %r" % r)
 
 
+def test_bulk_two_workers():
+    """400 domains on 200 MX names: every domain gets its row, every probe is
+    shared by two domains (often on different workers), none is repeated."""
+    log_before = len(maillog())
+    domains = ["d%d.bulk.lab.test" % i for i in range(400)]
+    rows, err, secs, rc = scan(domains, "--allow-private", "--workers", "2", "-c", "40")
+    check(rc == 0, "exit 0: %s" % err)
+    check(sorted(r["domain"] for r in rows) == sorted(domains), "one row per domain")
+    check(all(r["status"] == "ok" and r["hostname_match"] == "no" for r in rows),
+          "all ok: %r" % sorted(set(r["status"] + " " + r["error"] for r in rows)))
+    by_mx = {}
+    for r in rows:
+        by_mx.setdefault(r["mx_host"], set()).add(r["scanned_at"] + r["tls_ms"] + r["cert_sha256"])
+    check(len(by_mx) == 200, "200 MX hosts: %d" % len(by_mx))
+    check(all(len(v) == 1 for v in by_mx.values()), "both domains of an MX share one probe result")
+    time.sleep(1.5)
+    n = smtpd_connects(maillog()[log_before:], "mx-good")
+    check(n == 200, "200 connections for 200 distinct (address, SNI), got %d" % n)
+
+
 def test_output_file_safety():
     out = os.path.join(LAB, "out.csv")
     with open(out, "w") as f:

@@ -12,7 +12,7 @@ static const char *const columns[] = {
     "cert_serial",     "cert_not_before", "cert_not_after", "cert_days_left",
     "cert_key",        "cert_sig_alg",   "cert_sha256",   "chain_valid",
     "chain_error",     "hostname_match", "connect_ms",    "tls_ms",
-    "scanned_at",
+    "scanned_at",      "auth_mechs",     "auth_mechs_plain",
 };
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid.
@@ -200,6 +200,8 @@ int csv_row(struct buf *out, const struct row *row)
     put_int(&w, r->connect_ms, r->connect_ms >= 0);
     put_int(&w, r->tls_ms, r->tls_ms >= 0);
     put_time(&w, r->scanned_at, r->scanned_at > 0);
+    put_text(&w, &r->auth_mechs);
+    put_text(&w, &r->auth_mechs_plain);
     if (w.rc == 0) w.rc = buf_append(out, "\r\n", 2);
     return w.rc;
 }

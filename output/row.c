@@ -22,5 +22,7 @@ void probe_result_free(struct probe_result *r)
     text_free(&r->error);
     text_free(&r->banner);
     text_free(&r->chain_error);
+    text_free(&r->auth_mechs);
+    text_free(&r->auth_mechs_plain);
     cert_facts_free(&r->cert);
 }

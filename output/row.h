@@ -41,6 +41,8 @@ struct probe_result {
     int64_t connect_ms; /* -1 when not measured */
     int64_t tls_ms;
     int64_t scanned_at; /* Unix time the probe started */
+    struct text auth_mechs;       /* SASL mechanisms offered inside TLS, space-separated */
+    struct text auth_mechs_plain; /* ...and before TLS, in cleartext */
 };
 
 struct row {

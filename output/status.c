@@ -14,6 +14,7 @@ static const char *const names[ST_COUNT] = {
     [ST_NO_ADDRESS] = "no_address",
     [ST_BLOCKED] = "blocked",
     [ST_INVALID_TARGET] = "invalid_target",
+    [ST_PREAUTH] = "preauth",
 };
 
 const char *status_name(enum scan_status s)

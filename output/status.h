@@ -16,6 +16,7 @@ enum scan_status {
     ST_NO_ADDRESS,
     ST_BLOCKED,
     ST_INVALID_TARGET,
+    ST_PREAUTH,
     ST_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "scanner/conn.h"
 #include "scanner/targets.h"
 
 #define STS_VERSION "0.1.0"
@@ -16,12 +17,18 @@
 static const char usage[] =
     "Usage: starttls-scan [OPTIONS] [FILE]\n"
     "Scans mail servers for STARTTLS and writes one CSV row per (domain, MX, address).\n"
-    "FILE has one mail domain per line (default: stdin; '-' is stdin too).\n"
+    "FILE has one target per line (default: stdin; '-' is stdin too).\n"
     "\n"
+    "Protocol:\n"
+    "  -p, --protocol NAME      smtp (port 25, the default), submission (587),\n"
+    "                           smtps (465, implicit TLS), imap (143), imaps (993),\n"
+    "                           pop3 (110), pop3s (995), ftp (21, AUTH TLS),\n"
+    "                           tls (implicit TLS on --port, default 443)\n"
+    "  --port N                 port to connect to (default: the protocol's)\n"
     "Input:\n"
     "  --no-mx                  lines are hosts, not mail domains: name, IPv4 or [IPv6],\n"
-    "                           each with an optional :port\n"
-    "  --port N                 port to connect to (default 25)\n"
+    "                           each with an optional :port (always so for protocols\n"
+    "                           other than smtp)\n"
     "Output:\n"
     "  -o, --output FILE        write the CSV to FILE (default: stdout)\n"
     "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
@@ -53,6 +60,7 @@ static const char usage[] =
 
 enum {
     OPT_NO_MX = 256,
+    OPT_PROTOCOL,
     OPT_PORT,
     OPT_OVERWRITE,
     OPT_RESOLVER,
@@ -71,6 +79,7 @@ enum {
 
 static const struct option long_options[] = {
     {"no-mx", no_argument, NULL, OPT_NO_MX},
+    {"protocol", required_argument, NULL, 'p'},
     {"port", required_argument, NULL, OPT_PORT},
     {"output", required_argument, NULL, 'o'},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
@@ -185,7 +194,7 @@ static void set_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->mx_mode = true;
-    cfg->port = 25;
+    cfg->dialog = dialog_find("smtp");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
     cfg->concurrency = 1000;
@@ -206,9 +215,16 @@ int config_parse(struct config *cfg, int argc, char **argv)
     int c;
     set_defaults(cfg);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qw:c:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:qw:c:h", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_NO_MX: cfg->mx_mode = false; break;
+        case 'p':
+            if (!(cfg->dialog = dialog_find(optarg))) {
+                fprintf(stderr, "starttls-scan: --protocol: '%s' is not one of smtp, submission, "
+                                "smtps, imap, imaps, pop3, pop3s, ftp, tls\n", optarg);
+                return 2;
+            }
+            break;
         case OPT_PORT:
             if (parse_count("--port", optarg, 1, 65535, &v)) return 2;
             cfg->port = (int)v;
@@ -273,6 +289,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
         fprintf(stderr, "starttls-scan: one input file at most (got '%s' too)\n", argv[optind]);
         return 2;
     }
+    if (cfg->port == 0) cfg->port = cfg->dialog->default_port;
+    if (!cfg->dialog->resolves_mx) cfg->mx_mode = false;
     if (cfg->ehlo[0] == '\0') default_ehlo(cfg->ehlo, sizeof cfg->ehlo);
     if (check_limits(cfg)) return 2;
     return 0;

@@ -8,12 +8,15 @@
 
 #define MAX_RESOLVERS 8
 
+struct dialog;
+
 struct config {
+    const struct dialog *dialog; /* -p: the protocol */
     const char *input;  /* NULL or "-": stdin */
     const char *output; /* NULL or "-": stdout */
     bool overwrite;
-    bool mx_mode; /* resolve MX (default); false with --no-mx */
-    int port;
+    bool mx_mode; /* resolve MX: smtp without --no-mx */
+    int port;     /* --port, else the protocol's default */
     int workers;
     int concurrency;
     int mx_max;

@@ -43,7 +43,7 @@ struct conn *conn_new(struct worker *w, const char *key, const struct sockaddr *
         uv_ip6_name((const struct sockaddr_in6 *)addr, c->ip, sizeof c->ip);
     }
     probe_result_init(&c->result);
-    reply_reader_init(&c->rr, c->dialog->classify);
+    reply_reader_init(&c->rr, c->dialog->classify, c);
     return c;
 }
 
@@ -72,6 +72,8 @@ static void on_closed(uv_handle_t *h)
 
 static void finish_now(struct conn *c)
 {
+    /* Say goodbye inside TLS too: close_notify, written before we stop. */
+    if (c->tls_ready && c->tls.ssl) wolfSSL_shutdown(c->tls.ssl);
     c->finished = true;
     uv_timer_stop(&c->timer);
     uv_read_stop((uv_stream_t *)&c->tcp);
@@ -101,6 +103,41 @@ static void finish_with_verdict(struct conn *c)
     if (c->finished) return;
     c->result.status = c->verdict;
     finish_now(c);
+}
+
+void conn_done(struct conn *c)
+{
+    finish_with_verdict(c);
+}
+
+void conn_add_auth_mechs(struct conn *c, const char *list, size_t len)
+{
+    struct text *t = c->tls_ready ? &c->result.auth_mechs : &c->result.auth_mechs_plain;
+    struct buf b = {0};
+    if (t->p) buf_append(&b, t->p, t->len);
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (list[i] == ' ' || list[i] == '\t' || list[i] == '=')) i++;
+        size_t start = i;
+        while (i < len && list[i] != ' ' && list[i] != '\t') i++;
+        size_t n = i - start;
+        if (n == 0 || n > 40) continue;
+        char mech[41];
+        for (size_t k = 0; k < n; k++) {
+            char ch = list[start + k];
+            mech[k] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
+        }
+        mech[n] = '\0';
+        /* Each mechanism once, in the order first offered. */
+        int dup = 0;
+        for (const char *p = b.data; p && !dup && (p = strstr(p, mech)) != NULL; p += n)
+            dup = (p == b.data || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0');
+        if (dup) continue;
+        if (b.len) buf_append(&b, " ", 1);
+        buf_append(&b, mech, n);
+    }
+    text_set(t, b.data ? b.data : "", b.len);
+    buf_free(&b);
 }
 
 static bool decided(const struct conn *c)
@@ -195,6 +232,10 @@ void conn_quit(struct conn *c, enum scan_status st, const char *fmt, ...)
     buf_free(&b);
     va_end(ap);
     c->quitting = true;
+    if (!c->dialog->quit_command) {
+        finish_with_verdict(c);
+        return;
+    }
     conn_send(c, c->dialog->quit_command);
     conn_expect(c, "goodbye", conn_config(c)->reply_ms);
 }
@@ -349,7 +390,10 @@ static void on_connect(uv_connect_t *req, int status)
         conn_finish(c, ST_CONNECT_FAILED, "%s", uv_strerror(rc));
         return;
     }
-    c->dialog->on_connected(c);
+    if (c->dialog->implicit_tls)
+        conn_start_tls(c);
+    else
+        c->dialog->on_connected(c);
 }
 
 void conn_start(struct conn *c)

@@ -20,16 +20,21 @@ struct conn;
 struct worker;
 
 struct dialog {
-    const char *name;
+    const char *name; /* -p NAME, and the protocol column */
     int default_port;
+    bool implicit_tls;  /* TLS from the first byte (SMTPS, IMAPS, ...) */
+    bool resolves_mx;   /* targets are mail domains by default */
     reply_classify_fn classify;
+    /* Plaintext dialogs start here; implicit-TLS ones at on_tls_ready. */
     void (*on_connected)(struct conn *c);
     void (*on_reply)(struct conn *c, const struct reply *r);
     void (*on_tls_ready)(struct conn *c);
-    const char *quit_command;
+    const char *quit_command; /* NULL: just close */
 };
 
-extern const struct dialog smtp_dialog;
+/* Every protocol, in the order --help lists them (scanner/protocols.c). */
+extern const struct dialog *const dialogs[];
+const struct dialog *dialog_find(const char *name);
 
 enum conn_phase_kind { PHASE_REPLY, PHASE_HANDSHAKE };
 
@@ -76,6 +81,11 @@ void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
  * (or closes, or the reply times out). */
 void conn_quit(struct conn *c, enum scan_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Finishes with the verdict already reached (after a handshake: ok). */
+void conn_done(struct conn *c);
+/* Records SASL mechanisms the server offered ("PLAIN LOGIN"): in
+ * auth_mechs inside TLS, in auth_mechs_plain before it. */
+void conn_add_auth_mechs(struct conn *c, const char *list, size_t len);
 /* The reply quoted for an error message: "421 4.7.0 Try again later". */
 void conn_reply_text(const struct reply *r, struct text *out);
 const struct config *conn_config(const struct conn *c);

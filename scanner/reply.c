@@ -3,10 +3,11 @@
 #include <ctype.h>
 #include <string.h>
 
-void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify)
+void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify, void *ctx)
 {
     memset(rr, 0, sizeof *rr);
     rr->classify = classify;
+    rr->ctx = ctx;
     rr->max_line = 2048;
     rr->max_reply = 64 * 1024;
     rr->max_lines = 200;
@@ -39,7 +40,7 @@ static enum reply_status take_line(struct reply_reader *rr)
         if (++rr->blank_lines + rr->reply.nlines > rr->max_lines) return fail(rr, "too many lines in one reply");
         return REPLY_NEED_MORE;
     }
-    enum reply_line_kind kind = rr->classify(l, n);
+    enum reply_line_kind kind = rr->classify(rr->ctx, &rr->reply, l, n);
     if (kind == LINE_MALFORMED) return fail(rr, "malformed reply line");
     if (rr->reply.nlines + rr->blank_lines >= rr->max_lines) return fail(rr, "too many lines in one reply");
     if (rr->reply.text.len + n + 1 > rr->max_reply) return fail(rr, "reply too long");
@@ -115,8 +116,40 @@ int reply_join(const struct reply *r, struct text *out)
     return rc;
 }
 
-enum reply_line_kind smtp_classify(const char *line, size_t len)
+const char *reply_last_line(const struct reply *r, size_t *len)
 {
+    size_t off = 0, n = 0;
+    const char *line, *last = NULL;
+    while ((line = reply_next_line(r, &off, &n)) != NULL) {
+        last = line;
+        *len = n;
+    }
+    if (!last) *len = 0;
+    return last ? last : "";
+}
+
+static int three_digits(const char *line, size_t len)
+{
+    return len >= 3 && isdigit((unsigned char)line[0]) && isdigit((unsigned char)line[1]) &&
+           isdigit((unsigned char)line[2]);
+}
+
+enum reply_line_kind ftp_classify(void *ctx, const struct reply *so_far, const char *line,
+                                  size_t len)
+{
+    if (so_far->nlines == 0) return smtp_classify(ctx, so_far, line, len);
+    const char *first = so_far->text.data;
+    if (len >= 4 && memcmp(line, first, 3) == 0 && line[3] == ' ' && three_digits(line, len))
+        return LINE_ENDS_REPLY;
+    if (len == 3 && memcmp(line, first, 3) == 0) return LINE_ENDS_REPLY;
+    return LINE_CONTINUES;
+}
+
+enum reply_line_kind smtp_classify(void *ctx, const struct reply *so_far, const char *line,
+                                   size_t len)
+{
+    (void)ctx;
+    (void)so_far;
     if (len < 3 || !isdigit((unsigned char)line[0]) || !isdigit((unsigned char)line[1]) ||
         !isdigit((unsigned char)line[2]))
         return LINE_MALFORMED;

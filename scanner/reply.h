@@ -12,7 +12,6 @@
 #include "scanner/buf.h"
 
 enum reply_line_kind { LINE_CONTINUES, LINE_ENDS_REPLY, LINE_MALFORMED };
-typedef enum reply_line_kind (*reply_classify_fn)(const char *line, size_t len);
 
 struct reply {
     int code;      /* the three-digit code of the last line, or 0 */
@@ -20,8 +19,14 @@ struct reply {
     int nlines;
 };
 
+/* Says whether a line continues the reply or ends it. so_far holds the
+ * reply's earlier lines (none for its first line); ctx is the reader's. */
+typedef enum reply_line_kind (*reply_classify_fn)(void *ctx, const struct reply *so_far,
+                                                  const char *line, size_t len);
+
 struct reply_reader {
     reply_classify_fn classify;
+    void *ctx;
     size_t max_line;  /* bytes in one line */
     size_t max_reply; /* bytes in one reply */
     int max_lines;    /* lines (blank ones included) in one reply */
@@ -34,7 +39,7 @@ struct reply_reader {
 
 enum reply_status { REPLY_NEED_MORE, REPLY_DONE, REPLY_ERROR };
 
-void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify);
+void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify, void *ctx);
 void reply_reader_free(struct reply_reader *rr);
 /* Feeds bytes. *used says how many were consumed: all of them with
  * NEED_MORE; up to the end of the reply with DONE (the rest belongs to what
@@ -48,7 +53,15 @@ const char *reply_next_line(const struct reply *r, size_t *off, size_t *len);
 /* The reply's lines joined by " | ". */
 int reply_join(const struct reply *r, struct text *out);
 
-/* SMTP and FTP: "ddd-text" continues, "ddd text" or "ddd" ends. */
-enum reply_line_kind smtp_classify(const char *line, size_t len);
+/* The last line of a reply. */
+const char *reply_last_line(const struct reply *r, size_t *len);
+
+/* SMTP: "ddd-text" continues, "ddd text" or "ddd" ends. */
+enum reply_line_kind smtp_classify(void *ctx, const struct reply *so_far, const char *line,
+                                   size_t len);
+/* FTP (RFC 959 4.2): a reply starting "ddd-" ends at a line "ddd " with the
+ * same code; the lines between may hold anything. */
+enum reply_line_kind ftp_classify(void *ctx, const struct reply *so_far, const char *line,
+                                  size_t len);
 
 #endif

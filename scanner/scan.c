@@ -32,7 +32,7 @@ static int scan_prepare(struct scan *s, const struct config *cfg)
 {
     char err[256];
     s->cfg = cfg;
-    s->dialog = &smtp_dialog;
+    s->dialog = cfg->dialog;
     s->tls = tls_client_ctx_new(cfg->ca_file, err, sizeof err);
     if (!s->tls) {
         fprintf(stderr, "starttls-scan: %s\n", err);

@@ -22,20 +22,24 @@ static int class_of(const struct reply *r)
     return r->code / 100;
 }
 
-/* Is STARTTLS among the EHLO keywords? The first line names the server. */
-static int ehlo_offers_starttls(const struct reply *r)
+/* Reads the EHLO keywords (the first line names the server): records the
+ * AUTH mechanisms, and says whether STARTTLS is among them. */
+static int read_ehlo_keywords(struct conn *c, const struct reply *r)
 {
     size_t off = 0, len;
     const char *line;
-    int index = 0;
+    int index = 0, starttls = 0;
     while ((line = reply_next_line(r, &off, &len)) != NULL) {
         if (index++ == 0 || len < 4) continue;
         const char *kw = line + 4;
         size_t n = len - 4;
         while (n > 0 && kw[n - 1] == ' ') n--;
-        if (n == 8 && strncasecmp(kw, "STARTTLS", 8) == 0) return 1;
+        if (n == 8 && strncasecmp(kw, "STARTTLS", 8) == 0) starttls = 1;
+        /* "AUTH PLAIN LOGIN", or the pre-standard "AUTH=PLAIN LOGIN". */
+        if (n > 5 && strncasecmp(kw, "AUTH", 4) == 0 && (kw[4] == ' ' || kw[4] == '='))
+            conn_add_auth_mechs(c, kw + 5, n - 5);
     }
-    return 0;
+    return starttls;
 }
 
 static void send_ehlo(struct conn *c, enum smtp_state next, const char *phase)
@@ -56,7 +60,10 @@ static void on_greeting(struct conn *c, const struct reply *r)
 {
     conn_reply_text(r, &c->result.banner);
     if (r->code == 220) {
-        send_ehlo(c, SMTP_EHLO, "EHLO reply");
+        if (c->tls_ready)
+            send_ehlo(c, SMTP_EHLO_TLS, "EHLO reply inside TLS"); /* implicit TLS */
+        else
+            send_ehlo(c, SMTP_EHLO, "EHLO reply");
     } else if (class_of(r) == 4 || class_of(r) == 5) {
         conn_quit(c, ST_SERVER_REFUSED, "greeting: %s", c->result.banner.p);
     } else {
@@ -69,7 +76,7 @@ static void on_ehlo(struct conn *c, const struct reply *r)
     struct text t = {0};
     conn_reply_text(r, &t);
     if (class_of(r) == 2) {
-        if (ehlo_offers_starttls(r)) {
+        if (read_ehlo_keywords(c, r)) {
             c->result.starttls = TRI_YES;
             conn_send(c, "STARTTLS");
             smtp_set_state(c, SMTP_STARTTLS, "STARTTLS reply");
@@ -131,18 +138,49 @@ static void on_reply(struct conn *c, const struct reply *r)
     case SMTP_EHLO: on_ehlo(c, r); break;
     case SMTP_HELO: on_helo(c, r); break;
     case SMTP_STARTTLS: on_starttls(c, r); break;
-    case SMTP_EHLO_TLS: conn_quit(c, ST_OK, "%s", ""); break;
+    case SMTP_EHLO_TLS:
+        if (class_of(r) == 2) read_ehlo_keywords(c, r);
+        conn_quit(c, ST_OK, "%s", "");
+        break;
     }
 }
 
 static void on_tls_ready(struct conn *c)
 {
+    if (c->dialog->implicit_tls) {
+        on_connected(c); /* the greeting comes inside TLS */
+        return;
+    }
     send_ehlo(c, SMTP_EHLO_TLS, "EHLO reply inside TLS");
 }
 
 const struct dialog smtp_dialog = {
     .name = "smtp",
     .default_port = 25,
+    .resolves_mx = true,
+    .classify = smtp_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "QUIT",
+};
+
+/* Message submission (RFC 6409): the same dialog on 587, to hosts. */
+const struct dialog submission_dialog = {
+    .name = "submission",
+    .default_port = 587,
+    .classify = smtp_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "QUIT",
+};
+
+/* Submission over implicit TLS (RFC 8314), port 465. */
+const struct dialog smtps_dialog = {
+    .name = "smtps",
+    .default_port = 465,
+    .implicit_tls = true,
     .classify = smtp_classify,
     .on_connected = on_connected,
     .on_reply = on_reply,

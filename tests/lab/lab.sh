@@ -107,6 +107,15 @@ CONF
             -o smtpd_client_restrictions=reject
         personality 127.0.1.9 mx-ecdsa.lab.test -o smtpd_tls_chain_files=$c/ecdsa.pem
         personality '[::1]' mx-v6.lab.test -o smtpd_tls_chain_files=$c/good.pem
+        # Submission with SASL through dovecot: TLS required on 587, wrapper mode on 465;
+        # and a port-25 server that offers AUTH in cleartext (a finding for an auditor).
+        local sasl="-o smtpd_sasl_auth_enable=yes -o smtpd_sasl_type=dovecot -o smtpd_sasl_path=private/auth"
+        personality 127.0.3.1 smtp.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes $sasl | sed 's/:25 /:587 /'
+        personality 127.0.3.1 smtp.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o smtpd_tls_wrappermode=yes $sasl | sed 's/:25 /:465 /'
+        personality 127.0.3.2 mx-authplain.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o smtpd_tls_auth_only=no $sasl
         echo 'tlsmgr unix - - n 1000? 1 tlsmgr'
         echo 'anvil unix - - n - 1 anvil'
         echo 'postlog unix-dgram n - n - 1 postlogd'
@@ -117,10 +126,93 @@ CONF
     wait_listen t '[::1]:25'
 }
 
+start_dovecot() {
+    local d=$dir/dovecot c=$dir/certs
+    mkdir -p "$d/run" "$d/state" "$d/mail"
+    # A user for the SASL tests: password "lab-password".
+    echo 'labuser:{PLAIN}lab-password::::::' > "$d/users"
+    cat > "$d/dovecot.conf" <<CONF
+protocols = imap pop3
+listen = 127.0.4.1
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+ssl = yes
+ssl_cert = <$c/good.crt
+ssl_key = <$c/good.key
+ssl_min_protocol = TLSv1.2
+ssl_prefer_server_ciphers = yes
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+mail_location = maildir:$d/mail/%u
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = 143
+  }
+  inet_listener imaps {
+    port = 993
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = 110
+  }
+  inet_listener pop3s {
+    port = 995
+    ssl = yes
+  }
+}
+service auth {
+  unix_listener $dir/postfix/queue/private/auth {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+CONF
+    in_ns dovecot -c "$d/dovecot.conf"
+    wait_listen t 127.0.4.1:995
+}
+
+start_vsftpd() {
+    local d=$dir/vsftpd c=$dir/certs
+    mkdir -p "$d" /var/run/vsftpd/empty
+    cat > "$d/vsftpd.conf" <<CONF
+listen=YES
+listen_address=127.0.5.1
+listen_port=21
+background=NO
+anonymous_enable=NO
+local_enable=YES
+ssl_enable=YES
+rsa_cert_file=$c/good.crt
+rsa_private_key_file=$c/good.key
+ssl_ciphers=HIGH
+seccomp_sandbox=NO
+xferlog_enable=NO
+vsftpd_log_file=$d/vsftpd.log
+secure_chroot_dir=/var/run/vsftpd/empty
+CONF
+    in_ns vsftpd "$d/vsftpd.conf" >"$d/stdout.log" 2>&1 &
+    echo $! > "$d/vsftpd.pid"
+    wait_listen t 127.0.5.1:21
+}
+
 start_odd() {
     in_ns /usr/bin/python3 "$here/oddsmtp.py" 3600 \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
+        imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \
+        pop3-err=127.0.6.4:110 \
         >"$dir/odd.log" 2>&1 &
     echo $! > "$dir/odd.pid"
     wait_listen t 127.0.2.7:25
@@ -145,7 +237,13 @@ up)
     in_ns ip link set lo up
     bash "$here/certs.sh" "$dir/certs"
     start_nsd
+    # dovecot puts its SASL socket where postfix looks for it; postfix owns the directory.
+    mkdir -p "$dir/postfix/queue/private"
+    chown postfix "$dir/postfix/queue/private"
+    chmod 700 "$dir/postfix/queue/private"
+    start_dovecot
     start_postfix
+    start_vsftpd
     start_odd
     ;;
 exec)
@@ -155,6 +253,8 @@ exec)
 down)
     [ -f "$dir/netns" ] || exit 0
     stop_pid "$dir/odd.pid"
+    stop_pid "$dir/vsftpd/vsftpd.pid"
+    stop_pid "$dir/dovecot/run/master.pid"
     stop_pid "$dir/postfix/queue/pid/master.pid"
     stop_pid "$dir/nsd/nsd.pid"
     ip netns del "$(ns_of)" 2>/dev/null || true

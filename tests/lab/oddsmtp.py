@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Small scripted SMTP servers that misbehave in one way each.
+"""Small scripted servers (SMTP, IMAP, POP3) that misbehave in one way each.
 
 Usage: oddsmtp.py SECONDS MODE=ADDR:PORT [MODE=ADDR:PORT ...]
 Serves until SECONDS have passed, then exits by itself.
@@ -22,7 +22,50 @@ def lines(conn):
             yield line.rstrip(b"\r").decode("latin-1")
 
 
+def serve_imap(mode, conn):
+    send = conn.sendall
+    if mode == "imap-preauth":
+        send(b"* PREAUTH [CAPABILITY IMAP4rev1] logged in as nobody\r\n")
+    elif mode == "imap-bye":
+        send(b"* BYE Too many connections from your address\r\n")
+        return
+    else:
+        send(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] odd IMAP ready\r\n")
+    for line in lines(conn):
+        tag, _, cmd = line.partition(" ")
+        cmd = cmd.upper()
+        if cmd == "CAPABILITY":
+            send(b"* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN\r\n%s OK done\r\n" % tag.encode())
+        elif cmd == "STARTTLS":
+            send(b"%s NO [UNAVAILABLE] TLS is switched off\r\n" % tag.encode())
+        elif cmd == "LOGOUT":
+            send(b"* BYE bye\r\n%s OK LOGOUT done\r\n" % tag.encode())
+            return
+        else:
+            send(b"%s BAD unknown\r\n" % tag.encode())
+
+
+def serve_pop3(mode, conn):
+    send = conn.sendall
+    send(b"+OK odd POP3 ready\r\n")
+    for line in lines(conn):
+        cmd = line.upper()
+        if cmd == "CAPA":
+            send(b"+OK\r\nUSER\r\nSASL PLAIN\r\nSTLS\r\n.\r\n")
+        elif cmd == "STLS":
+            send(b"-ERR TLS not available right now\r\n")
+        elif cmd == "QUIT":
+            send(b"+OK bye\r\n")
+            return
+        else:
+            send(b"-ERR unknown\r\n")
+
+
 def serve(mode, conn):
+    if mode.startswith("imap-"):
+        return serve_imap(mode, conn)
+    if mode.startswith("pop3-"):
+        return serve_pop3(mode, conn)
     send = conn.sendall
     if mode == "silent":
         time.sleep(60)

@@ -22,7 +22,8 @@ MAILLOG = os.path.join(LAB, "postfix", "maillog")
 COLUMNS = ("domain,mx_host,mx_pref,ip,port,protocol,status,error,banner,starttls,tls_version,"
            "cipher,kex_group,cert_subject,cert_issuer,cert_san,cert_serial,cert_not_before,"
            "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
-           "chain_error,hostname_match,connect_ms,tls_ms,scanned_at").split(",")
+           "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain"
+           ).split(",")
 
 passed = failed = 0
 
@@ -93,11 +94,15 @@ def stdname(openssl_name):
     return STDNAMES.get(openssl_name, openssl_name)
 
 
-def s_client(ip, sni):
-    """What openssl s_client -starttls smtp sees on the same host."""
-    host = "[%s]:25" % ip if ":" in ip else "%s:25" % ip
-    p = in_ns("openssl", "s_client", "-starttls", "smtp", "-connect", host, "-servername", sni,
-              "-CAfile", CA, stdin=b"", timeout=20)
+def s_client(ip, sni, port="25", starttls="smtp"):
+    """What openssl s_client sees on the same host (starttls None: implicit TLS)."""
+    host = "[%s]:%s" % (ip, port) if ":" in ip else "%s:%s" % (ip, port)
+    args = ["openssl", "s_client", "-connect", host, "-CAfile", CA]
+    if sni:
+        args += ["-servername", sni]
+    if starttls:
+        args += ["-starttls", starttls]
+    p = in_ns(*args, stdin=b"", timeout=20)
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
     m = re.search(r"New, (TLSv[\d.]+), Cipher is (\S+)", out)
     pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", out, re.S)
@@ -303,6 +308,68 @@ def test_bulk_two_workers():
     time.sleep(1.5)
     n = smtpd_connects(maillog()[log_before:], "mx-good")
     check(n == 200, "200 connections for 200 distinct (address, SNI), got %d" % n)
+
+
+# -p NAME, target line, expected columns, openssl s_client -starttls argument.
+PROTOCOLS = [
+    ("submission", "smtp.lab.test", {"port": "587", "status": "ok", "starttls": "yes",
+     "auth_mechs": "PLAIN LOGIN", "auth_mechs_plain": "", "banner": "220 smtp.lab.test ESMTP lab"}, "smtp"),
+    ("smtps", "smtp.lab.test", {"port": "465", "status": "ok", "starttls": "",
+     "auth_mechs": "PLAIN LOGIN", "auth_mechs_plain": "", "banner": "220 smtp.lab.test ESMTP lab"}, None),
+    ("smtp", "authplain.lab.test", {"port": "25", "status": "ok", "starttls": "yes",
+     "auth_mechs": "PLAIN LOGIN", "auth_mechs_plain": "PLAIN LOGIN"}, "smtp"),
+    ("imap", "mail.lab.test", {"port": "143", "status": "ok", "starttls": "yes",
+     "auth_mechs": "PLAIN LOGIN", "auth_mechs_plain": "", "banner~": r"^\* OK .*Dovecot"}, "imap"),
+    ("imaps", "mail.lab.test", {"port": "993", "status": "ok", "starttls": "",
+     "auth_mechs": "PLAIN LOGIN", "banner~": r"^\* OK .*Dovecot"}, None),
+    ("pop3", "mail.lab.test", {"port": "110", "status": "ok", "starttls": "yes",
+     "auth_mechs": "PLAIN LOGIN", "auth_mechs_plain": "", "banner": "'+OK Dovecot (Debian) ready."}, "pop3"),
+    ("pop3s", "mail.lab.test", {"port": "995", "status": "ok", "starttls": "",
+     "auth_mechs": "PLAIN LOGIN", "banner": "'+OK Dovecot (Debian) ready."}, None),
+    ("ftp", "ftp.lab.test", {"port": "21", "status": "ok", "starttls": "yes",
+     "banner": "220 (vsFTPd 3.0.3)", "auth_mechs": ""}, "ftp"),
+    ("tls", "mail.lab.test:993", {"port": "993", "status": "ok", "banner": ""}, None),
+    ("imap", "imap-preauth.lab.test", {"status": "preauth", "tls_version": "",
+     "error~": "PREAUTH"}, None),
+    ("imap", "imap-bye.lab.test", {"status": "server_refused", "error~": r"^greeting: \* BYE"}, None),
+    ("imap", "imap-no.lab.test", {"status": "starttls_refused", "starttls": "yes",
+     "error": "STARTTLS: A2 NO [UNAVAILABLE] TLS is switched off", "auth_mechs_plain": "PLAIN"}, None),
+    ("pop3", "pop3-err.lab.test", {"status": "starttls_refused", "starttls": "yes",
+     "error": "STLS: -ERR TLS not available right now"}, None),
+]
+
+
+def test_protocols():
+    log_before = len(maillog())
+    for proto, line, exp, starttls in PROTOCOLS:
+        rows, err, secs, rc = scan([line], "--allow-private", "-p", proto)
+        check(rc == 0 and len(rows) == 1, "%s %s: one row, exit 0 (%d): %s" % (proto, line, rc, err))
+        if len(rows) != 1:
+            continue
+        r = rows[0]
+        where = "%s %s" % (proto, line)
+        check(r["protocol"] == proto, "%s: protocol column %r" % (where, r["protocol"]))
+        check((r["mx_pref"] == "") == (proto != "smtp"), "%s: MX for smtp only: %r" % (where, r["mx_pref"]))
+        for k, v in exp.items():
+            if k.endswith("~"):
+                check(re.search(v, r[k[:-1]]) is not None, "%s: %s %r !~ %r" % (where, k[:-1], r[k[:-1]], v))
+            else:
+                check(r[k] == v, "%s: %s is %r, expected %r" % (where, k, r[k], v))
+        if r["status"] == "ok":
+            check(r["chain_valid"] == "yes" and r["hostname_match"] == "yes",
+                  "%s: chain %s name %s" % (where, r["chain_valid"], r["hostname_match"]))
+            check(r["cert_sha256"] == cert_file_facts("good")["cert_sha256"], "%s: the lab certificate" % where)
+            o = s_client(r["ip"], r["mx_host"], r["port"], starttls)
+            check(o is not None, "%s: openssl s_client could not complete the handshake" % where)
+            if o:
+                for k in ("tls_version", "cipher", "cert_sha256", "chain_valid"):
+                    check(r[k] == o[k], "%s: %s is %r, openssl s_client says %r" % (where, k, r[k], o[k]))
+    time.sleep(1.5)
+    log = maillog()[log_before:]
+    for bad in ("auth=", "mail=", "rcpt=", "data="):
+        check(bad not in log, "submission and SMTPS: the scanner never sent %s" % bad.rstrip("="))
+    check(len(re.findall(r"postfix/smtp/smtpd\[\d+\]: disconnect from .* ehlo=2 starttls=1 quit=1 commands=4", log)) >= 1,
+          "submission: EHLO STARTTLS EHLO QUIT")
 
 
 def test_output_file_safety():

@@ -13,6 +13,7 @@
     X(reply_limits)                                                                                \
     X(reply_malformed)                                                                             \
     X(reply_leaves_bytes_after_reply)                                                              \
+    X(reply_ftp_continuations)                                                              \
     X(targets_domains)                                                                             \
     X(targets_hosts_and_ports)                                                                     \
     X(targets_invalid)                                                                             \

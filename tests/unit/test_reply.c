@@ -7,7 +7,7 @@ static void collect(const char *in, size_t len, size_t split, int bytewise, char
                     int *codes, int *ncodes)
 {
     struct reply_reader rr;
-    reply_reader_init(&rr, smtp_classify);
+    reply_reader_init(&rr, smtp_classify, NULL);
     size_t pos = 0;
     out[0] = '\0';
     *ncodes = 0;
@@ -63,7 +63,7 @@ TEST_IMPL(reply_multiline_bare_lf_blank)
 TEST_IMPL(reply_limits)
 {
     struct reply_reader rr;
-    reply_reader_init(&rr, smtp_classify);
+    reply_reader_init(&rr, smtp_classify, NULL);
     char big[4096];
     memset(big, 'x', sizeof big);
     size_t used;
@@ -72,7 +72,7 @@ TEST_IMPL(reply_limits)
     ASSERT_STR_EQ(rr.error, "line too long");
     reply_reader_free(&rr);
 
-    reply_reader_init(&rr, smtp_classify);
+    reply_reader_init(&rr, smtp_classify, NULL);
     enum reply_status st = REPLY_NEED_MORE;
     for (int i = 0; i < 1000 && st == REPLY_NEED_MORE; i++) st = reply_feed(&rr, "250-x\r\n", 7, &used);
     ASSERT_EQ(st, REPLY_ERROR);
@@ -85,7 +85,7 @@ TEST_IMPL(reply_malformed)
     const char *bad[] = {"hello\r\n", "22 x\r\n", "220_x\r\n", "2a0 x\r\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct reply_reader rr;
-        reply_reader_init(&rr, smtp_classify);
+        reply_reader_init(&rr, smtp_classify, NULL);
         size_t used;
         ASSERT_EQ(reply_feed(&rr, bad[i], strlen(bad[i]), &used), REPLY_ERROR);
         reply_reader_free(&rr);
@@ -97,10 +97,33 @@ TEST_IMPL(reply_leaves_bytes_after_reply)
     /* The STARTTLS injection case: the reader must stop at the reply's end. */
     const char in[] = "220 go ahead\r\nEVIL";
     struct reply_reader rr;
-    reply_reader_init(&rr, smtp_classify);
+    reply_reader_init(&rr, smtp_classify, NULL);
     size_t used;
     ASSERT_EQ(reply_feed(&rr, in, sizeof in - 1, &used), REPLY_DONE);
     ASSERT_EQ(used, 14);
     ASSERT_EQ(rr.reply.code, 220);
     reply_reader_free(&rr);
+}
+
+TEST_IMPL(reply_ftp_continuations)
+{
+    const char in[] = "211-Features:\r\n AUTH TLS\r\n PBSZ\r\n211-not the end\r\n211 End\r\n220 x\r\n";
+    struct reply_reader rr;
+    for (size_t split = 1; split < sizeof in - 1; split++) {
+        reply_reader_init(&rr, ftp_classify, NULL);
+        size_t used, pos = 0;
+        enum reply_status st = reply_feed(&rr, in, split, &used);
+        pos = used;
+        if (st != REPLY_DONE) {
+            ASSERT_EQ(st, REPLY_NEED_MORE);
+            st = reply_feed(&rr, in + pos, sizeof in - 1 - pos, &used);
+        }
+        ASSERT_EQ(st, REPLY_DONE);
+        ASSERT_EQ(rr.reply.code, 211);
+        ASSERT_EQ(rr.reply.nlines, 5);
+        size_t n;
+        const char *last = reply_last_line(&rr.reply, &n);
+        ASSERT(n == 7 && memcmp(last, "211 End", 7) == 0);
+        reply_reader_free(&rr);
+    }
 }

@@ -1,0 +1,146 @@
+/* IMAP (RFC 3501, RFC 2595): greeting, CAPABILITY, STARTTLS, CAPABILITY
+ * inside TLS, LOGOUT. IMAPS: the same inside implicit TLS. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scanner/config.h"
+#include "scanner/conn.h"
+
+enum imap_state { IMAP_GREETING, IMAP_CAPABILITY, IMAP_STARTTLS, IMAP_CAPABILITY_TLS };
+
+/* The greeting is one untagged line; a command's reply ends at its tagged
+ * line ("A1 OK ..."), after any untagged ("* ...") lines. */
+static enum reply_line_kind imap_classify(void *ctx, const struct reply *so_far, const char *line,
+                                          size_t len)
+{
+    const struct conn *c = ctx;
+    (void)so_far;
+    if (c->state == IMAP_GREETING && !c->quitting) return LINE_ENDS_REPLY;
+    return (len >= 2 && line[0] == '*' && line[1] == ' ') ? LINE_CONTINUES : LINE_ENDS_REPLY;
+}
+
+static void send_command(struct conn *c, enum imap_state next, const char *line, const char *phase)
+{
+    conn_send(c, line);
+    c->state = next;
+    conn_expect(c, phase, conn_config(c)->reply_ms);
+}
+
+/* Is the tagged line "TAG OK ..."? */
+static int tagged_ok(const struct reply *r, const char *tag)
+{
+    size_t n, tl = strlen(tag);
+    const char *last = reply_last_line(r, &n);
+    return n > tl + 3 && strncmp(last, tag, tl) == 0 && last[tl] == ' ' &&
+           strncasecmp(last + tl + 1, "OK", 2) == 0;
+}
+
+/* Reads "* CAPABILITY ..." lines: records AUTH=, says whether STARTTLS is there. */
+static int read_capabilities(struct conn *c, const struct reply *r)
+{
+    size_t off = 0, len;
+    const char *line;
+    int starttls = 0;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) {
+        if (len < 13 || strncasecmp(line, "* CAPABILITY ", 13) != 0) continue;
+        size_t i = 13;
+        while (i < len) {
+            size_t start = i;
+            while (i < len && line[i] != ' ') i++;
+            size_t n = i - start;
+            if (n == 8 && strncasecmp(line + start, "STARTTLS", 8) == 0) starttls = 1;
+            if (n > 5 && strncasecmp(line + start, "AUTH=", 5) == 0)
+                conn_add_auth_mechs(c, line + start + 5, n - 5);
+            i++;
+        }
+    }
+    return starttls;
+}
+
+static void on_connected(struct conn *c)
+{
+    c->state = IMAP_GREETING;
+    conn_expect(c, "greeting", conn_config(c)->banner_ms);
+}
+
+static void on_greeting(struct conn *c, const struct reply *r)
+{
+    conn_reply_text(r, &c->result.banner);
+    const char *g = c->result.banner.p;
+    if (strncasecmp(g, "* OK", 4) == 0) {
+        if (c->tls_ready)
+            send_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+        else
+            send_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
+    } else if (strncasecmp(g, "* PREAUTH", 9) == 0) {
+        conn_quit(c, ST_PREAUTH,
+                  "the server greeted with PREAUTH (already authenticated), so STARTTLS cannot be used");
+    } else if (strncasecmp(g, "* BYE", 5) == 0) {
+        conn_quit(c, ST_SERVER_REFUSED, "greeting: %s", g);
+    } else {
+        conn_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", g);
+    }
+}
+
+static void on_reply(struct conn *c, const struct reply *r)
+{
+    struct text t = {0};
+    switch ((enum imap_state)c->state) {
+    case IMAP_GREETING: on_greeting(c, r); break;
+    case IMAP_CAPABILITY:
+        conn_reply_text(r, &t);
+        if (!tagged_ok(r, "A1")) {
+            conn_quit(c, ST_PROTOCOL_ERROR, "CAPABILITY: %s", t.p);
+        } else if (read_capabilities(c, r)) {
+            c->result.starttls = TRI_YES;
+            send_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
+        } else {
+            c->result.starttls = TRI_NO;
+            conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply");
+        }
+        break;
+    case IMAP_STARTTLS:
+        if (tagged_ok(r, "A2")) {
+            conn_start_tls(c);
+        } else {
+            conn_reply_text(r, &t);
+            conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+        }
+        break;
+    case IMAP_CAPABILITY_TLS:
+        if (tagged_ok(r, "A3")) read_capabilities(c, r);
+        conn_quit(c, ST_OK, "%s", "");
+        break;
+    }
+    text_free(&t);
+}
+
+static void on_tls_ready(struct conn *c)
+{
+    if (c->dialog->implicit_tls)
+        on_connected(c);
+    else
+        send_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+}
+
+const struct dialog imap_dialog = {
+    .name = "imap",
+    .default_port = 143,
+    .classify = imap_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "A9 LOGOUT",
+};
+
+const struct dialog imaps_dialog = {
+    .name = "imaps",
+    .default_port = 993,
+    .implicit_tls = true,
+    .classify = imap_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "A9 LOGOUT",
+};

@@ -1,0 +1,25 @@
+/* Implicit TLS on any port (HTTPS on 443, LDAPS, ...): the handshake is the
+ * whole dialog; the server may never speak first, so nothing is read. */
+#include "scanner/conn.h"
+
+static void on_reply(struct conn *c, const struct reply *r)
+{
+    (void)r;
+    conn_done(c);
+}
+
+static void on_tls_ready(struct conn *c)
+{
+    conn_done(c);
+}
+
+const struct dialog tls_dialog = {
+    .name = "tls",
+    .default_port = 443,
+    .implicit_tls = true,
+    .classify = smtp_classify,
+    .on_connected = NULL,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = NULL,
+};

@@ -12,7 +12,8 @@ static const char *const columns[] = {
     "cert_serial",     "cert_not_before", "cert_not_after", "cert_days_left",
     "cert_key",        "cert_sig_alg",   "cert_sha256",   "chain_valid",
     "chain_error",     "hostname_match", "connect_ms",    "tls_ms",
-    "scanned_at",      "auth_mechs",     "auth_mechs_plain",
+    "scanned_at",      "auth_mechs",     "auth_mechs_plain", "handshake",
+    "versions",
 };
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid.
@@ -202,6 +203,8 @@ int csv_row(struct buf *out, const struct row *row)
     put_time(&w, r->scanned_at, r->scanned_at > 0);
     put_text(&w, &r->auth_mechs);
     put_text(&w, &r->auth_mechs_plain);
+    put_str(&w, r->handshake);
+    put_str(&w, r->versions);
     if (w.rc == 0) w.rc = buf_append(out, "\r\n", 2);
     return w.rc;
 }

@@ -43,6 +43,8 @@ struct probe_result {
     int64_t scanned_at; /* Unix time the probe started */
     struct text auth_mechs;       /* SASL mechanisms offered inside TLS, space-separated */
     struct text auth_mechs_plain; /* ...and before TLS, in cleartext */
+    char handshake[12];           /* "full", "hello_only", or "" */
+    char versions[64];            /* --versions: "TLSv1.0 TLSv1.2 TLSv1.3" */
 };
 
 struct row {

@@ -52,6 +52,8 @@ static const char usage[] =
     "  --handshake-timeout S    TLS handshake (default 10)\n"
     "TLS:\n"
     "  --ca-file FILE           trust these CAs (PEM) instead of the system store\n"
+    "  --versions               also list which of SSLv3 and TLS 1.0-1.3 each server\n"
+    "                           accepts (a few more connections, one at a time)\n"
     "\n"
     "  -h, --help               this text\n"
     "  --version                the version\n"
@@ -74,6 +76,7 @@ enum {
     OPT_REPLY_TIMEOUT,
     OPT_HANDSHAKE_TIMEOUT,
     OPT_CA_FILE,
+    OPT_VERSIONS,
     OPT_VERSION,
 };
 
@@ -97,6 +100,7 @@ static const struct option long_options[] = {
     {"reply-timeout", required_argument, NULL, OPT_REPLY_TIMEOUT},
     {"handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"versions", no_argument, NULL, OPT_VERSIONS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -279,6 +283,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
             if (parse_seconds("--handshake-timeout", optarg, &cfg->handshake_ms)) return 2;
             break;
         case OPT_CA_FILE: cfg->ca_file = optarg; break;
+        case OPT_VERSIONS: cfg->versions = true; break;
         case 'h': fputs(usage, stdout); return 1;
         case OPT_VERSION: puts("starttls-scan " STS_VERSION); return 1;
         default: fputs("Try 'starttls-scan --help'.\n", stderr); return 2;

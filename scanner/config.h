@@ -33,6 +33,7 @@ struct config {
     uint64_t dns_ms;       /* one DNS try */
     int dns_tries;
     const char *ca_file;
+    bool versions; /* enumerate the protocol versions each server accepts */
     bool quiet;
 };
 

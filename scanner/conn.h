@@ -13,10 +13,12 @@
 #include <uv.h>
 
 #include "output/row.h"
+#include "scanner/hello.h"
 #include "scanner/reply.h"
 #include "scanner/tls.h"
 
 struct conn;
+struct probe;
 struct worker;
 
 struct dialog {
@@ -63,6 +65,12 @@ struct conn {
     int open_handles;
     bool finished;
     struct conn *next; /* in the worker's queue of probes waiting for a slot */
+    struct probe *probe;
+    struct conn *successor;      /* the probe's next connection, queued once this one is closed */
+    int tls_alert;               /* the fatal alert that ended the handshake, 0 if none */
+    uint16_t hello_version;      /* non-zero: send our own ClientHello up to this version */
+    struct hello_reader *hello;  /* ...and read the server's answer with this */
+    uint16_t hello_answer;       /* the version the server chose */
 };
 
 struct conn *conn_new(struct worker *w, const char *key, const struct sockaddr *addr, int port,

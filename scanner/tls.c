@@ -17,6 +17,19 @@
     "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:DHE-RSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:"       \
     "ECDHE-RSA-AES128-SHA:DHE-RSA-AES128-SHA"
 
+/* The suites above, by number, for the CVE-2024-5814 check. */
+static const int client_suites[] = {
+    0x1302, 0x1303, 0x1301, 0xC02C, 0xC030, 0x009F, 0xCCA9, 0xCCA8, 0xCCAA, 0xC02B, 0xC02F, 0x009E,
+    0xC024, 0xC028, 0x006B, 0xC023, 0xC027, 0x0067, 0xC00A, 0xC014, 0x0039, 0xC009, 0xC013, 0x0033,
+};
+
+int tls_client_offers(int suite)
+{
+    for (size_t i = 0; i < sizeof client_suites / sizeof client_suites[0]; i++)
+        if (client_suites[i] == suite) return 1;
+    return 0;
+}
+
 static int io_recv(WOLFSSL *ssl, char *out, int sz, void *ctx)
 {
     struct tls_link *t = ctx;
@@ -138,6 +151,7 @@ static void describe_error(struct tls_link *t, int ret, char *err, size_t errlen
     memset(&h, 0, sizeof h);
     wolfSSL_get_alert_history(t->ssl, &h);
     if (h.last_rx.level == alert_fatal) {
+        t->alert = h.last_rx.code;
         const char *alert = wolfSSL_alert_desc_string_long(h.last_rx.code);
         snprintf(err, errlen, "server sent alert %s (%d): %s", alert ? alert : "?", h.last_rx.code,
                  reason);
@@ -253,6 +267,44 @@ void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host
     chain_verdict(t, r);
     r->hostname_match = host && host[0] ? certfacts_name_matches(leaf, (size_t)leaf_len, host)
                                         : TRI_UNKNOWN;
+}
+
+void tls_chain_verdict_der(const char *ca_file, const unsigned char *const *certs,
+                           const size_t *lens, int n, struct probe_result *r)
+{
+    /* A manager of our own: the chain's intermediates are loaded into it as
+     * CAs, which must not leak into the shared context. */
+    WOLFSSL_CERT_MANAGER *cm = wolfSSL_CertManagerNew();
+    const char *store = ca_file ? ca_file : "/etc/ssl/certs/ca-certificates.crt";
+    if (!cm || wolfSSL_CertManagerLoadCA(cm, store, NULL) != WOLFSSL_SUCCESS) {
+        if (cm) wolfSSL_CertManagerFree(cm);
+        return; /* verdict unknown */
+    }
+    for (int i = n - 1; i >= 1; i--)
+        wolfSSL_CertManagerLoadCABuffer(cm, certs[i], (long)lens[i], WOLFSSL_FILETYPE_ASN1);
+    int rc = wolfSSL_CertManagerVerifyBuffer(cm, certs[0], (long)lens[0], WOLFSSL_FILETYPE_ASN1);
+    wolfSSL_CertManagerFree(cm);
+    if (rc == WOLFSSL_SUCCESS) {
+        r->chain_valid = TRI_YES;
+        return;
+    }
+    r->chain_valid = TRI_NO;
+    const char *text = NULL;
+    char generic[WOLFSSL_MAX_ERROR_SZ];
+    switch (rc) {
+    case ASN_AFTER_DATE_E: text = "certificate has expired"; break;
+    case ASN_BEFORE_DATE_E: text = "certificate is not yet valid"; break;
+    case ASN_NO_SIGNER_E:
+        text = (r->cert.present && r->cert.subject.len == r->cert.issuer.len &&
+                memcmp(r->cert.subject.p, r->cert.issuer.p, r->cert.subject.len) == 0)
+                   ? "self-signed certificate"
+                   : "unable to get local issuer certificate";
+        break;
+    default:
+        wolfSSL_ERR_error_string_n((unsigned long)rc, generic, sizeof generic);
+        text = generic;
+    }
+    text_printf(&r->chain_error, "%s (depth 0)", text);
 }
 
 void tls_link_free(struct tls_link *t)

@@ -28,6 +28,7 @@ struct tls_link {
     void *owner;
     int chain_error; /* the first verification error wolfSSL reported, 0 if none */
     int chain_error_depth;
+    int alert; /* the fatal alert the server sent, 0 if none */
 };
 
 enum tls_step { TLS_WANT_MORE, TLS_DONE, TLS_ERROR };
@@ -52,5 +53,13 @@ int tls_link_write(struct tls_link *t, const char *data, size_t len);
  * name to match the certificate against (NULL: no name, verdict unknown). */
 void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host);
 void tls_link_free(struct tls_link *t);
+
+/* Did we offer this suite in a full handshake? (CVE-2024-5814: wolfSSL 5.5.4
+ * accepts a TLS 1.2 ServerHello with a suite it never offered.) */
+int tls_client_offers(int suite);
+/* The chain's verdict for certificates read without a handshake (hello_only):
+ * certs[0] is the leaf, the rest the chain as the server sent it. */
+void tls_chain_verdict_der(const char *ca_file, const unsigned char *const *certs,
+                           const size_t *lens, int n, struct probe_result *r);
 
 #endif

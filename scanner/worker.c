@@ -15,6 +15,7 @@
 #include "scanner/dedup.h"
 #include "scanner/feeder.h"
 #include "scanner/job.h"
+#include "scanner/probe.h"
 #include "scanner/scan.h"
 
 static void check_done(struct worker *w);
@@ -122,11 +123,11 @@ void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct so
     case DEDUP_WAIT: return;
     case DEDUP_START: break;
     }
-    struct conn *c = conn_new(w, key, addr, port, sni);
-    if (!c) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
-    }
+    probe_start(w, key, addr, port, sni);
+}
+
+void worker_enqueue(struct worker *w, struct conn *c)
+{
     if (w->queue_tail)
         w->queue_tail->next = c;
     else

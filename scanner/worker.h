@@ -45,6 +45,8 @@ void worker_wake(struct worker *w);
 void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct sockaddr *addr,
                   int port, const char *sni, const char *ip);
 void worker_probe_finished(struct worker *w, const char *key, struct probe_result *res);
+/* Queues a connection; it starts when a connection slot is free. */
+void worker_enqueue(struct worker *w, struct conn *c);
 void worker_conn_closed(struct worker *w);
 void worker_job_finished(struct worker *w);
 void worker_emit(struct worker *w, const struct row *row);

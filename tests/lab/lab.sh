@@ -114,6 +114,15 @@ CONF
             -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes $sasl | sed 's/:25 /:587 /'
         personality 127.0.3.1 smtp.lab.test -o smtpd_tls_chain_files=$c/good.pem \
             -o smtpd_tls_wrappermode=yes $sasl | sed 's/:25 /:465 /'
+        # Legacy servers Debian's wolfSSL cannot talk to: TLS 1.0 only, and
+        # TLS 1.2 with static-RSA suites only. The ">=" form makes postfix set
+        # OpenSSL's minimum version, overriding Debian's MinProtocol = TLSv1.2.
+        personality 127.0.7.1 mx-tls10.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o 'smtpd_tls_protocols=>=TLSv1:<=TLSv1' \
+            -o 'tls_medium_cipherlist=DEFAULT:@SECLEVEL=0'
+        personality 127.0.7.2 mx-rsa.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o 'smtpd_tls_protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1:!TLSv1.3' \
+            -o 'tls_medium_cipherlist=AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA'
         personality 127.0.3.2 mx-authplain.lab.test -o smtpd_tls_chain_files=$c/good.pem \
             -o smtpd_tls_auth_only=no $sasl
         echo 'tlsmgr unix - - n 1000? 1 tlsmgr'

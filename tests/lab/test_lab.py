@@ -22,7 +22,8 @@ MAILLOG = os.path.join(LAB, "postfix", "maillog")
 COLUMNS = ("domain,mx_host,mx_pref,ip,port,protocol,status,error,banner,starttls,tls_version,"
            "cipher,kex_group,cert_subject,cert_issuer,cert_san,cert_serial,cert_not_before,"
            "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
-           "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain"
+           "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain,"
+           "handshake,versions"
            ).split(",")
 
 passed = failed = 0
@@ -94,6 +95,18 @@ def stdname(openssl_name):
     return STDNAMES.get(openssl_name, openssl_name)
 
 
+def openssl_protocol(out):
+    """The negotiated protocol from s_client's session block ("New, X" names the
+    cipher's minimum version, not the protocol). OpenSSL calls TLS 1.0 "TLSv1"."""
+    m = re.search(r"^\s*Protocol\s*:\s*(\S+)", out, re.M)
+    if not m:
+        # No session block (TLS 1.3 prints it only with a ticket); a TLS 1.3
+        # suite's minimum version is the protocol itself.
+        m = re.search(r"New, (TLSv1\.3), Cipher is", out)
+        return m.group(1) if m else None
+    return "TLSv1.0" if m.group(1) == "TLSv1" else m.group(1)
+
+
 def s_client(ip, sni, port="25", starttls="smtp"):
     """What openssl s_client sees on the same host (starttls None: implicit TLS)."""
     host = "[%s]:%s" % (ip, port) if ":" in ip else "%s:%s" % (ip, port)
@@ -104,7 +117,10 @@ def s_client(ip, sni, port="25", starttls="smtp"):
         args += ["-starttls", starttls]
     p = in_ns(*args, stdin=b"", timeout=20)
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
-    m = re.search(r"New, (TLSv[\d.]+), Cipher is (\S+)", out)
+    m = re.search(r"New, \S+, Cipher is (\S+)", out)
+    if m and m.group(1) == "(NONE)":
+        m = None
+    proto = openssl_protocol(out)
     pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", out, re.S)
     key = re.search(r"Server Temp Key: (\w+)", out)
     code = re.search(r"Verify return code: (\d+)", out)
@@ -112,7 +128,7 @@ def s_client(ip, sni, port="25", starttls="smtp"):
         return None
     der = subprocess.run(["openssl", "x509", "-outform", "der"], input=pem.group(0).encode(),
                          capture_output=True).stdout
-    return {"tls_version": m.group(1), "cipher": stdname(m.group(2)),
+    return {"tls_version": proto, "cipher": stdname(m.group(1)),
             "kex_group": key.group(1).lower() if key else "",
             "cert_sha256": subprocess.run(["sha256sum"], input=der,
                                           capture_output=True).stdout.decode()[:64],
@@ -370,6 +386,93 @@ def test_protocols():
         check(bad not in log, "submission and SMTPS: the scanner never sent %s" % bad.rstrip("="))
     check(len(re.findall(r"postfix/smtp/smtpd\[\d+\]: disconnect from .* ehlo=2 starttls=1 quit=1 commands=4", log)) >= 1,
           "submission: EHLO STARTTLS EHLO QUIT")
+
+
+OPENSSL_VERSION_FLAG = {"TLSv1.0": "-tls1", "TLSv1.1": "-tls1_1", "TLSv1.2": "-tls1_2",
+                        "TLSv1.3": "-tls1_3"}
+
+
+def openssl_name(iana):
+    stdname("")  # fills the table
+    for openssl, std in STDNAMES.items():
+        if std == iana:
+            return openssl
+    return iana
+
+
+def s_client_accepts(ip, version, iana_cipher=None):
+    """Does the server accept exactly this version (and this suite alone)?"""
+    args = ["env", "OPENSSL_CONF=/dev/null", "openssl", "s_client", "-starttls", "smtp",
+            "-connect", "%s:25" % ip, OPENSSL_VERSION_FLAG[version]]
+    if iana_cipher and version == "TLSv1.3":
+        args += ["-ciphersuites", iana_cipher]
+    elif iana_cipher:
+        args += ["-cipher", openssl_name(iana_cipher) + ":@SECLEVEL=0"]
+    else:
+        args += ["-cipher", "ALL:@SECLEVEL=0"]
+    out = in_ns(*args, stdin=b"", timeout=20)
+    text = out.stdout.decode(errors="replace")
+    m = re.search(r"New, \S+, Cipher is (\S+)", text)
+    # A refused handshake prints "Cipher is (NONE)" and the protocol it tried.
+    return m is not None and m.group(1) != "(NONE)" and openssl_protocol(text) == version and (
+        not iana_cipher or stdname(m.group(1)) == iana_cipher)
+
+
+LEGACY = {
+    "tls10.lab.test": ("mx-tls10", "TLSv1.0", "hello_only"),
+    "rsa.lab.test": ("mx-rsa", "TLSv1.2", "hello_only"),
+    "tls12.lab.test": ("mx-tls12", "TLSv1.2", "full"),
+    "good.lab.test": ("mx-good", "TLSv1.3", "full"),
+}
+
+
+def test_legacy_servers_told_truthfully():
+    log_before = len(maillog())
+    rows, err, secs, rc = scan(list(LEGACY), "--allow-private")
+    by = {r["domain"]: r for r in rows}
+    good = cert_file_facts("good")
+    for domain, (name, version, handshake) in LEGACY.items():
+        r = by.get(domain)
+        check(r is not None, "%s: a row" % domain)
+        if not r:
+            continue
+        where = domain
+        check(r["status"] == "ok" and r["handshake"] == handshake and r["tls_version"] == version,
+              "%s: status %s handshake %s version %s (%s)" % (where, r["status"], r["handshake"],
+                                                            r["tls_version"], r["error"]))
+        check(r["versions"] == "", "%s: no versions column without --versions" % where)
+        for k in ("cert_not_after", "cert_not_before", "cert_serial", "cert_subject", "cert_sha256"):
+            check(r[k] == good[k], "%s: %s %r, certificate file %r" % (where, k, r[k], good[k]))
+        check(r["chain_valid"] == "yes" and r["hostname_match"] == "yes",
+              "%s: chain %s name %s" % (where, r["chain_valid"], r["hostname_match"]))
+        check(s_client_accepts(r["ip"], r["tls_version"], r["cipher"]),
+              "%s: openssl s_client offering only %s %s is refused" % (where, r["tls_version"], r["cipher"]))
+    check(by["rsa.lab.test"]["cipher"].startswith("TLS_RSA_WITH_"), "static RSA recorded as such")
+    check(by["tls10.lab.test"]["kex_group"] != "", "the ECDHE group read from ServerKeyExchange")
+    time.sleep(1.5)
+    log = maillog()[log_before:]
+    check(smtpd_connects(log, "mx-tls10") - 1 == 2, "tls10: the full handshake and one fallback")
+
+
+def test_versions_enumerated():
+    log_before = len(maillog())
+    rows, err, secs, rc = scan(list(LEGACY) + ["tls13.lab.test"], "--allow-private", "--versions")
+    time.sleep(1.5)
+    log = maillog()[log_before:]
+    for r in rows:
+        listed = r["versions"].split()
+        check(listed, "%s: versions listed (%s)" % (r["domain"], r["error"]))
+        check(r["tls_version"] in listed, "%s: the negotiated version is listed" % r["domain"])
+        for version in OPENSSL_VERSION_FLAG:
+            accepted = s_client_accepts(r["ip"], version)
+            check(accepted == (version in listed), "%s: %s is %s but openssl s_client %s it" % (
+                r["domain"], version, "listed" if version in listed else "not listed",
+                "gets" if accepted else "is refused"))
+        check("SSLv3" not in listed, "%s: no SSLv3 in the lab" % r["domain"])
+    # As few connections as the answers allow: tls10 answers 1.0 to the fallback's
+    # TLS 1.2 hello, so only SSLv3 is left to ask.
+    tls10 = smtpd_connects(log, "mx-tls10")
+    check(tls10 == 3, "tls10: 3 connections for --versions, got %d" % tls10)
 
 
 def test_output_file_safety():

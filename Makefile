@@ -1,9 +1,9 @@
 # The two commands of the README; each installs what is missing first.
 #   make demo   build, then scan the bundled demo domains against a local lab
-#   make test   build (plain and ASan+UBSan), then run every test
+#   make test   build (plain, ASan+UBSan, fuzz), then run every test and a short fuzz run
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build build-asan demo test install clean
+.PHONY: all deps build build-asan build-fuzz fuzz demo test install clean
 
 all: build
 
@@ -18,15 +18,25 @@ build-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTS_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
 
+build-fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSTS_FUZZ=ON -DSTS_SANITIZE=ON
+	cmake --build build-fuzz -j $(JOBS)
+
+# FUZZ_SECONDS per target; make test runs a short smoke run.
+FUZZ_SECONDS ?= 60
+fuzz: build-fuzz
+	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 demo: build
 	bash tests/lab/demo.sh build/starttls-scan demo.csv
 
-test: build build-asan
+test: build build-asan build-fuzz
 	cd build && ctest --output-on-failure
 	cd build-asan && ctest --output-on-failure
+	bash tests/fuzz/run.sh build-fuzz 5
 
 install: build
 	install -D -m 0755 build/starttls-scan $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/starttls-scan
 
 clean:
-	rm -rf build build-asan demo.csv
+	rm -rf build build-asan build-fuzz demo.csv

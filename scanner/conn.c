@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "scanner/certfacts.h"
 #include "scanner/config.h"
+#include "scanner/conn_internal.h"
 #include "scanner/probe.h"
 #include "scanner/scan.h"
 #include "scanner/worker.h"
@@ -94,21 +94,28 @@ static void finish_now(struct conn *c)
     uv_close((uv_handle_t *)&c->timer, on_closed);
 }
 
+static void set_error(struct conn *c, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void set_error(struct conn *c, const char *fmt, va_list ap)
+{
+    struct buf b = {0};
+    if (buf_vprintf(&b, fmt, ap) == 0) text_set(&c->result.error, b.data, b.len);
+    buf_free(&b);
+}
+
 void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
 {
     if (c->finished) return;
     c->result.status = st;
     va_list ap;
     va_start(ap, fmt);
-    struct buf b = {0};
-    if (buf_vprintf(&b, fmt, ap) == 0) text_set(&c->result.error, b.data, b.len);
-    buf_free(&b);
+    set_error(c, fmt, ap);
     va_end(ap);
     finish_now(c);
 }
 
 /* Once the verdict is known, whatever happens next finishes with it. */
-static void finish_with_verdict(struct conn *c)
+void conn_finish_with_verdict(struct conn *c)
 {
     if (c->finished) return;
     c->result.status = c->verdict;
@@ -117,7 +124,7 @@ static void finish_with_verdict(struct conn *c)
 
 void conn_done(struct conn *c)
 {
-    finish_with_verdict(c);
+    conn_finish_with_verdict(c);
 }
 
 void conn_add_auth_mechs(struct conn *c, const char *list, size_t len)
@@ -150,7 +157,7 @@ void conn_add_auth_mechs(struct conn *c, const char *list, size_t len)
     buf_free(&b);
 }
 
-static bool decided(const struct conn *c)
+bool conn_decided(const struct conn *c)
 {
     return c->quitting || c->tls_ready;
 }
@@ -166,15 +173,15 @@ static void on_write(uv_write_t *req, int status)
     struct conn *c = wr->c;
     free(wr);
     if (status < 0 && !c->finished) {
-        if (decided(c))
-            finish_with_verdict(c);
+        if (conn_decided(c))
+            conn_finish_with_verdict(c);
         else
             conn_finish(c, c->tls_started ? ST_TLS_FAILED : ST_PROTOCOL_ERROR,
                         "sending to the server failed during %s: %s", c->phase, uv_strerror(status));
     }
 }
 
-static int write_raw(void *owner, const char *data, size_t len)
+int conn_write_raw(void *owner, const char *data, size_t len)
 {
     struct conn *c = owner;
     if (c->finished) return -1;
@@ -195,10 +202,10 @@ void conn_send(struct conn *c, const char *line)
     char out[600];
     int n = snprintf(out, sizeof out, "%s\r\n", line);
     if (c->finished || n < 0 || (size_t)n >= sizeof out) return;
-    int rc = c->tls_ready ? tls_link_write(&c->tls, out, (size_t)n) : write_raw(c, out, (size_t)n);
+    int rc = c->tls_ready ? tls_link_write(&c->tls, out, (size_t)n) : conn_write_raw(c, out, (size_t)n);
     if (rc != 0 && !c->finished) {
-        if (decided(c))
-            finish_with_verdict(c);
+        if (conn_decided(c))
+            conn_finish_with_verdict(c);
         else
             conn_finish(c, ST_PROTOCOL_ERROR, "cannot send to the server during %s", c->phase);
     }
@@ -208,8 +215,8 @@ static void on_timer(uv_timer_t *t)
 {
     struct conn *c = t->data;
     if (c->finished) return;
-    if (decided(c)) {
-        finish_with_verdict(c);
+    if (conn_decided(c)) {
+        conn_finish_with_verdict(c);
         return;
     }
     const struct config *cfg = conn_config(c);
@@ -237,13 +244,11 @@ void conn_quit(struct conn *c, enum scan_status st, const char *fmt, ...)
     c->verdict = st;
     va_list ap;
     va_start(ap, fmt);
-    struct buf b = {0};
-    if (buf_vprintf(&b, fmt, ap) == 0) text_set(&c->result.error, b.data, b.len);
-    buf_free(&b);
+    set_error(c, fmt, ap);
     va_end(ap);
     c->quitting = true;
     if (!c->dialog->quit_command) {
-        finish_with_verdict(c);
+        conn_finish_with_verdict(c);
         return;
     }
     conn_send(c, c->dialog->quit_command);
@@ -252,7 +257,7 @@ void conn_quit(struct conn *c, enum scan_status st, const char *fmt, ...)
 
 /* Feeds bytes to the reply reader and the dialog. In plaintext, stops as
  * soon as the dialog switches to TLS; *used says how far it got. */
-static void feed_replies(struct conn *c, const char *data, size_t len, size_t *used)
+void conn_feed_replies(struct conn *c, const char *data, size_t len, size_t *used)
 {
     size_t pos = 0;
     bool plaintext = !c->tls_started;
@@ -261,13 +266,13 @@ static void feed_replies(struct conn *c, const char *data, size_t len, size_t *u
         enum reply_status st = reply_feed(&c->rr, data + pos, len - pos, &n);
         pos += n;
         if (st == REPLY_ERROR) {
-            if (decided(c))
-                finish_with_verdict(c);
+            if (conn_decided(c))
+                conn_finish_with_verdict(c);
             else
                 conn_finish(c, ST_PROTOCOL_ERROR, "%s during %s", c->rr.error, c->phase);
         } else if (st == REPLY_DONE) {
             if (c->quitting)
-                finish_with_verdict(c);
+                conn_finish_with_verdict(c);
             else
                 c->dialog->on_reply(c, &c->rr.reply);
         }
@@ -275,135 +280,10 @@ static void feed_replies(struct conn *c, const char *data, size_t len, size_t *u
     *used = pos;
 }
 
-static void tls_ready(struct conn *c)
-{
-    c->result.tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
-    tls_link_facts(&c->tls, &c->result, c->sni[0] ? c->sni : NULL);
-    int suite = wolfSSL_get_current_cipher_suite(c->tls.ssl);
-    if (strcmp(c->result.tls_version, "TLSv1.2") == 0 && !tls_client_offers(suite)) {
-        /* CVE-2024-5814: Debian's wolfSSL 5.5.4 would carry on. */
-        conn_finish(c, ST_TLS_FAILED,
-                    "the server chose cipher suite 0x%04X, which we did not offer", suite & 0xFFFF);
-        return;
-    }
-    c->tls_ready = true;
-    c->verdict = ST_OK;
-    c->dialog->on_tls_ready(c);
-}
-
-/* hello_only: the server's choice and certificate, read in plaintext. */
-static void hello_facts(struct conn *c, const struct hello_result *h)
-{
-    struct probe_result *r = &c->result;
-    const char *suite = tls_suite_name(h->suite);
-    const char *group = tls_group_name(h->group);
-    snprintf(r->tls_version, sizeof r->tls_version, "%s", tls_version_name(h->version));
-    if (suite)
-        snprintf(r->cipher, sizeof r->cipher, "%s", suite);
-    else
-        snprintf(r->cipher, sizeof r->cipher, "0x%04X", h->suite);
-    snprintf(r->kex_group, sizeof r->kex_group, "%s", group ? group : "");
-    snprintf(r->handshake, sizeof r->handshake, "hello_only");
-    r->tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
-    const unsigned char *certs[16];
-    size_t lens[16];
-    for (int i = 0; i < h->ncerts; i++) {
-        certs[i] = (const unsigned char *)c->hello->handshake.data + h->certs[i].off;
-        lens[i] = h->certs[i].len;
-    }
-    if (h->ncerts < 1 || certfacts_from_der(certs[0], lens[0], &r->cert) != 0) {
-        r->chain_valid = TRI_NO;
-        text_set_str(&r->chain_error, "the server's certificate does not parse");
-        return;
-    }
-    tls_chain_verdict_der(conn_config(c)->ca_file, certs, lens, h->ncerts, r);
-    r->hostname_match = c->sni[0] ? certfacts_name_matches(certs[0], lens[0], c->sni) : TRI_UNKNOWN;
-}
-
-static void hello_input(struct conn *c, const char *data, size_t len)
-{
-    enum hello_status st = hello_feed(c->hello, (const uint8_t *)data, len);
-    const struct hello_result *h = &c->hello->result;
-    const char *asked = tls_version_name(c->hello_version);
-    if (st == HELLO_NEED_MORE) return;
-    if (st == HELLO_ALERT) {
-        c->tls_alert = h->alert;
-        const char *name = wolfSSL_alert_desc_string_long(h->alert);
-        conn_finish(c, ST_TLS_FAILED, "server sent alert %s (%d) to a ClientHello up to %s",
-                    name ? name : "?", h->alert, asked);
-        return;
-    }
-    if (st == HELLO_ERROR) {
-        conn_finish(c, ST_TLS_FAILED, "reading the server's hello: %s", h->error);
-        return;
-    }
-    if (!hello_offers(h->suite) || h->version > c->hello_version) {
-        conn_finish(c, ST_TLS_FAILED, "the server chose %s with suite 0x%04X, which we did not offer",
-                    tls_version_name(h->version), h->suite);
-        return;
-    }
-    c->hello_answer = h->version;
-    hello_facts(c, h);
-    /* Goodbye before any key is agreed: user_canceled, then close_notify. */
-    static const char bye[] = "\x15\x03\x01\x00\x02\x01\x5a\x15\x03\x01\x00\x02\x01\x00";
-    write_raw(c, bye, sizeof bye - 1);
-    conn_finish(c, ST_OK, "%s", "");
-}
-
-static void hello_start(struct conn *c)
-{
-    uint8_t random[32];
-    struct buf b = {0};
-    c->hello = calloc(1, sizeof *c->hello);
-    if (!c->hello || uv_random(NULL, NULL, random, sizeof random, 0, NULL) != 0 ||
-        hello_build(&b, c->hello_version, random, c->sni[0] ? c->sni : NULL) != 0) {
-        buf_free(&b);
-        conn_finish(c, ST_TLS_FAILED, "cannot build a ClientHello");
-        return;
-    }
-    hello_reader_init(c->hello);
-    c->tls_started = true;
-    c->tls_ns = uv_hrtime();
-    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
-    write_raw(c, b.data, b.len);
-    buf_free(&b);
-}
-
-static void tls_input(struct conn *c, const char *data, size_t len)
-{
-    if (c->hello) {
-        hello_input(c, data, len);
-        return;
-    }
-    if (tls_link_input(&c->tls, data, len) != 0) {
-        conn_finish(c, ST_TLS_FAILED, "out of memory");
-        return;
-    }
-    if (!c->tls_ready) {
-        char err[256];
-        enum tls_step step = tls_link_handshake(&c->tls, true, err, sizeof err);
-        if (step == TLS_WANT_MORE) return;
-        if (step == TLS_ERROR) {
-            c->tls_alert = c->tls.alert;
-            conn_finish(c, ST_TLS_FAILED, "%s", err);
-            return;
-        }
-        tls_ready(c);
-        if (c->finished) return;
-    }
-    char plain[16384];
-    int n;
-    while (!c->finished && (n = tls_link_read(&c->tls, plain, sizeof plain)) > 0) {
-        size_t used;
-        feed_replies(c, plain, (size_t)n, &used);
-    }
-    if (!c->finished && n < 0) finish_with_verdict(c);
-}
-
 static void plain_input(struct conn *c, const char *data, size_t len)
 {
     size_t used = 0;
-    feed_replies(c, data, len, &used);
+    conn_feed_replies(c, data, len, &used);
     if (!c->finished && c->tls_started && used < len) {
         /* CVE-2011-0411 class: bytes after the 220 to STARTTLS were sent
          * before our ClientHello, so they are not TLS. Never feed them on. */
@@ -423,8 +303,8 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 
 static void on_eof_or_error(struct conn *c, ssize_t nread)
 {
-    if (decided(c)) {
-        finish_with_verdict(c);
+    if (conn_decided(c)) {
+        conn_finish_with_verdict(c);
         return;
     }
     const char *what = nread == UV_EOF ? "closed" : "reset";
@@ -461,28 +341,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
     /* Timeouts measure silence: any byte re-arms the phase's timer. */
     conn_expect(c, c->phase, c->phase_ms);
     if (c->tls_started)
-        tls_input(c, b->base, (size_t)nread);
+        conn_tls_input(c, b->base, (size_t)nread);
     else
         plain_input(c, b->base, (size_t)nread);
-}
-
-void conn_start_tls(struct conn *c)
-{
-    if (c->finished) return;
-    if (c->hello_version) {
-        hello_start(c);
-        return;
-    }
-    if (tls_link_start(&c->tls, c->w->scan->tls, c->sni[0] ? c->sni : NULL, write_raw, c) != 0) {
-        conn_finish(c, ST_TLS_FAILED, "cannot create a TLS session");
-        return;
-    }
-    c->tls_started = true;
-    c->tls_ns = uv_hrtime();
-    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
-    char err[256];
-    if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR)
-        conn_finish(c, ST_TLS_FAILED, "%s", err);
 }
 
 static void on_connect(uv_connect_t *req, int status)

@@ -64,22 +64,25 @@ static enum target_parse set_name(struct target *t, enum target_kind kind, const
     return TP_OK;
 }
 
-static enum target_parse parse_ipv6(struct target *t, const char *s, size_t len, const char **why)
+/* An IPv4 or IPv6 address, stored in its canonical text form. */
+static enum target_parse parse_address(struct target *t, int family, const char *s, size_t len,
+                                       const char **why)
 {
     char tmp[INET6_ADDRSTRLEN + 1];
     unsigned char bin[16];
+    const char *bad = family == AF_INET ? "not a valid IPv4 address" : "not a valid IPv6 address";
     if (len >= sizeof tmp) {
-        *why = "not a valid IPv6 address";
+        *why = bad;
         return TP_INVALID;
     }
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    if (inet_pton(AF_INET6, tmp, bin) != 1) {
-        *why = "not a valid IPv6 address";
+    if (inet_pton(family, tmp, bin) != 1) {
+        *why = bad;
         return TP_INVALID;
     }
-    t->kind = TARGET_IPV6;
-    inet_ntop(AF_INET6, bin, t->name, sizeof t->name); /* canonical form */
+    t->kind = family == AF_INET ? TARGET_IPV4 : TARGET_IPV6;
+    inet_ntop(family, bin, t->name, sizeof t->name);
     return TP_OK;
 }
 
@@ -105,11 +108,11 @@ static enum target_parse parse_host(const char *s, size_t len, struct target *t,
                 return TP_INVALID;
             }
         }
-        return parse_ipv6(t, s + 1, (size_t)(close - s - 1), why);
+        return parse_address(t, AF_INET6, s + 1, (size_t)(close - s - 1), why);
     }
     const char *colon = memchr(s, ':', len);
     if (colon && memchr(colon + 1, ':', len - (size_t)(colon + 1 - s))) {
-        return parse_ipv6(t, s, len, why); /* bare IPv6, no port */
+        return parse_address(t, AF_INET6, s, len, why); /* bare IPv6, no port */
     }
     size_t host_len = len;
     if (colon) {
@@ -119,23 +122,7 @@ static enum target_parse parse_host(const char *s, size_t len, struct target *t,
             return TP_INVALID;
         }
     }
-    if (looks_ipv4(s, host_len)) {
-        char tmp[INET_ADDRSTRLEN + 1];
-        unsigned char bin[4];
-        if (host_len >= sizeof tmp) {
-            *why = "not a valid IPv4 address";
-            return TP_INVALID;
-        }
-        memcpy(tmp, s, host_len);
-        tmp[host_len] = '\0';
-        if (inet_pton(AF_INET, tmp, bin) != 1) {
-            *why = "not a valid IPv4 address";
-            return TP_INVALID;
-        }
-        t->kind = TARGET_IPV4;
-        inet_ntop(AF_INET, bin, t->name, sizeof t->name);
-        return TP_OK;
-    }
+    if (looks_ipv4(s, host_len)) return parse_address(t, AF_INET, s, host_len, why);
     return set_name(t, TARGET_HOST, s, host_len, why);
 }
 

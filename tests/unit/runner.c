@@ -33,7 +33,11 @@
     X(certfacts_time_parse)                                                                        \
     X(certfacts_hostname_patterns)                                                                 \
     X(certfacts_from_pem_files)                                                                    \
-    X(tls_memory_handshake)
+    X(tls_memory_handshake)                                                                        \
+    X(hello_build_each_version)                                                                    \
+    X(hello_recorded_flights)                                                                      \
+    X(hello_hostile_answers)                                                                       \
+    X(tls_client_suites_are_named)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

@@ -1,0 +1,24 @@
+/* libFuzzer: DNS answers for MX, A and AAAA, and the MX rules after them. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "resolver/dnsmsg.h"
+#include "resolver/mx.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const int types[] = {DNS_TYPE_MX, DNS_TYPE_A, DNS_TYPE_AAAA};
+    static struct dns_answer ans;
+    for (int i = 0; i < 3; i++) {
+        if (dns_read_answer(data, size, "example.com", types[i], &ans) != 0) continue;
+        if (ans.nrecords > DNS_MAX_RECORDS) abort();
+        int n = ans.nrecords;
+        if (types[i] == DNS_TYPE_MX)
+            (void)mx_select(ans.records, &n, 10);
+        else
+            addr_sort_unique(ans.records, &n, 16);
+    }
+    return 0;
+}

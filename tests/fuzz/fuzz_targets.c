@@ -1,0 +1,22 @@
+/* libFuzzer: input lines, both modes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner/targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    for (int mx = 0; mx < 2; mx++) {
+        struct target t;
+        const char *why;
+        if (target_parse_line((const char *)data, size, mx, &t, &why) == TP_OK) {
+            char key[300];
+            if (strlen(t.name) > TARGET_NAME_MAX) abort();
+            target_key(&t, key, sizeof key);
+        }
+    }
+    return 0;
+}

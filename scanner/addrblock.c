@@ -1,6 +1,7 @@
 #include "scanner/addrblock.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -117,4 +118,85 @@ const char *addr_block_reason(const struct sockaddr *sa)
         if (why) return why;
     }
     return lookup(AF_INET6, a);
+}
+
+static int addr_bytes(const struct sockaddr *sa, int *family, const uint8_t **bytes)
+{
+    if (sa->sa_family == AF_INET) {
+        *family = AF_INET;
+        *bytes = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+        return 0;
+    }
+    if (sa->sa_family == AF_INET6) {
+        *family = AF_INET6;
+        *bytes = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+        return 0;
+    }
+    return -1;
+}
+
+const struct cidr *cidr_list_find(const struct cidr_list *list, const struct sockaddr *sa)
+{
+    int family;
+    const uint8_t *bytes;
+    if (addr_bytes(sa, &family, &bytes) != 0) return NULL;
+    for (size_t i = 0; i < list->n; i++)
+        if (cidr_contains(&list->items[i], family, bytes)) return &list->items[i];
+    return NULL;
+}
+
+int cidr_list_load(struct cidr_list *list, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[256];
+    int lineno = 0, rc = 0;
+    list->path = path;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = '\0';
+        char *p = line, *end;
+        while (*p == ' ' || *p == '\t') p++;
+        for (end = p; *end && *end != ' ' && *end != '\t' && *end != '\r' && *end != '\n'; end++)
+            ;
+        char *rest = end;
+        while (*rest == ' ' || *rest == '\t' || *rest == '\r' || *rest == '\n') rest++;
+        *end = '\0';
+        if (*p == '\0') continue;
+        struct cidr c;
+        if (*rest != '\0' || cidr_parse(p, &c) != 0) {
+            snprintf(err, errlen, "%s:%d: '%s' is not an address or CIDR range", path, lineno, p);
+            rc = -1;
+            break;
+        }
+        if (list->n == list->cap) {
+            size_t cap = list->cap ? list->cap * 2 : 64;
+            struct cidr *items = realloc(list->items, cap * sizeof *items);
+            if (!items) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                rc = -1;
+                break;
+            }
+            list->items = items;
+            list->cap = cap;
+        }
+        c.name = path;
+        list->items[list->n++] = c;
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+void cidr_list_free(struct cidr_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
 }

@@ -43,6 +43,9 @@ static const char usage[] =
     "Safety and politeness:\n"
     "  --allow-private          also scan loopback, private and other special-purpose\n"
     "                           addresses (blocked by default)\n"
+    "  --blocklist FILE         never scan these ranges (zmap format: one address or\n"
+    "                           CIDR per line, '#' comments; repeatable)\n"
+    "  --allowlist FILE         scan only addresses in these ranges (same format)\n"
     "  --ehlo NAME              name to send in EHLO (default: this machine's FQDN)\n"
     "Timeouts (seconds, decimals allowed):\n"
     "  --timeout S              overall deadline per probe (default 30)\n"
@@ -69,6 +72,8 @@ enum {
     OPT_MX_MAX,
     OPT_DNS_TIMEOUT,
     OPT_ALLOW_PRIVATE,
+    OPT_BLOCKLIST,
+    OPT_ALLOWLIST,
     OPT_EHLO,
     OPT_TIMEOUT,
     OPT_CONNECT_TIMEOUT,
@@ -93,6 +98,8 @@ static const struct option long_options[] = {
     {"mx-max", required_argument, NULL, OPT_MX_MAX},
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
+    {"blocklist", required_argument, NULL, OPT_BLOCKLIST},
+    {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"ehlo", required_argument, NULL, OPT_EHLO},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
@@ -213,6 +220,12 @@ static void set_defaults(struct config *cfg)
     cfg->dns_tries = 2;
 }
 
+void config_free(struct config *cfg)
+{
+    cidr_list_free(&cfg->blocklist);
+    cidr_list_free(&cfg->allowlist);
+}
+
 int config_parse(struct config *cfg, int argc, char **argv)
 {
     long v;
@@ -259,6 +272,17 @@ int config_parse(struct config *cfg, int argc, char **argv)
             if (parse_seconds("--dns-timeout", optarg, &cfg->dns_ms)) return 2;
             break;
         case OPT_ALLOW_PRIVATE: cfg->allow_private = true; break;
+        case OPT_BLOCKLIST:
+        case OPT_ALLOWLIST: {
+            char err[512];
+            struct cidr_list *list = c == OPT_BLOCKLIST ? &cfg->blocklist : &cfg->allowlist;
+            if (cidr_list_load(list, optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "starttls-scan: %s: %s\n",
+                        c == OPT_BLOCKLIST ? "--blocklist" : "--allowlist", err);
+                return 2;
+            }
+            break;
+        }
         case OPT_EHLO:
             if (strlen(optarg) >= sizeof cfg->ehlo || check_ehlo(optarg)) {
                 if (strlen(optarg) >= sizeof cfg->ehlo)

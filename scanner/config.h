@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "scanner/addrblock.h"
+
 #define MAX_RESOLVERS 8
 
 struct dialog;
@@ -24,6 +26,8 @@ struct config {
     const char *resolvers[MAX_RESOLVERS];
     int nresolvers;
     bool allow_private;
+    struct cidr_list blocklist; /* --blocklist: never scanned */
+    struct cidr_list allowlist; /* --allowlist: when given, only these are scanned */
     char ehlo[256];
     uint64_t timeout_ms;   /* overall, per probe */
     uint64_t connect_ms;   /* TCP connect */
@@ -40,6 +44,8 @@ struct config {
 /* Parses argv into *cfg. Returns 0 to scan, 1 when --help/--version printed
  * and the program should exit 0, or 2 after printing an error to stderr. */
 int config_parse(struct config *cfg, int argc, char **argv);
+/* Frees what parsing loaded (the range lists); after any config_parse. */
+void config_free(struct config *cfg);
 
 /* Strict numbers for the command line: digits only, within [min, max].
  * Returns 0, or -1 after printing an error that names the option. */

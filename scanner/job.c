@@ -99,6 +99,36 @@ static const char *sni_for(const struct job *job, const struct host_result *host
     return (job->target.kind == TARGET_IPV4 || job->target.kind == TARGET_IPV6) ? "" : host->name;
 }
 
+static void cidr_text(const struct cidr *c, char *out, size_t len)
+{
+    char a[INET6_ADDRSTRLEN];
+    inet_ntop(c->family, c->addr, a, sizeof a);
+    snprintf(out, len, "%s/%d", a, c->prefix);
+}
+
+/* May the address be contacted? The allowlist first, then the built-in
+ * special-purpose ranges (unless --allow-private), then the blocklist. */
+static int policy_blocks(const struct config *cfg, const struct sockaddr *sa, char *why, size_t len)
+{
+    if (cfg->allowlist.path && !cidr_list_find(&cfg->allowlist, sa)) {
+        snprintf(why, len, "not in the allowlist %s", cfg->allowlist.path);
+        return 1;
+    }
+    const char *special = cfg->allow_private ? NULL : addr_block_reason(sa);
+    if (special) {
+        snprintf(why, len, "%s (use --allow-private to scan it)", special);
+        return 1;
+    }
+    const struct cidr *hit = cidr_list_find(&cfg->blocklist, sa);
+    if (hit) {
+        char range[64];
+        cidr_text(hit, range, sizeof range);
+        snprintf(why, len, "in the blocklist %s (%s)", hit->name, range);
+        return 1;
+    }
+    return 0;
+}
+
 static void on_resolved(void *arg, struct dns_result *dns)
 {
     struct job *job = arg;
@@ -125,11 +155,8 @@ static void on_resolved(void *arg, struct dns_result *dns)
         for (int k = 0; k < h->naddrs; k++) {
             char ip[64];
             addr_text(&h->addrs[k], ip, sizeof ip);
-            const char *blocked = cfg->allow_private ? NULL
-                                                     : addr_block_reason((const struct sockaddr *)&h->addrs[k]);
-            if (blocked) {
-                char why[160];
-                snprintf(why, sizeof why, "%s (use --allow-private to scan it)", blocked);
+            char why[300];
+            if (policy_blocks(cfg, (const struct sockaddr *)&h->addrs[k], why, sizeof why)) {
                 emit_plain(job, h, ip, ST_BLOCKED, why);
                 continue;
             }

@@ -13,13 +13,17 @@ int main(int argc, char **argv)
 {
     struct config cfg;
     int rc = config_parse(&cfg, argc, argv);
-    if (rc != 0) return rc == 1 ? 0 : rc;
+    if (rc != 0) {
+        config_free(&cfg);
+        return rc == 1 ? 0 : rc;
+    }
     signal(SIGPIPE, SIG_IGN);
     if (wolfSSL_Init() != WOLFSSL_SUCCESS || ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
         fputs("starttls-scan: cannot initialise the TLS or DNS library\n", stderr);
         return 2;
     }
     int status = scan_run(&cfg);
+    config_free(&cfg);
     ares_library_cleanup();
     wolfSSL_Cleanup();
     return status;

@@ -17,15 +17,31 @@
     "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:DHE-RSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:"       \
     "ECDHE-RSA-AES128-SHA:DHE-RSA-AES128-SHA"
 
-/* The suites above, by number, for the CVE-2024-5814 check. */
-static const int client_suites[] = {
-    0x1302, 0x1303, 0x1301, 0xC02C, 0xC030, 0x009F, 0xCCA9, 0xCCA8, 0xCCAA, 0xC02B, 0xC02F, 0x009E,
-    0xC024, 0xC028, 0x006B, 0xC023, 0xC027, 0x0067, 0xC00A, 0xC014, 0x0039, 0xC009, 0xC013, 0x0033,
-};
+/* The suites the client context really offers, by number, for the
+ * CVE-2024-5814 check: read back from wolfSSL once, before any worker runs. */
+static int client_suites[64];
+static int nclient_suites;
+
+static void learn_offered_suites(WOLFSSL_CTX *ctx)
+{
+    WOLFSSL *ssl = wolfSSL_new(ctx);
+    WOLF_STACK_OF(WOLFSSL_CIPHER) *list = ssl ? wolfSSL_get_ciphers_compat(ssl) : NULL;
+    int n = list ? wolfSSL_sk_SSL_CIPHER_num(list) : 0;
+    nclient_suites = 0;
+    for (int i = 0; i < n && nclient_suites < 64; i++) {
+        const WOLFSSL_CIPHER *cipher = wolfSSL_sk_SSL_CIPHER_value(list, i);
+        const char *name = cipher ? wolfSSL_CIPHER_get_name(cipher) : NULL;
+        unsigned char b0, b1;
+        int flags;
+        if (name && wolfSSL_get_cipher_suite_from_name(name, &b0, &b1, &flags) == 0)
+            client_suites[nclient_suites++] = (b0 << 8) | b1;
+    }
+    if (ssl) wolfSSL_free(ssl);
+}
 
 int tls_client_offers(int suite)
 {
-    for (size_t i = 0; i < sizeof client_suites / sizeof client_suites[0]; i++)
+    for (int i = 0; i < nclient_suites; i++)
         if (client_suites[i] == suite) return 1;
     return 0;
 }
@@ -107,6 +123,7 @@ WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
     }
     wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, verify_cb);
     tls_ctx_use_memory_io(ctx);
+    learn_offered_suites(ctx);
     return ctx;
 }
 

@@ -289,6 +289,28 @@ def test_blocked_by_default():
     check("connect from" not in maillog()[log_before:], "a blocked address is never contacted")
 
 
+def test_blocklist_and_allowlist_files():
+    blocklist = os.path.join(LAB, "blocklist.txt")
+    with open(blocklist, "w") as f:
+        f.write("# the good personality\n127.0.1.1/32\n")
+    log_before = len(maillog())
+    rows, err, secs, rc = scan(["good.lab.test", "tls12.lab.test"], "--allow-private", "--blocklist", blocklist)
+    by = {r["domain"]: r for r in rows}
+    check(by["good.lab.test"]["status"] == "blocked" and "blocklist" in by["good.lab.test"]["error"],
+          "a blocklisted address gets a blocked row: %r" % by["good.lab.test"]["error"])
+    check(by["tls12.lab.test"]["status"] == "ok", "others are scanned")
+    time.sleep(1)
+    check(smtpd_connects(maillog()[log_before:], "mx-good") == 0, "a blocklisted address is never contacted")
+    rows, err, secs, rc = scan(["good.lab.test", "tls12.lab.test"], "--allow-private", "--allowlist", blocklist)
+    by = {r["domain"]: r for r in rows}
+    check(by["good.lab.test"]["status"] == "ok" and by["tls12.lab.test"]["status"] == "blocked",
+          "--allowlist scans only its ranges: %r" % [(r["domain"], r["status"]) for r in rows])
+    with open(blocklist, "a") as f:
+        f.write("not-a-range\n")
+    p = in_ns(BIN, "--blocklist", blocklist, stdin=b"good.lab.test\n")
+    check(p.returncode == 2 and b"blocklist.txt:3:" in p.stderr, "a malformed line stops the scan: %r" % p.stderr)
+
+
 def test_no_mx_hosts():
     rows, err, secs, rc = scan(["mx-good.lab.test", "127.0.1.5", "[::1]:25", "127.0.1.1:2526",
                                 "mx-tls13.lab.test:25"], "--no-mx", "--allow-private")

@@ -30,6 +30,7 @@
     X(dns_answer_cname_loop)                                                                       \
     X(addrblock_builtin)                                                                           \
     X(addrblock_cidr_parse)                                                                        \
+    X(addrblock_list_files)                                                                        \
     X(certfacts_time_parse)                                                                        \
     X(certfacts_hostname_patterns)                                                                 \
     X(certfacts_from_pem_files)                                                                    \

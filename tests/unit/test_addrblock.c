@@ -1,6 +1,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <unistd.h>
+
 #include "scanner/addrblock.h"
 #include "tests/unit/test.h"
 
@@ -52,4 +54,36 @@ TEST_IMPL(addrblock_cidr_parse)
     ASSERT_EQ(cidr_parse("10.0.0.0/-1", &c), -1);
     ASSERT_EQ(cidr_parse("10.0.0/8", &c), -1);
     ASSERT_EQ(cidr_parse("", &c), -1);
+}
+
+TEST_IMPL(addrblock_list_files)
+{
+    char path[] = "/tmp/sts-cidr-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT(fd >= 0);
+    const char good[] = "# zmap format\n\n192.0.2.0/24\n  198.51.100.7   # one host\r\n2001:db8::/32\n";
+    ASSERT_EQ(write(fd, good, sizeof good - 1), (long long)(sizeof good - 1));
+    close(fd);
+    struct cidr_list list = {0};
+    char err[256];
+    ASSERT_EQ(cidr_list_load(&list, path, err, sizeof err), 0);
+    ASSERT_EQ(list.n, 3);
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    inet_pton(AF_INET, "198.51.100.7", &in.sin_addr);
+    ASSERT(cidr_list_find(&list, (struct sockaddr *)&in) != NULL);
+    inet_pton(AF_INET, "198.51.100.8", &in.sin_addr);
+    ASSERT(cidr_list_find(&list, (struct sockaddr *)&in) == NULL);
+    cidr_list_free(&list);
+
+    const char *bad[] = {"10.0.0.0/8 extra\n", "300.1.1.1\n", "10.0.0.0/40\n", "host.example\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fprintf(f, "# ok\n192.0.2.1\n%s", bad[i]);
+        fclose(f);
+        ASSERT_EQ(cidr_list_load(&list, path, err, sizeof err), -1);
+        ASSERT(strstr(err, ":3: ") != NULL); /* names the line */
+        cidr_list_free(&list);
+    }
+    ASSERT_EQ(cidr_list_load(&list, "/nonexistent/list", err, sizeof err), -1);
+    unlink(path);
 }

@@ -76,13 +76,18 @@ static int escape_into(struct buf *out, const char *p, size_t len)
     return 0;
 }
 
+int csv_escape_text(struct buf *out, const char *p, size_t len, int is_text)
+{
+    int rc = 0;
+    /* OWASP CSV injection: a cell starting with one of these is a formula. */
+    if (is_text && len > 0 && strchr("=+-@\t\r", p[0]) != NULL) rc = buf_append(out, "'", 1);
+    return rc ? rc : escape_into(out, p, len);
+}
+
 int csv_cell(struct buf *out, const char *p, size_t len, int is_text)
 {
     struct buf cell = {0};
-    int rc = 0;
-    /* OWASP CSV injection: a cell starting with one of these is a formula. */
-    if (is_text && len > 0 && strchr("=+-@\t\r", p[0]) != NULL) rc = buf_append(&cell, "'", 1);
-    if (rc == 0) rc = escape_into(&cell, p, len);
+    int rc = csv_escape_text(&cell, p, len, is_text);
     if (rc == 0) {
         int quote = cell.len && (memchr(cell.data, ',', cell.len) || memchr(cell.data, '"', cell.len));
         if (!quote) {

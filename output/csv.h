@@ -12,6 +12,8 @@
 #define CSV_CELL_MAX 4096
 #define CSV_TRUNCATED "...[truncated]"
 
+/* A cell's text before RFC 4180 quoting: escapes and the formula guard. */
+int csv_escape_text(struct buf *out, const char *p, size_t len, int is_text);
 /* Appends one cell. Control bytes, DEL, backslash and invalid UTF-8 become \xNN;
  * a text cell that a spreadsheet would read as a formula gets a leading '.
  * Quotes the cell when it holds a comma or a double quote. */

@@ -18,6 +18,9 @@ void summary_print(const struct summary *s, const struct feeder_stats *in, doubl
                  "in %.1f s\n",
             (unsigned long long)in->targets, (unsigned long long)in->duplicates,
             (unsigned long long)in->invalid, (unsigned long long)rows, seconds);
+    if (in->resumed)
+        fprintf(out, "starttls-scan: %llu targets were already in the output (--resume)\n",
+                (unsigned long long)in->resumed);
     fprintf(out, "starttls-scan: rows by status:");
     for (int i = 0; i < ST_COUNT; i++) {
         uint64_t n = atomic_load(&s->by_status[i]);

@@ -32,6 +32,8 @@ static const char usage[] =
     "Output:\n"
     "  -o, --output FILE        write the CSV to FILE (default: stdout)\n"
     "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
+    "      --resume             go on with an interrupted scan: keep FILE's rows, scan\n"
+    "                           only the targets it lacks, append\n"
     "  -q, --quiet              no summary on stderr, only errors\n"
     "Scale:\n"
     "  -w, --workers N          event-loop threads (default: number of cores)\n"
@@ -46,6 +48,8 @@ static const char usage[] =
     "  --blocklist FILE         never scan these ranges (zmap format: one address or\n"
     "                           CIDR per line, '#' comments; repeatable)\n"
     "  --allowlist FILE         scan only addresses in these ranges (same format)\n"
+    "  --per-host N             connections at once to one address (default 1)\n"
+    "  --rate N                 new connections a second, in all (default: no limit)\n"
     "  --ehlo NAME              name to send in EHLO (default: this machine's FQDN)\n"
     "Timeouts (seconds, decimals allowed):\n"
     "  --timeout S              overall deadline per probe (default 30)\n"
@@ -68,10 +72,13 @@ enum {
     OPT_PROTOCOL,
     OPT_PORT,
     OPT_OVERWRITE,
+    OPT_RESUME,
     OPT_RESOLVER,
     OPT_MX_MAX,
     OPT_DNS_TIMEOUT,
     OPT_ALLOW_PRIVATE,
+    OPT_PER_HOST,
+    OPT_RATE,
     OPT_BLOCKLIST,
     OPT_ALLOWLIST,
     OPT_EHLO,
@@ -91,6 +98,7 @@ static const struct option long_options[] = {
     {"port", required_argument, NULL, OPT_PORT},
     {"output", required_argument, NULL, 'o'},
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"resume", no_argument, NULL, OPT_RESUME},
     {"quiet", no_argument, NULL, 'q'},
     {"workers", required_argument, NULL, 'w'},
     {"concurrency", required_argument, NULL, 'c'},
@@ -98,6 +106,8 @@ static const struct option long_options[] = {
     {"mx-max", required_argument, NULL, OPT_MX_MAX},
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
+    {"per-host", required_argument, NULL, OPT_PER_HOST},
+    {"rate", required_argument, NULL, OPT_RATE},
     {"blocklist", required_argument, NULL, OPT_BLOCKLIST},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"ehlo", required_argument, NULL, OPT_EHLO},
@@ -210,6 +220,7 @@ static void set_defaults(struct config *cfg)
     cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
     cfg->concurrency = 1000;
     cfg->mx_max = 10;
+    cfg->per_host = 1;
     cfg->addr_max = 16;
     cfg->timeout_ms = 30000;
     cfg->connect_ms = 10000;
@@ -248,6 +259,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
             break;
         case 'o': cfg->output = optarg; break;
         case OPT_OVERWRITE: cfg->overwrite = true; break;
+        case OPT_RESUME: cfg->resume = true; break;
         case 'q': cfg->quiet = true; break;
         case 'w':
             if (parse_count("--workers", optarg, 1, 64, &v)) return 2;
@@ -272,6 +284,14 @@ int config_parse(struct config *cfg, int argc, char **argv)
             if (parse_seconds("--dns-timeout", optarg, &cfg->dns_ms)) return 2;
             break;
         case OPT_ALLOW_PRIVATE: cfg->allow_private = true; break;
+        case OPT_PER_HOST:
+            if (parse_count("--per-host", optarg, 1, 10000, &v)) return 2;
+            cfg->per_host = (int)v;
+            break;
+        case OPT_RATE:
+            if (parse_count("--rate", optarg, 1, 10000000, &v)) return 2;
+            cfg->rate = (int)v;
+            break;
         case OPT_BLOCKLIST:
         case OPT_ALLOWLIST: {
             char err[512];
@@ -316,6 +336,10 @@ int config_parse(struct config *cfg, int argc, char **argv)
     if (optind < argc) cfg->input = argv[optind++];
     if (optind < argc) {
         fprintf(stderr, "starttls-scan: one input file at most (got '%s' too)\n", argv[optind]);
+        return 2;
+    }
+    if (cfg->resume && (cfg->overwrite || !cfg->output || strcmp(cfg->output, "-") == 0)) {
+        fprintf(stderr, "starttls-scan: --resume needs -o FILE (and no --overwrite)\n");
         return 2;
     }
     if (cfg->port == 0) cfg->port = cfg->dialog->default_port;

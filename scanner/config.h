@@ -17,6 +17,7 @@ struct config {
     const char *input;  /* NULL or "-": stdin */
     const char *output; /* NULL or "-": stdout */
     bool overwrite;
+    bool resume; /* append to -o FILE, skipping the targets it has */
     bool mx_mode; /* resolve MX: smtp without --no-mx */
     int port;     /* --port, else the protocol's default */
     int workers;
@@ -26,6 +27,8 @@ struct config {
     const char *resolvers[MAX_RESOLVERS];
     int nresolvers;
     bool allow_private;
+    int per_host; /* connections at once to one address */
+    int rate;     /* new connections a second, all workers together; 0: no limit */
     struct cidr_list blocklist; /* --blocklist: never scanned */
     struct cidr_list allowlist; /* --allowlist: when given, only these are scanned */
     char ehlo[256];

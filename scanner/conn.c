@@ -74,8 +74,10 @@ static void on_closed(uv_handle_t *h)
     if (--c->open_handles > 0) return;
     struct worker *w = c->w;
     struct conn *next = c->successor;
+    struct conn *heir = c->host_slot ? hostlimit_release(&w->scan->hosts, c->ip) : NULL;
     c->successor = NULL;
     conn_free(c);
+    if (heir) worker_adopt(heir); /* the address's slot passes to a waiting probe */
     if (next) worker_enqueue(w, next); /* starts when this slot is counted free */
     worker_conn_closed(w);
 }

@@ -68,9 +68,11 @@ struct conn {
     struct probe *probe;
     struct conn *successor;      /* the probe's next connection, queued once this one is closed */
     int tls_alert;               /* the fatal alert that ended the handshake, 0 if none */
+    int tls_error;               /* wolfSSL's error code for it */
     uint16_t hello_version;      /* non-zero: send our own ClientHello up to this version */
     struct hello_reader *hello;  /* ...and read the server's answer with this */
     uint16_t hello_answer;       /* the version the server chose */
+    bool host_slot;              /* holds one of its address's --per-host slots */
 };
 
 struct conn *conn_new(struct worker *w, const char *key, const struct sockaddr *addr, int port,

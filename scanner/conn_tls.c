@@ -121,6 +121,7 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
         if (step == TLS_WANT_MORE) return;
         if (step == TLS_ERROR) {
             c->tls_alert = c->tls.alert;
+            c->tls_error = c->tls.error;
             conn_finish(c, ST_TLS_FAILED, "%s", err);
             return;
         }

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "output/csv.h"
+
 #define QUEUE_CAP 1024
 
 struct feeder {
@@ -17,49 +19,10 @@ struct feeder {
     struct feed_item ring[QUEUE_CAP];
     size_t head, count;
     bool eof, cancelled;
-    uint64_t *seen; /* open addressing; 0 marks an empty slot */
-    size_t seen_cap, seen_count;
+    struct hashset seen;
+    const struct hashset *done; /* --resume: targets the output already has */
     struct feeder_stats stats;
 };
-
-static uint64_t hash64(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    h ^= h >> 33; /* spread the bits for the table index */
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h ? h : 1;
-}
-
-static int seen_insert_slot(uint64_t *tab, size_t cap, uint64_t h)
-{
-    for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        if (tab[i] == h) return 0;
-        if (tab[i] == 0) {
-            tab[i] = h;
-            return 1;
-        }
-    }
-}
-
-/* 1 when the key is new, 0 when it was seen before. */
-static int seen_add(struct feeder *f, const char *key)
-{
-    if (f->seen_count * 2 >= f->seen_cap) {
-        size_t cap = f->seen_cap ? f->seen_cap * 2 : 4096;
-        uint64_t *tab = calloc(cap, sizeof *tab);
-        if (!tab) return 1; /* no memory for dedup: scan the line again rather than lose it */
-        for (size_t i = 0; i < f->seen_cap; i++)
-            if (f->seen[i]) seen_insert_slot(tab, cap, f->seen[i]);
-        free(f->seen);
-        f->seen = tab;
-        f->seen_cap = cap;
-    }
-    int fresh = seen_insert_slot(f->seen, f->seen_cap, hash64(key));
-    f->seen_count += (size_t)fresh;
-    return fresh;
-}
 
 static void push(struct feeder *f, struct feed_item *item)
 {
@@ -95,6 +58,23 @@ static long read_line(FILE *in, char *line, int *cut)
     return n;
 }
 
+/* --resume: is there a row for this target already? Rows are matched by
+ * their domain cell, which holds the line itself (escaped) when invalid. */
+static int already_done(struct feeder *f, const char *domain, size_t len, int is_raw)
+{
+    if (!f->done) return 0;
+    int hit;
+    if (is_raw) {
+        struct buf cell = {0};
+        hit = csv_escape_text(&cell, domain, len, 1) == 0 && hashset_has(f->done, cell.data ? cell.data : "", cell.len);
+        buf_free(&cell);
+    } else {
+        hit = hashset_has(f->done, domain, len);
+    }
+    if (hit) f->stats.resumed++;
+    return hit;
+}
+
 static void feed_line(struct feeder *f, const char *line, size_t len, int cut)
 {
     struct feed_item item;
@@ -110,16 +90,21 @@ static void feed_line(struct feeder *f, const char *line, size_t len, int cut)
     if (item.kind == TP_OK) {
         char key[TARGET_NAME_MAX + 16];
         target_key(&item.target, key, sizeof key);
-        if (!seen_add(f, key)) {
+        if (!hashset_add(&f->seen, key, strlen(key))) {
             f->stats.duplicates++;
             return;
         }
+        if (already_done(f, item.target.name, strlen(item.target.name), 0)) return;
         f->stats.targets++;
     } else {
-        f->stats.invalid++;
         size_t keep = len;
         while (keep > 0 && (line[keep - 1] == '\r' || line[keep - 1] == ' ')) keep--;
         text_set(&item.raw, line, keep > 512 ? 512 : keep);
+        if (already_done(f, item.raw.p, item.raw.len, 1)) {
+            text_free(&item.raw);
+            return;
+        }
+        f->stats.invalid++;
     }
     push(f, &item);
 }
@@ -142,14 +127,18 @@ static void feeder_main(void *arg)
     free(line);
     uv_mutex_lock(&f->lock);
     f->eof = true;
-    f->wake(f->wake_arg);
+    /* After a cancel the workers may be gone (an interrupted scan does not
+     * wait for this thread): nobody to wake. */
+    if (!f->cancelled) f->wake(f->wake_arg);
     uv_mutex_unlock(&f->lock);
 }
 
-struct feeder *feeder_start(FILE *in, bool mx_mode, feeder_wake_fn wake, void *wake_arg)
+struct feeder *feeder_start(FILE *in, bool mx_mode, const struct hashset *done,
+                            feeder_wake_fn wake, void *wake_arg)
 {
     struct feeder *f = calloc(1, sizeof *f);
     if (!f) return NULL;
+    f->done = done;
     f->in = in;
     f->mx_mode = mx_mode;
     f->wake = wake;
@@ -182,6 +171,13 @@ int feeder_pop(struct feeder *f, struct feed_item *item)
     return rc;
 }
 
+void feeder_snapshot(struct feeder *f, struct feeder_stats *stats)
+{
+    uv_mutex_lock(&f->lock);
+    *stats = f->stats;
+    uv_mutex_unlock(&f->lock);
+}
+
 void feeder_cancel(struct feeder *f)
 {
     uv_mutex_lock(&f->lock);
@@ -201,6 +197,6 @@ void feeder_join(struct feeder *f, struct feeder_stats *stats)
     }
     uv_mutex_destroy(&f->lock);
     uv_cond_destroy(&f->not_full);
-    free(f->seen);
+    hashset_free(&f->seen);
     free(f);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "scanner/buf.h"
+#include "scanner/hashset.h"
 #include "scanner/targets.h"
 
 #define FEED_LINE_MAX 4096
@@ -21,18 +22,23 @@ struct feed_item {
 };
 
 struct feeder_stats {
-    uint64_t lines, targets, duplicates, invalid;
+    uint64_t lines, targets, duplicates, invalid, resumed;
 };
 
 struct feeder;
 
 typedef void (*feeder_wake_fn)(void *arg);
 
-struct feeder *feeder_start(FILE *in, bool mx_mode, feeder_wake_fn wake, void *wake_arg);
+/* done (may be NULL): --resume's targets already in the output, skipped. */
+struct feeder *feeder_start(FILE *in, bool mx_mode, const struct hashset *done,
+                            feeder_wake_fn wake, void *wake_arg);
 /* 1: an item (the caller owns item->raw); 0: none yet; -1: input exhausted. */
 int feeder_pop(struct feeder *f, struct feed_item *item);
 /* Stops reading early (the scan is failing); feeder_pop then returns -1. */
 void feeder_cancel(struct feeder *f);
 void feeder_join(struct feeder *f, struct feeder_stats *stats);
+/* The counts so far, without waiting for the reader (which an interrupted
+ * scan leaves blocked on its input). */
+void feeder_snapshot(struct feeder *f, struct feeder_stats *stats);
 
 #endif

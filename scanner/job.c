@@ -27,6 +27,7 @@ struct job {
     struct dns_result *dns;
     struct slot *slots;
     int nslots;
+    struct buf rows; /* written in one piece when the job is done */
     int pending; /* slots without a row yet, plus one while slots are being handed out */
 };
 
@@ -53,7 +54,7 @@ static void emit_plain(struct job *job, const struct host_result *host, const ch
         .protocol = job->w->scan->dialog->name,
         .result = &r,
     };
-    worker_emit(job->w, &row);
+    worker_emit(job->w, &row, &job->rows);
     probe_result_free(&r);
 }
 
@@ -61,6 +62,8 @@ static void job_release(struct job *job)
 {
     if (--job->pending > 0) return;
     struct worker *w = job->w;
+    worker_write(w, &job->rows);
+    buf_free(&job->rows);
     dns_result_free(job->dns);
     free(job->slots);
     text_free(&job->domain);
@@ -80,7 +83,7 @@ void job_deliver(struct job *job, int slot, const struct probe_result *res)
         .protocol = job->w->scan->dialog->name,
         .result = res,
     };
-    worker_emit(job->w, &row);
+    worker_emit(job->w, &row, &job->rows);
     job_release(job);
 }
 
@@ -205,6 +208,8 @@ void job_start(struct worker *w, struct feed_item *item)
     if (item->kind != TP_OK) {
         struct job tmp = {.w = w, .domain = item->raw};
         emit_plain(&tmp, NULL, NULL, ST_INVALID_TARGET, item->why);
+        worker_write(w, &tmp.rows);
+        buf_free(&tmp.rows);
         text_free(&item->raw);
         return;
     }

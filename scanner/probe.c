@@ -109,6 +109,15 @@ static uint16_t next_version(uint16_t below)
     return below > TLS_V_SSL3 ? (uint16_t)(below - 1) : 0;
 }
 
+/* wolfSSL's handshake failed where the server's plaintext hello still
+ * tells the truth: the server refused our versions or suites (alerts
+ * handshake_failure, protocol_version, insufficient_security), or sent a
+ * certificate chain larger than Debian's wolfSSL takes (-404). */
+static int fallback_helps(const struct conn *c)
+{
+    return c->tls_alert == 40 || c->tls_alert == 70 || c->tls_alert == 71 || c->tls_error == -404;
+}
+
 static void after_full(struct probe *p, struct conn *c)
 {
     const struct config *cfg = p->w->scan->cfg;
@@ -123,8 +132,7 @@ static void after_full(struct probe *p, struct conn *c)
             follow_with(c, v13 ? TLS_V_TLS12 : TLS_V_TLS11);
             return;
         }
-    } else if (p->result.status == ST_TLS_FAILED &&
-               (c->tls_alert == 40 || c->tls_alert == 70 || c->tls_alert == 71)) {
+    } else if (p->result.status == ST_TLS_FAILED && fallback_helps(c)) {
         p->stage = STAGE_FALLBACK;
         follow_with(c, TLS_V_TLS12);
         return;
@@ -139,7 +147,12 @@ static void after_hello(struct probe *p, struct conn *c)
     bool answered = c->result.status == ST_OK && got && got <= asked;
     if (p->stage == STAGE_FALLBACK) {
         if (answered) {
+            /* Keep why the full handshake failed: it is why the row is hello_only. */
+            struct text why = {0};
+            text_printf(&why, "full handshake failed: %s", p->result.error.p ? p->result.error.p : "");
             take_result(p, c);
+            text_free(&p->result.error);
+            p->result.error = why;
         } else {
             struct text why = {0};
             text_printf(&why, "%s; our own TLS 1.0-1.2 ClientHello: %s", p->result.error.p,

@@ -1,6 +1,10 @@
 #include "scanner/scan.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,12 @@ static int scan_prepare(struct scan *s, const struct config *cfg)
         return -1;
     }
     s->dedup = dedup_new();
+    if (hostlimit_init(&s->hosts, cfg->per_host) != 0) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        return -1;
+    }
+    s->hosts_ready = true;
+    ratelimit_init(&s->rate, cfg->rate);
     s->workers = calloc((size_t)cfg->workers, sizeof *s->workers);
     if (!s->dedup || !s->workers) {
         fputs("starttls-scan: out of memory\n", stderr);
@@ -58,7 +68,50 @@ static void scan_teardown(struct scan *s)
     for (int i = 0; i < s->nworkers; i++) worker_destroy(&s->workers[i]);
     free(s->workers);
     dedup_free(s->dedup);
+    if (s->hosts_ready) {
+        hostlimit_free(&s->hosts);
+        ratelimit_free(&s->rate);
+    }
     if (s->tls) wolfSSL_CTX_free(s->tls);
+}
+
+/* Stops at once: what is buffered is written (whole rows only) and the
+ * targets in flight are left for --resume. */
+static void stop_now(struct scan *s, int sig)
+{
+    struct feeder_stats stats;
+    feeder_snapshot(s->feeder, &stats);
+    writer_abort(s->writer);
+    fprintf(stderr, "starttls-scan: stopped by %s; run again with --resume to scan the rest\n",
+            strsignal(sig));
+    _exit(128 + sig);
+}
+
+/* The main thread's part while the workers run: SIGINT and SIGTERM. The
+ * first stops the input and lets probes in flight finish for a few
+ * seconds; the second, or the end of those seconds, stops at once.
+ * Returns the signal that stopped the scan, 0 when it ran to its end. */
+static int wait_for_workers(struct scan *s, const sigset_t *signals)
+{
+    int stop_sig = 0;
+    uint64_t grace_end = 0;
+    while (atomic_load(&s->running) > 0) {
+        struct timespec tick = {0, 100 * 1000 * 1000};
+        int sig = sigtimedwait(signals, NULL, &tick);
+        if (sig > 0 && stop_sig) stop_now(s, sig);
+        if (sig > 0) {
+            stop_sig = sig;
+            grace_end = uv_hrtime() + (uint64_t)STOP_GRACE_SECONDS * 1000000000ULL;
+            fprintf(stderr, "starttls-scan: %s: no new targets; letting probes in flight finish "
+                            "for up to %d s (again to stop now)\n",
+                    strsignal(sig), STOP_GRACE_SECONDS);
+            s->failed = true; /* workers take no more targets */
+            feeder_cancel(s->feeder);
+            wake_all(s);
+        }
+        if (stop_sig && uv_hrtime() > grace_end) stop_now(s, stop_sig);
+    }
+    return stop_sig;
 }
 
 int scan_run(const struct config *cfg)
@@ -68,32 +121,56 @@ int scan_run(const struct config *cfg)
     FILE *in = open_input(cfg->input);
     if (!in) return 2;
     int status = 2;
-    s.writer = writer_open(cfg->output, cfg->overwrite);
+    struct hashset done = {0};
+    enum writer_mode mode = cfg->resume ? WRITER_RESUME : cfg->overwrite ? WRITER_OVERWRITE : WRITER_NEW;
+    s.writer = writer_open(cfg->output, mode, &done);
     if (!s.writer || scan_prepare(&s, cfg) != 0) goto out;
 
+    /* Signals wait for the main thread: every thread started from here on
+     * inherits the mask. */
+    sigset_t signals, old;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, &old);
     uint64_t t0 = uv_hrtime();
-    s.feeder = feeder_start(in, cfg->mx_mode, wake_all, &s);
+    s.feeder = feeder_start(in, cfg->mx_mode, cfg->resume ? &done : NULL, wake_all, &s);
     if (!s.feeder) {
         fputs("starttls-scan: cannot start the input reader\n", stderr);
         goto out;
     }
     int started = 0;
-    for (; started < s.nworkers; started++)
-        if (worker_start(&s.workers[started]) != 0) break;
+    for (; started < s.nworkers; started++) {
+        atomic_fetch_add(&s.running, 1);
+        if (worker_start(&s.workers[started]) != 0) {
+            atomic_fetch_sub(&s.running, 1);
+            break;
+        }
+    }
     if (started < s.nworkers) {
         fputs("starttls-scan: cannot start the worker threads\n", stderr);
         s.failed = true;
         feeder_cancel(s.feeder);
     }
+    int stop_sig = wait_for_workers(&s, &signals);
     for (int i = 0; i < started; i++) worker_join(&s.workers[i]);
     struct feeder_stats stats;
-    feeder_join(s.feeder, &stats);
+    if (stop_sig) {
+        /* The reader may be blocked on its input for good: leave it be. */
+        feeder_snapshot(s.feeder, &stats);
+    } else {
+        feeder_join(s.feeder, &stats);
+    }
     double seconds = (double)(uv_hrtime() - t0) / 1e9;
-    status = s.failed ? 2 : 0;
+    status = stop_sig ? 128 + stop_sig : s.failed ? 2 : 0;
     if (!cfg->quiet) summary_print(&s.summary, &stats, seconds, stderr);
+    if (stop_sig)
+        fprintf(stderr, "starttls-scan: interrupted; run again with --resume to scan the rest\n");
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
     scan_teardown(&s);
     if (s.writer && writer_close(s.writer) != 0) status = 2;
-    if (in != stdin) fclose(in);
+    if (in != stdin && !(status > 128)) fclose(in);
+    hashset_free(&done);
     return status;
 }

@@ -9,6 +9,7 @@
 #include <wolfssl/ssl.h>
 
 #include "output/summary.h"
+#include "scanner/politeness.h"
 
 struct config;
 struct dialog;
@@ -25,10 +26,17 @@ struct scan {
     struct dedup *dedup;
     struct writer *writer;
     struct summary summary;
+    struct hostlimit hosts; /* --per-host */
+    struct ratelimit rate;  /* --rate */
+    bool hosts_ready;
     struct worker *workers;
     int nworkers;
     atomic_bool failed; /* output failed: take no more targets */
+    atomic_int running; /* worker threads not finished yet */
 };
+
+/* Seconds in-flight probes get after the first SIGINT/SIGTERM. */
+#define STOP_GRACE_SECONDS 5
 
 /* Runs the whole scan; returns the process exit status. */
 int scan_run(const struct config *cfg);

@@ -162,6 +162,7 @@ int tls_link_input(struct tls_link *t, const char *data, size_t len)
 static void describe_error(struct tls_link *t, int ret, char *err, size_t errlen)
 {
     int code = wolfSSL_get_error(t->ssl, ret);
+    t->error = code;
     char reason[WOLFSSL_MAX_ERROR_SZ];
     wolfSSL_ERR_error_string_n((unsigned long)code, reason, sizeof reason);
     WOLFSSL_ALERT_HISTORY h;

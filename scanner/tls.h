@@ -29,6 +29,7 @@ struct tls_link {
     int chain_error; /* the first verification error wolfSSL reported, 0 if none */
     int chain_error_depth;
     int alert; /* the fatal alert the server sent, 0 if none */
+    int error; /* wolfSSL's error code when the handshake failed */
 };
 
 enum tls_step { TLS_WANT_MORE, TLS_DONE, TLS_ERROR };

@@ -27,17 +27,63 @@ void worker_wake(struct worker *w)
     uv_async_send(&w->wake);
 }
 
-/* Starts queued probes while connection slots are free. */
+static struct conn *pop_front(struct worker *w)
+{
+    struct conn *c = w->queue_head;
+    w->queue_head = c->next;
+    if (!w->queue_head) w->queue_tail = NULL;
+    c->next = NULL;
+    return c;
+}
+
+static void push_front(struct worker *w, struct conn *c)
+{
+    c->next = w->queue_head;
+    w->queue_head = c;
+    if (!w->queue_tail) w->queue_tail = c;
+}
+
+static void pump(struct worker *w);
+
+static void on_rate_timer(uv_timer_t *t)
+{
+    pump(t->data);
+}
+
+/* Starts queued probes while connection slots are free, each once it holds
+ * its address's --per-host slot and a --rate token. */
 static void pump(struct worker *w)
 {
+    struct scan *s = w->scan;
     while (w->queue_head && w->active_conns < w->max_conns) {
         struct conn *c = w->queue_head;
-        w->queue_head = c->next;
-        if (!w->queue_head) w->queue_tail = NULL;
-        c->next = NULL;
+        if (!c->host_slot) {
+            pop_front(w);
+            if (!hostlimit_acquire(&s->hosts, c)) continue; /* parked until a slot frees */
+            c->host_slot = true;
+            push_front(w, c);
+        }
+        uint64_t wait_ns = ratelimit_take(&s->rate, uv_hrtime());
+        if (wait_ns) {
+            if (!uv_is_active((uv_handle_t *)&w->rate_timer))
+                uv_timer_start(&w->rate_timer, on_rate_timer, wait_ns / 1000000 + 1, 0);
+            return;
+        }
+        pop_front(w);
         w->active_conns++;
         conn_start(c);
     }
+}
+
+void worker_adopt(struct conn *c)
+{
+    struct worker *w = c->w;
+    c->host_slot = true;
+    uv_mutex_lock(&w->inbox_lock);
+    c->next = w->conn_inbox;
+    w->conn_inbox = c;
+    uv_mutex_unlock(&w->inbox_lock);
+    worker_wake(w);
 }
 
 /* Takes new targets while there is room for more jobs. */
@@ -74,9 +120,17 @@ static void on_wake(uv_async_t *a)
     struct worker *w = a->data;
     uv_mutex_lock(&w->inbox_lock);
     struct dedup_waiter *list = w->inbox;
+    struct conn *adopted = w->conn_inbox;
     w->inbox = NULL;
+    w->conn_inbox = NULL;
     uv_mutex_unlock(&w->inbox_lock);
+    while (adopted) {
+        struct conn *next = adopted->next;
+        push_front(w, adopted);
+        adopted = next;
+    }
     deliver(list);
+    pump(w);
     fill(w);
     if (all_done(w)) close_worker(w);
 }
@@ -94,7 +148,7 @@ static void on_dns_closed(struct ares_uv *au)
 static bool all_done(const struct worker *w)
 {
     return !w->closing && w->input_done && w->active_jobs == 0 && w->active_conns == 0 &&
-           !w->queue_head;
+           !w->queue_head && !w->conn_inbox;
 }
 
 /* The last job often ends inside a c-ares callback, where ares_destroy()
@@ -110,6 +164,7 @@ static void close_worker(struct worker *w)
     w->closing = true;
     ares_uv_close(&w->dns, on_dns_closed);
     uv_close((uv_handle_t *)&w->wake, on_handle_closed);
+    uv_close((uv_handle_t *)&w->rate_timer, on_handle_closed);
 }
 
 void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct sockaddr *addr,
@@ -179,14 +234,18 @@ void worker_job_finished(struct worker *w)
     check_done(w);
 }
 
-void worker_emit(struct worker *w, const struct row *row)
+void worker_emit(struct worker *w, const struct row *row, struct buf *rows)
 {
-    buf_reset(&w->rowbuf);
-    if (csv_row(&w->rowbuf, row) != 0 || writer_write(w->scan->writer, w->rowbuf.data, w->rowbuf.len) != 0) {
+    if (csv_row(rows, row) != 0) {
         w->scan->failed = true;
         return;
     }
     summary_count(&w->scan->summary, row->result);
+}
+
+void worker_write(struct worker *w, const struct buf *rows)
+{
+    if (rows->len && writer_write(w->scan->writer, rows->data, rows->len) != 0) w->scan->failed = true;
 }
 
 static void worker_main(void *arg)
@@ -197,6 +256,7 @@ static void worker_main(void *arg)
     uv_run(w->loop, UV_RUN_DEFAULT);
     /* Debian's wolfSSL keeps a fixed-point ECC cache per thread (FP_ECC). */
     wc_ecc_fp_free();
+    atomic_fetch_sub(&w->scan->running, 1);
 }
 
 int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t errlen)
@@ -218,9 +278,12 @@ int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t e
     uv_mutex_init(&w->inbox_lock);
     uv_async_init(w->loop, &w->wake, on_wake);
     w->wake.data = w;
+    uv_timer_init(w->loop, &w->rate_timer);
+    w->rate_timer.data = w;
     struct ares_uv_options o = {cfg->resolvers, cfg->nresolvers, (int)cfg->dns_ms, cfg->dns_tries};
     if (ares_uv_init(&w->dns, w->loop, &o, err, errlen) != 0) {
         uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_close((uv_handle_t *)&w->rate_timer, NULL);
         uv_run(w->loop, UV_RUN_DEFAULT);
         uv_loop_close(w->loop);
         uv_mutex_destroy(&w->inbox_lock);
@@ -243,5 +306,4 @@ void worker_destroy(struct worker *w)
 {
     uv_loop_close(w->loop);
     uv_mutex_destroy(&w->inbox_lock);
-    buf_free(&w->rowbuf);
 }

@@ -29,8 +29,9 @@ struct worker {
     struct conn *queue_head, *queue_tail; /* probes waiting for a connection slot */
     uv_mutex_t inbox_lock;
     struct dedup_waiter *inbox; /* results from probes other workers ran */
+    struct conn *conn_inbox;    /* connections handed a --per-host slot by another worker */
+    uv_timer_t rate_timer;      /* --rate: asks for a token again */
     bool input_done, closing;
-    struct buf rowbuf;
     char readbuf[65536]; /* every read on this loop lands here, one at a time */
 };
 
@@ -47,8 +48,14 @@ void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct so
 void worker_probe_finished(struct worker *w, const char *key, struct probe_result *res);
 /* Queues a connection; it starts when a connection slot is free. */
 void worker_enqueue(struct worker *w, struct conn *c);
+/* From any worker: a parked connection got its address's slot; its own
+ * worker starts it first thing. */
+void worker_adopt(struct conn *c);
 void worker_conn_closed(struct worker *w);
 void worker_job_finished(struct worker *w);
-void worker_emit(struct worker *w, const struct row *row);
+/* Formats a row into rows (a target's rows are written together, so an
+ * interrupted scan never leaves half a target in the file). */
+void worker_emit(struct worker *w, const struct row *row, struct buf *rows);
+void worker_write(struct worker *w, const struct buf *rows);
 
 #endif

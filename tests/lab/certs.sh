@@ -57,3 +57,60 @@ leaf expired rsa 20200101000000Z 20210101000000Z mx-expired.lab.test
 leaf self rsa "$now" "$good_end" mx-self.lab.test self
 leaf wrongname rsa "$now" "$good_end" other.example.org
 leaf ecdsa ec "$now" "$good_end" mx-ecdsa.lab.test
+
+# Hostile certificates, for the odd TLS servers.
+# 1. Names with ESC, bidi, commas, a formula, and (patched into the DER, which
+#    breaks the signature, as a forger's would) NUL, a quote, CR, LF and DEL.
+cat > weird.cnf <<'CNF'
+[req]
+distinguished_name = dn
+prompt = no
+utf8 = yes
+string_mask = utf8only
+[dn]
+CN = evil \x1b[31mred, "quoted" =cmd|' PATCHME bidi‮right
+[ext]
+subjectAltName = @alt
+[alt]
+DNS.1 = =HYPERLINK.lab.test
+DNS.2 = mx-weird.lab.test
+DNS.3 = comma,name.lab.test
+DNS.4 = PATCHME.lab.test
+CNF
+sed -i 's/\\x1b/\x1b/' weird.cnf
+q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout weird.key \
+    -out weird.csr -config weird.cnf
+q openssl x509 -req -in weird.csr -CA ca.pem -CAkey ca.key -set_serial 0x7E1D -days 365 \
+    -extfile weird.cnf -extensions ext -out weird-signed.crt
+/usr/bin/python3 - <<'PY'
+import base64, re
+pem = open("weird-signed.crt").read()
+der = base64.b64decode("".join(pem.strip().splitlines()[1:-1]))
+der = der.replace(b"PATCHME", b'a\x00"\r\n,\x7f')  # same length: lengths stay right
+body = base64.b64encode(der).decode()
+lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+open("weird.crt", "w").write("-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n")
+PY
+cat weird.key weird.crt > weird.pem
+
+# 2. A thousand names, and a chain of ten certificates (leaf and nine CAs).
+issuer=ca
+for i in 1 2 3 4 5 6 7 8 9; do
+    q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "int$i.key" \
+        -out "int$i.csr" -subj "/O=STS Lab/CN=STS Lab Intermediate $i"
+    printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' > int.ext
+    q openssl x509 -req -in "int$i.csr" -CA "$issuer.pem" -CAkey "$issuer.key" -set_serial "$((0x100 + i))" \
+        -days 365 -extfile int.ext -out "int$i.pem"
+    issuer=int$i
+done
+{
+    printf 'subjectAltName=DNS:mx-big.lab.test'
+    for i in $(seq -w 0 999); do printf ',DNS:n%s.big.lab.test' "$i"; done
+    printf '\n'
+} > big.ext
+q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout big.key \
+    -out big.csr -subj "/O=STS Lab/CN=mx-big.lab.test"
+q openssl x509 -req -in big.csr -CA int9.pem -CAkey int9.key -set_serial 0xB16 -days 365 \
+    -extfile big.ext -out big.crt
+cat big.key big.crt int9.pem int8.pem int7.pem int6.pem int5.pem int4.pem int3.pem int2.pem \
+    int1.pem > big.pem

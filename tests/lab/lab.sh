@@ -31,6 +31,12 @@ start_nsd() {
     local i
     for i in $(seq 0 199); do echo "m$i.bulk A 127.0.1.1"; done >> "$dir/nsd/zone.lab.test"
     for i in $(seq 0 399); do echo "d$i.bulk MX 10 m$((i % 200)).bulk"; done >> "$dir/nsd/zone.lab.test"
+    # sixty: 60 MX records (over 512 bytes: UDP truncates, TCP must follow),
+    # the lowest preferences listed last.
+    for i in $(seq 0 59); do
+        echo "sixty MX $((100 - i)) mx$i.sixty"
+        echo "mx$i.sixty A 127.0.1.1"
+    done >> "$dir/nsd/zone.lab.test"
     cat > "$dir/nsd/nsd.conf" <<CONF
 server:
     ip-address: 127.0.53.1
@@ -217,7 +223,11 @@ CONF
 }
 
 start_odd() {
-    in_ns /usr/bin/python3 "$here/oddsmtp.py" 3600 \
+    local c=$dir/certs
+    ODD_EVENTS=$dir/counter.log in_ns /usr/bin/python3 "$here/oddsmtp.py" 3600 \
+        trickle=127.0.2.8:25 flood=127.0.2.9:25 endless=127.0.2.10:25 garbage=127.0.2.11:25 \
+        reset=127.0.2.12:25 weird=127.0.2.13:25 "tls:$c/weird.pem=127.0.2.14:25" \
+        "tls:$c/big.pem=127.0.2.15:25" counter=127.0.2.30:25 \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \

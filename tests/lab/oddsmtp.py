@@ -4,10 +4,104 @@
 Usage: oddsmtp.py SECONDS MODE=ADDR:PORT [MODE=ADDR:PORT ...]
 Serves until SECONDS have passed, then exits by itself.
 """
+import os
 import socket
+import ssl
+import struct
 import sys
 import threading
 import time
+
+LOCK = threading.Lock()
+ACTIVE = [0]
+EVENTS = os.environ.get("ODD_EVENTS", "/dev/null")
+
+
+def event(what):
+    """counter mode: one line per open and close, for the politeness tests."""
+    with LOCK:
+        ACTIVE[0] += 1 if what == "open" else -1
+        with open(EVENTS, "a") as f:
+            f.write("%.4f %s %d\n" % (time.time(), what, ACTIVE[0]))
+
+
+def smtp_until_starttls(conn, banner=b"220 odd ESMTP\r\n"):
+    conn.sendall(banner)
+    for line in lines(conn):
+        verb = line.split(" ")[0].upper()
+        if verb == "EHLO":
+            conn.sendall(b"250-odd\r\n250 STARTTLS\r\n")
+        elif verb == "STARTTLS":
+            conn.sendall(b"220 go ahead\r\n")
+            return True
+        else:
+            conn.sendall(b"221 bye\r\n")
+            return False
+    return False
+
+
+def serve_hostile(mode, conn):
+    if mode == "trickle":  # a greeting that never ends, one byte a second
+        conn.sendall(b"220-")
+        while True:
+            time.sleep(1)
+            conn.sendall(b"x")
+    elif mode == "flood":  # megabytes without a newline
+        conn.sendall(b"220 ")
+        chunk = b"A" * 65536
+        for _ in range(128):
+            conn.sendall(chunk)
+    elif mode == "endless":  # continuation lines forever
+        while True:
+            conn.sendall(b"220-still greeting you\r\n" * 64)
+    elif mode == "garbage":  # random bytes instead of a ServerHello
+        if smtp_until_starttls(conn):
+            conn.recv(65536)
+            conn.sendall(os.urandom(2048))
+            time.sleep(2)
+    elif mode == "reset":  # a TCP reset in the middle of the handshake
+        if smtp_until_starttls(conn):
+            conn.recv(65536)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    elif mode == "weird":  # a greeting with every byte a spreadsheet should not see raw
+        banner = (b"220 evil\x00nul \x1b[31mred\x1b[0m \xff\xfe bidi\xe2\x80\xaeright, comma "
+                  b"\"quote\" =cmd|'/C calc'!A0 cr\rhere\r\n")
+        conn.sendall(banner)
+        for line in lines(conn):
+            if line.upper().startswith("EHLO"):
+                conn.sendall(b"250 odd\r\n")
+            else:
+                conn.sendall(b"221 bye\r\n")
+                return
+    elif mode.startswith("tls:"):  # STARTTLS with the certificate chain in this file
+        if smtp_until_starttls(conn):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(mode[4:])
+            tls = ctx.wrap_socket(conn, server_side=True)
+            for line in lines(tls):
+                if line.upper().startswith("EHLO"):
+                    tls.sendall(b"250 odd\r\n")
+                else:
+                    tls.sendall(b"221 bye\r\n")
+                    return
+    elif mode == "counter":  # a slow greeting, and a log of connections
+        event("open")
+        try:
+            time.sleep(0.3)
+            conn.sendall(b"220 counter ESMTP\r\n")
+            for line in lines(conn):
+                if line.upper().startswith("EHLO"):
+                    conn.sendall(b"250 counter\r\n")
+                else:
+                    conn.sendall(b"221 bye\r\n")
+                    return
+        finally:
+            event("close")
+
+
+HOSTILE = ("trickle", "flood", "endless", "garbage", "reset", "weird", "counter")
+
+
 
 
 def lines(conn):
@@ -62,6 +156,8 @@ def serve_pop3(mode, conn):
 
 
 def serve(mode, conn):
+    if mode in HOSTILE or mode.startswith("tls:"):
+        return serve_hostile(mode, conn)
     if mode.startswith("imap-"):
         return serve_imap(mode, conn)
     if mode.startswith("pop3-"):
@@ -127,7 +223,7 @@ def main():
     deadline = time.time() + float(sys.argv[1])
     threads = []
     for spec in sys.argv[2:]:
-        mode, where = spec.split("=")
+        mode, where = spec.rsplit("=", 1)
         addr, port = where.rsplit(":", 1)
         t = threading.Thread(target=listener, args=(mode, addr, int(port), deadline), daemon=True)
         t.start()

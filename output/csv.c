@@ -122,13 +122,6 @@ void iso8601_utc(int64_t t, char out[32])
     if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) out[0] = '\0';
 }
 
-/* Floor division, so a certificate that expired an hour ago has -1 days left. */
-static int64_t days_between(int64_t from, int64_t to)
-{
-    int64_t d = to - from;
-    return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
-}
-
 static const char *tri_word(enum tri t)
 {
     return t == TRI_YES ? "yes" : t == TRI_NO ? "no" : "";
@@ -196,7 +189,7 @@ int csv_row(struct buf *out, const struct row *row)
     put_str(&w, c->serial);
     put_time(&w, c->not_before, c->present && c->dates_valid);
     put_time(&w, c->not_after, c->present && c->dates_valid);
-    put_int(&w, days_between(r->scanned_at, c->not_after), c->present && c->dates_valid);
+    put_int(&w, cert_days_left(r), c->present && c->dates_valid);
     put_str(&w, c->key);
     put_str(&w, c->sig_alg);
     put_str(&w, c->sha256);

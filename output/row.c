@@ -2,6 +2,12 @@
 
 #include <string.h>
 
+int64_t cert_days_left(const struct probe_result *r)
+{
+    int64_t d = r->cert.not_after - r->scanned_at;
+    return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+}
+
 void probe_result_init(struct probe_result *r)
 {
     memset(r, 0, sizeof *r);

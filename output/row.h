@@ -57,6 +57,8 @@ struct row {
     const struct probe_result *result;
 };
 
+/* Whole days from the scan to the certificate's end, rounded down. */
+int64_t cert_days_left(const struct probe_result *r);
 void probe_result_init(struct probe_result *r);
 void probe_result_free(struct probe_result *r);
 void cert_facts_free(struct cert_facts *c);

@@ -1,23 +1,53 @@
-/* Counts for the end-of-scan summary, updated by every worker. */
+/* What a scan found, in totals: updated by every worker as targets finish,
+ * printed on stderr at the end, and written as JSON with --summary FILE. */
 #ifndef STS_SUMMARY_H
 #define STS_SUMMARY_H
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <uv.h>
 
 #include "output/row.h"
+#include "scanner/hashset.h"
 
 struct feeder_stats;
 
-struct summary {
-    atomic_uint_fast64_t rows;
-    atomic_uint_fast64_t by_status[ST_COUNT];
-    atomic_uint_fast64_t expired;
+#define SUMMARY_CIPHERS 64
+#define SUMMARY_EXPIRING_LIST 1000
+
+struct expiring_cert {
+    char domain[256], mx_host[256], ip[64], not_after[32];
+    int64_t days_left;
 };
 
-void summary_count(struct summary *s, const struct probe_result *r);
-void summary_print(const struct summary *s, const struct feeder_stats *in, double seconds,
-                   FILE *out);
+struct cipher_count {
+    char name[64];
+    uint64_t rows;
+};
+
+struct summary {
+    atomic_uint_fast64_t rows, targets_done, in_flight;
+    atomic_uint_fast64_t by_status[ST_COUNT];
+    atomic_uint_fast64_t versions[5]; /* SSLv3 .. TLS 1.3 */
+    atomic_uint_fast64_t starttls_yes, starttls_no, name_mismatch;
+    int64_t expiring_within; /* --expiring-within DAYS, -1: not asked */
+    uv_mutex_t lock;         /* for what follows */
+    struct cipher_count ciphers[SUMMARY_CIPHERS];
+    int nciphers;
+    struct hashset certs; /* unique certificates, by SHA-256 */
+    uint64_t certs_unique, certs_expired, certs_7d, certs_30d, certs_bad_chain;
+    struct expiring_cert *expiring; /* --expiring-within: the certificates found */
+    int nexpiring;
+    uint64_t expiring_total;
+};
+
+int summary_init(struct summary *s, int64_t expiring_within);
+void summary_free(struct summary *s);
+void summary_count(struct summary *s, const struct row *row);
+void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out);
+/* 0, or -1 when the file cannot be written (reported). */
+int summary_write_json(struct summary *s, const struct feeder_stats *in, double seconds,
+                       const char *path);
 
 #endif

@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "output/csv.h"
+#include "output/jsonl.h"
 #include "scanner/buf.h"
 
 #define FLUSH_BYTES (64 * 1024)
@@ -73,20 +74,22 @@ static void first_cell(const char *line, size_t len, struct buf *out)
 
 /* --resume: reads what an earlier run wrote. 1: rows to append to; 0: the
  * file is empty (write a header); -1: refused (reported). */
-static int read_earlier_rows(int fd, const char *path, struct hashset *done)
+static int read_earlier_rows(int fd, const char *path, enum output_format format,
+                             struct hashset *done)
 {
     struct buf header = {0}, data = {0}, cell = {0};
     char chunk[65536];
     ssize_t n;
     while ((n = read(fd, chunk, sizeof chunk)) > 0) buf_append(&data, chunk, (size_t)n);
     int rc = 0;
-    csv_header(&header);
+    if (format == FORMAT_CSV) csv_header(&header);
     if (n < 0) {
         fprintf(stderr, "starttls-scan: cannot read %s: %s\n", path, strerror(errno));
         rc = -1;
     } else if (data.len > 0 && (data.len < header.len || memcmp(data.data, header.data, header.len) != 0)) {
         fprintf(stderr, "starttls-scan: --resume: %s does not start with this version's CSV "
-                        "header; refusing to append to it\n", path);
+                        "header; refusing to append to it (was it written with --format jsonl?)\n",
+                path);
         rc = -1;
     } else if (data.len > 0) {
         size_t pos = header.len, complete = pos;
@@ -95,7 +98,10 @@ static int read_earlier_rows(int fd, const char *path, struct hashset *done)
             if (!nl) break; /* a partial last line: the crash cut it */
             size_t end = (size_t)(nl - data.data);
             size_t len = end - pos - (end > pos && data.data[end - 1] == '\r');
-            first_cell(data.data + pos, len, &cell);
+            if (format == FORMAT_CSV)
+                first_cell(data.data + pos, len, &cell);
+            else if (jsonl_domain(data.data + pos, len, &cell) != 0)
+                buf_reset(&cell);
             hashset_add(done, cell.data ? cell.data : "", cell.len);
             pos = complete = end + 1;
         }
@@ -114,7 +120,7 @@ static int read_earlier_rows(int fd, const char *path, struct hashset *done)
 }
 
 static int open_file(struct writer *w, const char *path, enum writer_mode mode,
-                     struct hashset *done, bool *need_header)
+                     enum output_format format, struct hashset *done, bool *need_header)
 {
     struct stat st;
     *need_header = true;
@@ -132,7 +138,7 @@ static int open_file(struct writer *w, const char *path, enum writer_mode mode,
     w->close_fd = true;
     w->name = path;
     if (mode == WRITER_RESUME) {
-        int rc = read_earlier_rows(w->fd, path, done);
+        int rc = read_earlier_rows(w->fd, path, format, done);
         if (rc < 0) return -1;
         *need_header = rc == 0;
         if (lseek(w->fd, 0, SEEK_END) < 0) return -1;
@@ -140,7 +146,8 @@ static int open_file(struct writer *w, const char *path, enum writer_mode mode,
     return 0;
 }
 
-struct writer *writer_open(const char *path, enum writer_mode mode, struct hashset *done)
+struct writer *writer_open(const char *path, enum writer_mode mode, enum output_format format,
+                           struct hashset *done)
 {
     struct writer *w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -148,14 +155,15 @@ struct writer *writer_open(const char *path, enum writer_mode mode, struct hashs
     if (!path || strcmp(path, "-") == 0) {
         w->fd = STDOUT_FILENO;
         w->name = "standard output";
-    } else if (open_file(w, path, mode, done, &need_header) != 0) {
+    } else if (open_file(w, path, mode, format, done, &need_header) != 0) {
         if (w->close_fd) close(w->fd);
         free(w);
         return NULL;
     }
     uv_mutex_init(&w->lock);
     w->last_flush = time(NULL);
-    if (need_header && (csv_header(&w->pending) != 0 || flush_locked(w) != 0)) {
+    if (format == FORMAT_CSV && need_header &&
+        (csv_header(&w->pending) != 0 || flush_locked(w) != 0)) {
         writer_close(w);
         return NULL;
     }

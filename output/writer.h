@@ -12,12 +12,14 @@
 struct writer;
 
 enum writer_mode { WRITER_NEW, WRITER_OVERWRITE, WRITER_RESUME };
+enum output_format { FORMAT_CSV, FORMAT_JSONL };
 
 /* path NULL or "-": stdout. A non-empty file is refused with WRITER_NEW.
  * WRITER_RESUME appends to a file this program wrote: the header must
  * match, a partial last line (a crash) is cut off, and the domain cell of
  * every row goes into done. Returns NULL after printing the reason. */
-struct writer *writer_open(const char *path, enum writer_mode mode, struct hashset *done);
+struct writer *writer_open(const char *path, enum writer_mode mode, enum output_format format,
+                           struct hashset *done);
 /* Writes out what is buffered (whole rows) and keeps the lock for good:
  * the process is about to exit, and no row may follow half-written. */
 void writer_abort(struct writer *w);

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "output/writer.h"
 #include "scanner/conn.h"
 #include "scanner/targets.h"
 
@@ -34,7 +35,13 @@ static const char usage[] =
     "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
     "      --resume             go on with an interrupted scan: keep FILE's rows, scan\n"
     "                           only the targets it lacks, append\n"
-    "  -q, --quiet              no summary on stderr, only errors\n"
+    "  -f, --format FORMAT      csv (default) or jsonl (one JSON object a line)\n"
+    "  -q, --quiet              no progress and no summary on stderr, only errors\n"
+    "      --progress           a progress line every 10 s even when stderr is not a\n"
+    "                           terminal (on a terminal it is always shown, each second)\n"
+    "      --summary FILE       also write the summary as JSON to FILE\n"
+    "      --expiring-within D  exit with status 3 when a certificate expires within D\n"
+    "                           days (or has expired); the summary lists them\n"
     "Scale:\n"
     "  -w, --workers N          event-loop threads (default: number of cores)\n"
     "  -c, --concurrency N      probes in flight at once, all workers together (default 1000)\n"
@@ -65,7 +72,9 @@ static const char usage[] =
     "  -h, --help               this text\n"
     "  --version                the version\n"
     "\n"
-    "Exit status: 0 when the scan ran (whatever the rows say), 2 on a usage or I/O error.\n";
+    "Exit status: 0 when the scan ran (whatever the rows say); 2 on a usage or I/O error;\n"
+    "3 with --expiring-within when a certificate expires that soon; 130/143 when\n"
+    "interrupted by SIGINT/SIGTERM (--resume goes on).\n";
 
 enum {
     OPT_NO_MX = 256,
@@ -89,6 +98,9 @@ enum {
     OPT_HANDSHAKE_TIMEOUT,
     OPT_CA_FILE,
     OPT_VERSIONS,
+    OPT_PROGRESS,
+    OPT_SUMMARY,
+    OPT_EXPIRING,
     OPT_VERSION,
 };
 
@@ -100,6 +112,7 @@ static const struct option long_options[] = {
     {"overwrite", no_argument, NULL, OPT_OVERWRITE},
     {"resume", no_argument, NULL, OPT_RESUME},
     {"quiet", no_argument, NULL, 'q'},
+    {"format", required_argument, NULL, 'f'},
     {"workers", required_argument, NULL, 'w'},
     {"concurrency", required_argument, NULL, 'c'},
     {"resolver", required_argument, NULL, OPT_RESOLVER},
@@ -118,6 +131,9 @@ static const struct option long_options[] = {
     {"handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"versions", no_argument, NULL, OPT_VERSIONS},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"expiring-within", required_argument, NULL, OPT_EXPIRING},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -221,6 +237,7 @@ static void set_defaults(struct config *cfg)
     cfg->concurrency = 1000;
     cfg->mx_max = 10;
     cfg->per_host = 1;
+    cfg->expiring_within = -1;
     cfg->addr_max = 16;
     cfg->timeout_ms = 30000;
     cfg->connect_ms = 10000;
@@ -243,7 +260,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
     int c;
     set_defaults(cfg);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:o:qw:c:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:o:f:qw:c:h", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_NO_MX: cfg->mx_mode = false; break;
         case 'p':
@@ -261,6 +278,16 @@ int config_parse(struct config *cfg, int argc, char **argv)
         case OPT_OVERWRITE: cfg->overwrite = true; break;
         case OPT_RESUME: cfg->resume = true; break;
         case 'q': cfg->quiet = true; break;
+        case 'f':
+            if (strcmp(optarg, "csv") == 0) {
+                cfg->format = FORMAT_CSV;
+            } else if (strcmp(optarg, "jsonl") == 0) {
+                cfg->format = FORMAT_JSONL;
+            } else {
+                fprintf(stderr, "starttls-scan: --format: '%s' is not csv or jsonl\n", optarg);
+                return 2;
+            }
+            break;
         case 'w':
             if (parse_count("--workers", optarg, 1, 64, &v)) return 2;
             cfg->workers = (int)v;
@@ -328,6 +355,12 @@ int config_parse(struct config *cfg, int argc, char **argv)
             break;
         case OPT_CA_FILE: cfg->ca_file = optarg; break;
         case OPT_VERSIONS: cfg->versions = true; break;
+        case OPT_PROGRESS: cfg->progress = true; break;
+        case OPT_SUMMARY: cfg->summary_file = optarg; break;
+        case OPT_EXPIRING:
+            if (parse_count("--expiring-within", optarg, 0, 100000, &v)) return 2;
+            cfg->expiring_within = v;
+            break;
         case 'h': fputs(usage, stdout); return 1;
         case OPT_VERSION: puts("starttls-scan " STS_VERSION); return 1;
         default: fputs("Try 'starttls-scan --help'.\n", stderr); return 2;

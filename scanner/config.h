@@ -42,6 +42,10 @@ struct config {
     const char *ca_file;
     bool versions; /* enumerate the protocol versions each server accepts */
     bool quiet;
+    bool progress;               /* --progress: a line every 10 s when stderr is no terminal */
+    const char *summary_file;    /* --summary FILE: the summary as JSON */
+    long expiring_within;        /* --expiring-within DAYS; -1: not asked */
+    int format; /* enum output_format */
 };
 
 /* Parses argv into *cfg. Returns 0 to scan, 1 when --help/--version printed

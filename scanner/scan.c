@@ -10,6 +10,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "output/progress.h"
 #include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
@@ -42,6 +43,8 @@ static int scan_prepare(struct scan *s, const struct config *cfg)
         fprintf(stderr, "starttls-scan: %s\n", err);
         return -1;
     }
+    if (summary_init(&s->summary, cfg->expiring_within) != 0) return -1;
+    s->summary_ready = true;
     s->dedup = dedup_new();
     if (hostlimit_init(&s->hosts, cfg->per_host) != 0) {
         fputs("starttls-scan: out of memory\n", stderr);
@@ -68,6 +71,7 @@ static void scan_teardown(struct scan *s)
     for (int i = 0; i < s->nworkers; i++) worker_destroy(&s->workers[i]);
     free(s->workers);
     dedup_free(s->dedup);
+    if (s->summary_ready) summary_free(&s->summary);
     if (s->hosts_ready) {
         hostlimit_free(&s->hosts);
         ratelimit_free(&s->rate);
@@ -91,11 +95,12 @@ static void stop_now(struct scan *s, int sig)
  * first stops the input and lets probes in flight finish for a few
  * seconds; the second, or the end of those seconds, stops at once.
  * Returns the signal that stopped the scan, 0 when it ran to its end. */
-static int wait_for_workers(struct scan *s, const sigset_t *signals)
+static int wait_for_workers(struct scan *s, const sigset_t *signals, struct progress *progress)
 {
     int stop_sig = 0;
     uint64_t grace_end = 0;
     while (atomic_load(&s->running) > 0) {
+        progress_tick(progress, &s->summary, uv_hrtime());
         struct timespec tick = {0, 100 * 1000 * 1000};
         int sig = sigtimedwait(signals, NULL, &tick);
         if (sig > 0 && stop_sig) stop_now(s, sig);
@@ -123,7 +128,7 @@ int scan_run(const struct config *cfg)
     int status = 2;
     struct hashset done = {0};
     enum writer_mode mode = cfg->resume ? WRITER_RESUME : cfg->overwrite ? WRITER_OVERWRITE : WRITER_NEW;
-    s.writer = writer_open(cfg->output, mode, &done);
+    s.writer = writer_open(cfg->output, mode, (enum output_format)cfg->format, &done);
     if (!s.writer || scan_prepare(&s, cfg) != 0) goto out;
 
     /* Signals wait for the main thread: every thread started from here on
@@ -152,7 +157,10 @@ int scan_run(const struct config *cfg)
         s.failed = true;
         feeder_cancel(s.feeder);
     }
-    int stop_sig = wait_for_workers(&s, &signals);
+    struct progress progress;
+    progress_init(&progress, stderr, cfg->quiet, cfg->progress, progress_count_targets(cfg->input), t0);
+    int stop_sig = wait_for_workers(&s, &signals, &progress);
+    progress_end(&progress);
     for (int i = 0; i < started; i++) worker_join(&s.workers[i]);
     struct feeder_stats stats;
     if (stop_sig) {
@@ -164,6 +172,10 @@ int scan_run(const struct config *cfg)
     double seconds = (double)(uv_hrtime() - t0) / 1e9;
     status = stop_sig ? 128 + stop_sig : s.failed ? 2 : 0;
     if (!cfg->quiet) summary_print(&s.summary, &stats, seconds, stderr);
+    if (cfg->summary_file && summary_write_json(&s.summary, &stats, seconds, cfg->summary_file) != 0)
+        status = status ? status : 2;
+    /* For cron: 3 when a certificate expires within the days asked. */
+    if (status == 0 && cfg->expiring_within >= 0 && s.summary.expiring_total > 0) status = 3;
     if (stop_sig)
         fprintf(stderr, "starttls-scan: interrupted; run again with --resume to scan the rest\n");
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -28,7 +28,7 @@ struct scan {
     struct summary summary;
     struct hostlimit hosts; /* --per-host */
     struct ratelimit rate;  /* --rate */
-    bool hosts_ready;
+    bool hosts_ready, summary_ready;
     struct worker *workers;
     int nworkers;
     atomic_bool failed; /* output failed: take no more targets */

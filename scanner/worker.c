@@ -8,6 +8,7 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 
 #include "output/csv.h"
+#include "output/jsonl.h"
 #include "output/summary.h"
 #include "output/writer.h"
 #include "scanner/config.h"
@@ -71,6 +72,7 @@ static void pump(struct worker *w)
         }
         pop_front(w);
         w->active_conns++;
+        atomic_fetch_add(&s->summary.in_flight, 1);
         conn_start(c);
     }
 }
@@ -223,6 +225,7 @@ void worker_probe_finished(struct worker *w, const char *key, struct probe_resul
 void worker_conn_closed(struct worker *w)
 {
     w->active_conns--;
+    atomic_fetch_sub(&w->scan->summary.in_flight, 1);
     pump(w);
     check_done(w);
 }
@@ -236,16 +239,18 @@ void worker_job_finished(struct worker *w)
 
 void worker_emit(struct worker *w, const struct row *row, struct buf *rows)
 {
-    if (csv_row(rows, row) != 0) {
+    int rc = w->scan->cfg->format == FORMAT_JSONL ? jsonl_row(rows, row) : csv_row(rows, row);
+    if (rc != 0) {
         w->scan->failed = true;
         return;
     }
-    summary_count(&w->scan->summary, row->result);
+    summary_count(&w->scan->summary, row);
 }
 
 void worker_write(struct worker *w, const struct buf *rows)
 {
     if (rows->len && writer_write(w->scan->writer, rows->data, rows->len) != 0) w->scan->failed = true;
+    atomic_fetch_add(&w->scan->summary.targets_done, 1);
 }
 
 static void worker_main(void *arg)

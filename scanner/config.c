@@ -76,8 +76,30 @@ static const char usage[] =
     "3 with --expiring-within when a certificate expires that soon; 130/143 when\n"
     "interrupted by SIGINT/SIGTERM (--resume goes on).\n";
 
+static const char check_usage[] =
+    "Usage: starttls-scan check HOST[:PORT] [OPTIONS]\n"
+    "Debugs one server: prints the whole dialog (C: and S: lines), the TLS handshake,\n"
+    "the certificate chain with its dates and verdicts, and the AUTH mechanisms.\n"
+    "\n"
+    "  -p, --protocol NAME      smtp (default), submission, smtps, imap, imaps, pop3,\n"
+    "                           pop3s, ftp, tls\n"
+    "  --port N                 port (default: the protocol's)\n"
+    "  --auth-user USER         also test AUTH inside TLS (SMTP AUTH, IMAP LOGIN or\n"
+    "                           AUTHENTICATE PLAIN, POP3 USER/PASS); the password comes\n"
+    "                           from STARTTLS_SCAN_PASSWORD or a prompt, never argv,\n"
+    "                           and is never shown\n"
+    "  --auth-mech MECH         PLAIN (SMTP's default) or LOGIN (IMAP's default)\n"
+    "  --ca-file FILE, --ehlo NAME, --resolver IP[:PORT], --allow-private,\n"
+    "  --timeout S, --connect-timeout S, --banner-timeout S, --reply-timeout S,\n"
+    "  --handshake-timeout S    as for a scan (see starttls-scan --help)\n"
+    "\n"
+    "Exit status: 0 when TLS (and AUTH, if asked) succeeded, 1 when not (the\n"
+    "reason is the last line), 2 on a usage error.\n";
+
 enum {
     OPT_NO_MX = 256,
+    OPT_AUTH_USER,
+    OPT_AUTH_MECH,
     OPT_PROTOCOL,
     OPT_PORT,
     OPT_OVERWRITE,
@@ -106,6 +128,8 @@ enum {
 
 static const struct option long_options[] = {
     {"no-mx", no_argument, NULL, OPT_NO_MX},
+    {"auth-user", required_argument, NULL, OPT_AUTH_USER},
+    {"auth-mech", required_argument, NULL, OPT_AUTH_MECH},
     {"protocol", required_argument, NULL, 'p'},
     {"port", required_argument, NULL, OPT_PORT},
     {"output", required_argument, NULL, 'o'},
@@ -250,11 +274,48 @@ static void set_defaults(struct config *cfg)
 
 void config_free(struct config *cfg)
 {
+    if (cfg->password) {
+        memset(cfg->password, 0, strlen(cfg->password));
+        free(cfg->password);
+        cfg->password = NULL;
+    }
     cidr_list_free(&cfg->blocklist);
     cidr_list_free(&cfg->allowlist);
 }
 
-int config_parse(struct config *cfg, int argc, char **argv)
+/* starttls-scan check: one target from the command line, one probe, no rows. */
+static int check_setup(struct config *cfg, int argc, char **argv)
+{
+    struct target t;
+    const char *why;
+    if (optind >= argc) {
+        fputs(check_usage, stderr);
+        return 2;
+    }
+    cfg->check_target = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "starttls-scan check: one host only (got '%s' too)\n", argv[optind]);
+        return 2;
+    }
+    if (target_parse_line(cfg->check_target, strlen(cfg->check_target), 0, &t, &why) != TP_OK) {
+        fprintf(stderr, "starttls-scan check: '%s': %s\n", cfg->check_target, why ? why : "no host");
+        return 2;
+    }
+    if (cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") != 0 && strcmp(cfg->auth_mech, "LOGIN") != 0) {
+        fprintf(stderr, "starttls-scan check: --auth-mech: PLAIN or LOGIN\n");
+        return 2;
+    }
+    cfg->check = true;
+    cfg->mx_mode = false;
+    cfg->workers = 1;
+    cfg->concurrency = 1;
+    cfg->quiet = true;
+    cfg->output = "/dev/null";
+    cfg->overwrite = true;
+    return 0;
+}
+
+int config_parse(struct config *cfg, int argc, char **argv, bool check)
 {
     long v;
     int c;
@@ -263,6 +324,16 @@ int config_parse(struct config *cfg, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "p:o:f:qw:c:h", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_NO_MX: cfg->mx_mode = false; break;
+        case OPT_AUTH_USER:
+        case OPT_AUTH_MECH:
+            if (!check) {
+                fprintf(stderr, "starttls-scan: %s belongs to 'starttls-scan check' (mass scans never "
+                                "authenticate)\n", c == OPT_AUTH_USER ? "--auth-user" : "--auth-mech");
+                return 2;
+            }
+            if (c == OPT_AUTH_USER) cfg->auth_user = optarg;
+            else cfg->auth_mech = optarg;
+            break;
         case 'p':
             if (!(cfg->dialog = dialog_find(optarg))) {
                 fprintf(stderr, "starttls-scan: --protocol: '%s' is not one of smtp, submission, "
@@ -361,12 +432,17 @@ int config_parse(struct config *cfg, int argc, char **argv)
             if (parse_count("--expiring-within", optarg, 0, 100000, &v)) return 2;
             cfg->expiring_within = v;
             break;
-        case 'h': fputs(usage, stdout); return 1;
+        case 'h': fputs(check ? check_usage : usage, stdout); return 1;
         case OPT_VERSION: puts("starttls-scan " STS_VERSION); return 1;
         default: fputs("Try 'starttls-scan --help'.\n", stderr); return 2;
         }
     }
-    if (optind < argc) cfg->input = argv[optind++];
+    if (check) {
+        int rc = check_setup(cfg, argc, argv);
+        if (rc) return rc;
+    } else if (optind < argc) {
+        cfg->input = argv[optind++];
+    }
     if (optind < argc) {
         fprintf(stderr, "starttls-scan: one input file at most (got '%s' too)\n", argv[optind]);
         return 2;

@@ -45,12 +45,19 @@ struct config {
     bool progress;               /* --progress: a line every 10 s when stderr is no terminal */
     const char *summary_file;    /* --summary FILE: the summary as JSON */
     long expiring_within;        /* --expiring-within DAYS; -1: not asked */
+    /* starttls-scan check */
+    bool check;
+    const char *check_target; /* HOST[:PORT] */
+    const char *auth_user;    /* --auth-user: test AUTH inside TLS */
+    const char *auth_mech;    /* --auth-mech: PLAIN or LOGIN (SMTP, IMAP) */
+    char *password;           /* from the environment or a prompt, never argv */
     int format; /* enum output_format */
 };
 
 /* Parses argv into *cfg. Returns 0 to scan, 1 when --help/--version printed
- * and the program should exit 0, or 2 after printing an error to stderr. */
-int config_parse(struct config *cfg, int argc, char **argv);
+ * and the program should exit 0, or 2 after printing an error to stderr.
+ * check: the arguments of "starttls-scan check HOST[:PORT] ...". */
+int config_parse(struct config *cfg, int argc, char **argv, bool check);
 /* Frees what parsing loaded (the range lists); after any config_parse. */
 void config_free(struct config *cfg);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn_internal.h"
 #include "scanner/probe.h"
@@ -84,6 +85,7 @@ static void on_closed(uv_handle_t *h)
 
 static void finish_now(struct conn *c)
 {
+    check_finished(c);
     /* Say goodbye inside TLS too: close_notify, written before we stop. */
     if (c->tls_ready && c->tls.ssl) wolfSSL_shutdown(c->tls.ssl);
     c->finished = true;
@@ -199,9 +201,10 @@ int conn_write_raw(void *owner, const char *data, size_t len)
     return 0;
 }
 
-void conn_send(struct conn *c, const char *line)
+void conn_send_shown(struct conn *c, const char *line, const char *shown)
 {
-    char out[600];
+    check_sent(c, shown);
+    char out[1100];
     int n = snprintf(out, sizeof out, "%s\r\n", line);
     if (c->finished || n < 0 || (size_t)n >= sizeof out) return;
     int rc = c->tls_ready ? tls_link_write(&c->tls, out, (size_t)n) : conn_write_raw(c, out, (size_t)n);
@@ -212,6 +215,12 @@ void conn_send(struct conn *c, const char *line)
             conn_finish(c, ST_PROTOCOL_ERROR, "cannot send to the server during %s", c->phase);
     }
 }
+
+void conn_send(struct conn *c, const char *line)
+{
+    conn_send_shown(c, line, line);
+}
+
 
 static void on_timer(uv_timer_t *t)
 {
@@ -273,6 +282,7 @@ void conn_feed_replies(struct conn *c, const char *data, size_t len, size_t *use
             else
                 conn_finish(c, ST_PROTOCOL_ERROR, "%s during %s", c->rr.error, c->phase);
         } else if (st == REPLY_DONE) {
+            check_received(c, &c->rr.reply);
             if (c->quitting)
                 conn_finish_with_verdict(c);
             else

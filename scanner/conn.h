@@ -83,6 +83,8 @@ void conn_discard(struct conn *c);
 
 /* For dialogs. */
 void conn_send(struct conn *c, const char *line); /* appends CRLF */
+/* The same, but check's transcript shows `shown` (credentials redacted). */
+void conn_send_shown(struct conn *c, const char *line, const char *shown);
 void conn_expect(struct conn *c, const char *phase, uint64_t timeout_ms);
 void conn_start_tls(struct conn *c);
 void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scanner/certfacts.h"
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
 #include "scanner/conn_internal.h"
@@ -24,6 +25,7 @@ static void tls_ready(struct conn *c)
     }
     c->tls_ready = true;
     c->verdict = ST_OK;
+    check_tls(c);
     c->dialog->on_tls_ready(c);
 }
 

@@ -4,10 +4,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
 
-enum imap_state { IMAP_GREETING, IMAP_CAPABILITY, IMAP_STARTTLS, IMAP_CAPABILITY_TLS };
+enum imap_state {
+    IMAP_GREETING,
+    IMAP_CAPABILITY,
+    IMAP_STARTTLS,
+    IMAP_CAPABILITY_TLS,
+    IMAP_AUTH,          /* check --auth-user, inside TLS */
+    IMAP_AUTH_CONTINUE, /* AUTHENTICATE PLAIN: waiting for "+" */
+};
 
 /* The greeting is one untagged line; a command's reply ends at its tagged
  * line ("A1 OK ..."), after any untagged ("* ...") lines. */
@@ -83,6 +91,56 @@ static void on_greeting(struct conn *c, const struct reply *r)
     }
 }
 
+/* A quoted IMAP string (RFC 3501 4.3): backslash before " and \. */
+static void quote(char *out, size_t len, const char *s)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (; *s && o + 3 < len; s++) {
+        if (*s == '"' || *s == '\\') out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+static void auth_start(struct conn *c)
+{
+    const struct config *cfg = conn_config(c);
+    if (cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0) {
+        send_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
+        return;
+    }
+    char user[300], pass[300], line[700], shown[400];
+    quote(user, sizeof user, cfg->auth_user);
+    quote(pass, sizeof pass, cfg->password);
+    snprintf(line, sizeof line, "A4 LOGIN %s %s", user, pass);
+    snprintf(shown, sizeof shown, "A4 LOGIN %s <password redacted>", user);
+    conn_send_shown(c, line, shown);
+    memset(line, 0, sizeof line);
+    memset(pass, 0, sizeof pass);
+    c->state = IMAP_AUTH;
+    conn_expect(c, "LOGIN reply", conn_config(c)->reply_ms);
+}
+
+static void auth_plain_blob(struct conn *c, const struct reply *r)
+{
+    const struct config *cfg = conn_config(c);
+    char plain[600], blob[1200];
+    int n = snprintf(plain, sizeof plain, "%c%s%c%s", 0, cfg->auth_user, 0, cfg->password);
+    if (r->text.len < 1 || r->text.data[0] != '+' || n < 0 || (size_t)n >= sizeof plain ||
+        check_base64(plain, (size_t)n, blob, sizeof blob) != 0) {
+        check_auth_result(c, false, r);
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    conn_send_shown(c, blob, "<credentials, base64, redacted>");
+    memset(plain, 0, sizeof plain);
+    memset(blob, 0, sizeof blob);
+    c->state = IMAP_AUTH;
+    conn_expect(c, "AUTHENTICATE reply", conn_config(c)->reply_ms);
+}
+
 static void on_reply(struct conn *c, const struct reply *r)
 {
     struct text t = {0};
@@ -110,6 +168,14 @@ static void on_reply(struct conn *c, const struct reply *r)
         break;
     case IMAP_CAPABILITY_TLS:
         if (tagged_ok(r, "A3")) read_capabilities(c, r);
+        if (conn_config(c)->auth_user)
+            auth_start(c);
+        else
+            conn_quit(c, ST_OK, "%s", "");
+        break;
+    case IMAP_AUTH_CONTINUE: auth_plain_blob(c, r); break;
+    case IMAP_AUTH:
+        check_auth_result(c, tagged_ok(r, "A4"), r);
         conn_quit(c, ST_OK, "%s", "");
         break;
     }

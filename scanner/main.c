@@ -2,17 +2,28 @@
 #include <ares.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/scan.h"
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "check") == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        if (wolfSSL_Init() != WOLFSSL_SUCCESS || ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+            return 2;
+        int status = check_main(argc - 1, argv + 1);
+        ares_library_cleanup();
+        wolfSSL_Cleanup();
+        return status;
+    }
     struct config cfg;
-    int rc = config_parse(&cfg, argc, argv);
+    int rc = config_parse(&cfg, argc, argv, false);
     if (rc != 0) {
         config_free(&cfg);
         return rc == 1 ? 0 : rc;

@@ -4,10 +4,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
 
-enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS };
+enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER, POP3_PASS };
 
 /* CAPA answers "+OK" and lines up to a lone "."; everything else is one line. */
 static enum reply_line_kind pop3_classify(void *ctx, const struct reply *so_far, const char *line,
@@ -90,6 +91,29 @@ static void on_reply(struct conn *c, const struct reply *r)
         break;
     case POP3_CAPA_TLS:
         if (is_ok(r)) read_capa(c, r);
+        if (conn_config(c)->auth_user) {
+            char line[300];
+            snprintf(line, sizeof line, "USER %s", conn_config(c)->auth_user);
+            send_command(c, POP3_USER, line, "USER reply");
+        } else {
+            conn_quit(c, ST_OK, "%s", "");
+        }
+        break;
+    case POP3_USER:
+        if (is_ok(r)) {
+            char line[300];
+            snprintf(line, sizeof line, "PASS %s", conn_config(c)->password);
+            conn_send_shown(c, line, "PASS <password redacted>");
+            memset(line, 0, sizeof line);
+            c->state = POP3_PASS;
+            conn_expect(c, "PASS reply", conn_config(c)->reply_ms);
+        } else {
+            check_auth_result(c, false, r); /* USER refused */
+            conn_quit(c, ST_OK, "%s", "");
+        }
+        break;
+    case POP3_PASS:
+        check_auth_result(c, is_ok(r), r);
         conn_quit(c, ST_OK, "%s", "");
         break;
     }

@@ -24,8 +24,14 @@ static void wake_all(void *arg)
     for (int i = 0; i < s->nworkers; i++) worker_wake(&s->workers[i]);
 }
 
-static FILE *open_input(const char *path)
+static FILE *open_input(const struct config *cfg)
 {
+    const char *path = cfg->input;
+    if (cfg->check_target) { /* check: the one target from the command line */
+        static char line[300];
+        snprintf(line, sizeof line, "%s\n", cfg->check_target);
+        return fmemopen(line, strlen(line), "r");
+    }
     if (!path || strcmp(path, "-") == 0) return stdin;
     FILE *in = fopen(path, "rb");
     if (!in) fprintf(stderr, "starttls-scan: cannot read %s: %s\n", path, strerror(errno));
@@ -123,7 +129,7 @@ int scan_run(const struct config *cfg)
 {
     struct scan s;
     memset(&s, 0, sizeof s);
-    FILE *in = open_input(cfg->input);
+    FILE *in = open_input(cfg);
     if (!in) return 2;
     int status = 2;
     struct hashset done = {0};

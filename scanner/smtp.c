@@ -6,10 +6,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
 
-enum smtp_state { SMTP_GREETING, SMTP_EHLO, SMTP_HELO, SMTP_STARTTLS, SMTP_EHLO_TLS };
+enum smtp_state {
+    SMTP_GREETING,
+    SMTP_EHLO,
+    SMTP_HELO,
+    SMTP_STARTTLS,
+    SMTP_EHLO_TLS,
+    /* check --auth-user only, inside TLS */
+    SMTP_AUTH,
+    SMTP_AUTH_LOGIN_USER,
+    SMTP_AUTH_LOGIN_PASS,
+};
 
 static void smtp_set_state(struct conn *c, enum smtp_state s, const char *phase)
 {
@@ -131,6 +142,44 @@ static void on_starttls(struct conn *c, const struct reply *r)
     text_free(&t);
 }
 
+/* check --auth-user: AUTH PLAIN (one line) or AUTH LOGIN (two prompts). */
+static void auth_start(struct conn *c)
+{
+    const struct config *cfg = conn_config(c);
+    char blob[1200];
+    if (cfg->auth_mech && strcmp(cfg->auth_mech, "LOGIN") == 0) {
+        conn_send(c, "AUTH LOGIN");
+        smtp_set_state(c, SMTP_AUTH_LOGIN_USER, "AUTH reply");
+        return;
+    }
+    char plain[600];
+    int n = snprintf(plain, sizeof plain, "%c%s%c%s", 0, cfg->auth_user, 0, cfg->password);
+    char line[1300];
+    if (n < 0 || (size_t)n >= sizeof plain || check_base64(plain, (size_t)n, blob, sizeof blob) != 0) {
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    snprintf(line, sizeof line, "AUTH PLAIN %s", blob);
+    conn_send_shown(c, line, "AUTH PLAIN <credentials, base64, redacted>");
+    memset(plain, 0, sizeof plain);
+    memset(line, 0, sizeof line);
+    smtp_set_state(c, SMTP_AUTH, "AUTH reply");
+}
+
+static void auth_login_step(struct conn *c, const struct reply *r, const char *secret,
+                            const char *shown, enum smtp_state next)
+{
+    char blob[1200];
+    if (r->code != 334 || check_base64(secret, strlen(secret), blob, sizeof blob) != 0) {
+        check_auth_result(c, false, r);
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    conn_send_shown(c, blob, shown);
+    memset(blob, 0, sizeof blob);
+    smtp_set_state(c, next, "AUTH reply");
+}
+
 static void on_reply(struct conn *c, const struct reply *r)
 {
     switch ((enum smtp_state)c->state) {
@@ -140,6 +189,20 @@ static void on_reply(struct conn *c, const struct reply *r)
     case SMTP_STARTTLS: on_starttls(c, r); break;
     case SMTP_EHLO_TLS:
         if (class_of(r) == 2) read_ehlo_keywords(c, r);
+        if (conn_config(c)->auth_user)
+            auth_start(c);
+        else
+            conn_quit(c, ST_OK, "%s", "");
+        break;
+    case SMTP_AUTH_LOGIN_USER:
+        auth_login_step(c, r, conn_config(c)->auth_user, "<user name, base64, redacted>",
+                        SMTP_AUTH_LOGIN_PASS);
+        break;
+    case SMTP_AUTH_LOGIN_PASS:
+        auth_login_step(c, r, conn_config(c)->password, "<password, base64, redacted>", SMTP_AUTH);
+        break;
+    case SMTP_AUTH:
+        check_auth_result(c, class_of(r) == 2, r);
         conn_quit(c, ST_OK, "%s", "");
         break;
     }

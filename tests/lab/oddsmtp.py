@@ -14,15 +14,16 @@ import time
 
 LOCK = threading.Lock()
 ACTIVE = [0]
+IDS = [0]
 EVENTS = os.environ.get("ODD_EVENTS", "/dev/null")
 
 
-def event(what):
-    """counter mode: one line per open and close, for the politeness tests."""
+def event(what, cid):
+    """counter mode: one line per open and close (time, what, open now, connection id)."""
     with LOCK:
         ACTIVE[0] += 1 if what == "open" else -1
         with open(EVENTS, "a") as f:
-            f.write("%.4f %s %d\n" % (time.time(), what, ACTIVE[0]))
+            f.write("%.4f %s %d %d\n" % (time.time(), what, ACTIVE[0], cid))
 
 
 def smtp_until_starttls(conn, banner=b"220 odd ESMTP\r\n"):
@@ -85,7 +86,10 @@ def serve_hostile(mode, conn):
                     tls.sendall(b"221 bye\r\n")
                     return
     elif mode == "counter":  # a slow greeting, and a log of connections
-        event("open")
+        with LOCK:
+            IDS[0] += 1
+            cid = IDS[0]
+        event("open", cid)
         try:
             time.sleep(0.3)
             conn.sendall(b"220 counter ESMTP\r\n")
@@ -96,7 +100,7 @@ def serve_hostile(mode, conn):
                     conn.sendall(b"221 bye\r\n")
                     return
         finally:
-            event("close")
+            event("close", cid)
 
 
 HOSTILE = ("trickle", "flood", "endless", "garbage", "reset", "weird", "counter")

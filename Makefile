@@ -37,6 +37,7 @@ test: build build-asan build-fuzz
 
 install: build
 	install -D -m 0755 build/starttls-scan $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/starttls-scan
+	install -D -m 0644 docs/starttls-scan.1 $(DESTDIR)$(or $(PREFIX),/usr/local)/share/man/man1/starttls-scan.1
 
 clean:
 	rm -rf build build-asan build-fuzz demo.csv

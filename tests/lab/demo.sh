@@ -18,7 +18,7 @@ bash "$here/lab.sh" exec "$lab" "$bin" --resolver 127.0.53.1 --allow-private \
 echo
 /usr/bin/python3 - "$out" <<'PY'
 import csv, sys
-cols = ["domain", "mx_host", "ip", "status", "tls_version", "cipher", "cert_days_left",
+cols = ["domain", "mx_host", "ip", "status", "tls_version", "cipher", "handshake", "cert_days_left",
         "chain_valid", "hostname_match", "error"]
 rows = sorted(csv.DictReader(open(sys.argv[1], newline="")), key=lambda r: (r["domain"], r["mx_host"], r["ip"]))
 width = {c: max(len(c), *(len(r[c][:48]) for r in rows)) for c in cols}
@@ -27,4 +27,4 @@ for r in rows:
     print("  ".join(r[c][:48].ljust(width[c]) for c in cols))
 PY
 echo
-echo "The full CSV (29 columns) is in $out."
+echo "The full CSV ($(head -1 "$out" | tr ',' '\n' | wc -l) columns) is in $out."

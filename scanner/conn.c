@@ -221,6 +221,19 @@ void conn_send(struct conn *c, const char *line)
     conn_send_shown(c, line, line);
 }
 
+void conn_command_shown(struct conn *c, int next_state, const char *line, const char *shown,
+                        const char *phase)
+{
+    conn_send_shown(c, line, shown);
+    c->state = next_state;
+    conn_expect(c, phase, conn_config(c)->reply_ms);
+}
+
+void conn_command(struct conn *c, int next_state, const char *line, const char *phase)
+{
+    conn_command_shown(c, next_state, line, line, phase);
+}
+
 
 static void on_timer(uv_timer_t *t)
 {

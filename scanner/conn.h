@@ -83,6 +83,12 @@ void conn_discard(struct conn *c);
 
 /* For dialogs. */
 void conn_send(struct conn *c, const char *line); /* appends CRLF */
+/* Sends a command, moves the dialog to next_state, and waits for the reply
+ * (--reply-timeout of silence at most). */
+void conn_command(struct conn *c, int next_state, const char *line, const char *phase);
+/* The same, with check's transcript showing `shown` (credentials redacted). */
+void conn_command_shown(struct conn *c, int next_state, const char *line, const char *shown,
+                        const char *phase);
 /* The same, but check's transcript shows `shown` (credentials redacted). */
 void conn_send_shown(struct conn *c, const char *line, const char *shown);
 void conn_expect(struct conn *c, const char *phase, uint64_t timeout_ms);

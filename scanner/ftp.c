@@ -8,13 +8,6 @@
 
 enum ftp_state { FTP_GREETING, FTP_FEAT, FTP_AUTH };
 
-static void send_command(struct conn *c, enum ftp_state next, const char *line, const char *phase)
-{
-    conn_send(c, line);
-    c->state = next;
-    conn_expect(c, phase, conn_config(c)->reply_ms);
-}
-
 /* Does FEAT list "AUTH TLS" (or "AUTH TLS;SSL", "AUTH SSL TLS", ...)? */
 static int feat_offers_auth_tls(const struct reply *r)
 {
@@ -48,7 +41,7 @@ static void on_reply(struct conn *c, const struct reply *r)
         if (cls == 1) break; /* 120: ready in a few minutes; the 220 follows */
         text_copy(&c->result.banner, &t);
         if (r->code == 220)
-            send_command(c, FTP_FEAT, "FEAT", "FEAT reply");
+            conn_command(c, FTP_FEAT, "FEAT", "FEAT reply");
         else
             conn_quit(c, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
@@ -61,7 +54,7 @@ static void on_reply(struct conn *c, const struct reply *r)
         }
         /* Offered; or no FEAT (older servers): ask anyway. */
         c->result.starttls = cls == 2 ? TRI_YES : TRI_UNKNOWN;
-        send_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
+        conn_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
         break;
     case FTP_AUTH:
         if (r->code == 234) {

@@ -28,13 +28,6 @@ static enum reply_line_kind imap_classify(void *ctx, const struct reply *so_far,
     return (len >= 2 && line[0] == '*' && line[1] == ' ') ? LINE_CONTINUES : LINE_ENDS_REPLY;
 }
 
-static void send_command(struct conn *c, enum imap_state next, const char *line, const char *phase)
-{
-    conn_send(c, line);
-    c->state = next;
-    conn_expect(c, phase, conn_config(c)->reply_ms);
-}
-
 /* Is the tagged line "TAG OK ..."? */
 static int tagged_ok(const struct reply *r, const char *tag)
 {
@@ -78,9 +71,9 @@ static void on_greeting(struct conn *c, const struct reply *r)
     const char *g = c->result.banner.p;
     if (strncasecmp(g, "* OK", 4) == 0) {
         if (c->tls_ready)
-            send_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+            conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
         else
-            send_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
+            conn_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
     } else if (strncasecmp(g, "* PREAUTH", 9) == 0) {
         conn_quit(c, ST_PREAUTH,
                   "the server greeted with PREAUTH (already authenticated), so STARTTLS cannot be used");
@@ -108,7 +101,7 @@ static void auth_start(struct conn *c)
 {
     const struct config *cfg = conn_config(c);
     if (cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0) {
-        send_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
+        conn_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
         return;
     }
     char user[300], pass[300], line[700], shown[400];
@@ -116,11 +109,9 @@ static void auth_start(struct conn *c)
     quote(pass, sizeof pass, cfg->password);
     snprintf(line, sizeof line, "A4 LOGIN %s %s", user, pass);
     snprintf(shown, sizeof shown, "A4 LOGIN %s <password redacted>", user);
-    conn_send_shown(c, line, shown);
+    conn_command_shown(c, IMAP_AUTH, line, shown, "LOGIN reply");
     memset(line, 0, sizeof line);
     memset(pass, 0, sizeof pass);
-    c->state = IMAP_AUTH;
-    conn_expect(c, "LOGIN reply", conn_config(c)->reply_ms);
 }
 
 static void auth_plain_blob(struct conn *c, const struct reply *r)
@@ -134,11 +125,9 @@ static void auth_plain_blob(struct conn *c, const struct reply *r)
         conn_quit(c, ST_OK, "%s", "");
         return;
     }
-    conn_send_shown(c, blob, "<credentials, base64, redacted>");
+    conn_command_shown(c, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
     memset(plain, 0, sizeof plain);
     memset(blob, 0, sizeof blob);
-    c->state = IMAP_AUTH;
-    conn_expect(c, "AUTHENTICATE reply", conn_config(c)->reply_ms);
 }
 
 static void on_reply(struct conn *c, const struct reply *r)
@@ -152,7 +141,7 @@ static void on_reply(struct conn *c, const struct reply *r)
             conn_quit(c, ST_PROTOCOL_ERROR, "CAPABILITY: %s", t.p);
         } else if (read_capabilities(c, r)) {
             c->result.starttls = TRI_YES;
-            send_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
+            conn_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
         } else {
             c->result.starttls = TRI_NO;
             conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply");
@@ -187,7 +176,7 @@ static void on_tls_ready(struct conn *c)
     if (c->dialog->implicit_tls)
         on_connected(c);
     else
-        send_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+        conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
 }
 
 const struct dialog imap_dialog = {

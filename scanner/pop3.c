@@ -27,13 +27,6 @@ static int is_ok(const struct reply *r)
     return r->text.len >= 3 && strncmp(r->text.data, "+OK", 3) == 0;
 }
 
-static void send_command(struct conn *c, enum pop3_state next, const char *line, const char *phase)
-{
-    conn_send(c, line);
-    c->state = next;
-    conn_expect(c, phase, conn_config(c)->reply_ms);
-}
-
 /* Reads CAPA lines: records SASL mechanisms, says whether STLS is there. */
 static int read_capa(struct conn *c, const struct reply *r)
 {
@@ -64,9 +57,9 @@ static void on_reply(struct conn *c, const struct reply *r)
             conn_quit(c, strncmp(t.p, "-ERR", 4) == 0 ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
         else if (c->tls_ready)
-            send_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+            conn_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
         else
-            send_command(c, POP3_CAPA, "CAPA", "CAPA reply");
+            conn_command(c, POP3_CAPA, "CAPA", "CAPA reply");
         break;
     case POP3_CAPA:
         if (is_ok(r) && !read_capa(c, r)) {
@@ -76,7 +69,7 @@ static void on_reply(struct conn *c, const struct reply *r)
         }
         /* STLS offered; or no CAPA at all (RFC 1939 servers): ask anyway. */
         c->result.starttls = is_ok(r) ? TRI_YES : TRI_UNKNOWN;
-        send_command(c, POP3_STLS, "STLS", "STLS reply");
+        conn_command(c, POP3_STLS, "STLS", "STLS reply");
         break;
     case POP3_STLS:
         if (is_ok(r)) {
@@ -94,7 +87,7 @@ static void on_reply(struct conn *c, const struct reply *r)
         if (conn_config(c)->auth_user) {
             char line[300];
             snprintf(line, sizeof line, "USER %s", conn_config(c)->auth_user);
-            send_command(c, POP3_USER, line, "USER reply");
+            conn_command(c, POP3_USER, line, "USER reply");
         } else {
             conn_quit(c, ST_OK, "%s", "");
         }
@@ -103,10 +96,8 @@ static void on_reply(struct conn *c, const struct reply *r)
         if (is_ok(r)) {
             char line[300];
             snprintf(line, sizeof line, "PASS %s", conn_config(c)->password);
-            conn_send_shown(c, line, "PASS <password redacted>");
+            conn_command_shown(c, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
             memset(line, 0, sizeof line);
-            c->state = POP3_PASS;
-            conn_expect(c, "PASS reply", conn_config(c)->reply_ms);
         } else {
             check_auth_result(c, false, r); /* USER refused */
             conn_quit(c, ST_OK, "%s", "");
@@ -125,7 +116,7 @@ static void on_tls_ready(struct conn *c)
     if (c->dialog->implicit_tls)
         on_connected(c);
     else
-        send_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+        conn_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
 }
 
 const struct dialog pop3_dialog = {

@@ -22,12 +22,6 @@ enum smtp_state {
     SMTP_AUTH_LOGIN_PASS,
 };
 
-static void smtp_set_state(struct conn *c, enum smtp_state s, const char *phase)
-{
-    c->state = s;
-    conn_expect(c, phase, conn_config(c)->reply_ms);
-}
-
 static int class_of(const struct reply *r)
 {
     return r->code / 100;
@@ -57,8 +51,7 @@ static void send_ehlo(struct conn *c, enum smtp_state next, const char *phase)
 {
     char line[300];
     snprintf(line, sizeof line, "EHLO %s", conn_config(c)->ehlo);
-    conn_send(c, line);
-    smtp_set_state(c, next, phase);
+    conn_command(c, next, line, phase);
 }
 
 static void on_connected(struct conn *c)
@@ -89,8 +82,7 @@ static void on_ehlo(struct conn *c, const struct reply *r)
     if (class_of(r) == 2) {
         if (read_ehlo_keywords(c, r)) {
             c->result.starttls = TRI_YES;
-            conn_send(c, "STARTTLS");
-            smtp_set_state(c, SMTP_STARTTLS, "STARTTLS reply");
+            conn_command(c, SMTP_STARTTLS, "STARTTLS", "STARTTLS reply");
         } else {
             c->result.starttls = TRI_NO;
             conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the EHLO reply");
@@ -100,8 +92,7 @@ static void on_ehlo(struct conn *c, const struct reply *r)
         char line[300];
         text_copy(&c->result.error, &t);
         snprintf(line, sizeof line, "HELO %s", conn_config(c)->ehlo);
-        conn_send(c, line);
-        smtp_set_state(c, SMTP_HELO, "HELO reply");
+        conn_command(c, SMTP_HELO, line, "HELO reply");
     } else if (class_of(r) == 4 || class_of(r) == 5) {
         /* 4xx: try later (rate limits, greylisting); 554: this client is refused. */
         conn_quit(c, ST_SERVER_REFUSED, "EHLO: %s", t.p);
@@ -148,8 +139,7 @@ static void auth_start(struct conn *c)
     const struct config *cfg = conn_config(c);
     char blob[1200];
     if (cfg->auth_mech && strcmp(cfg->auth_mech, "LOGIN") == 0) {
-        conn_send(c, "AUTH LOGIN");
-        smtp_set_state(c, SMTP_AUTH_LOGIN_USER, "AUTH reply");
+        conn_command(c, SMTP_AUTH_LOGIN_USER, "AUTH LOGIN", "AUTH reply");
         return;
     }
     char plain[600];
@@ -160,10 +150,9 @@ static void auth_start(struct conn *c)
         return;
     }
     snprintf(line, sizeof line, "AUTH PLAIN %s", blob);
-    conn_send_shown(c, line, "AUTH PLAIN <credentials, base64, redacted>");
+    conn_command_shown(c, SMTP_AUTH, line, "AUTH PLAIN <credentials, base64, redacted>", "AUTH reply");
     memset(plain, 0, sizeof plain);
     memset(line, 0, sizeof line);
-    smtp_set_state(c, SMTP_AUTH, "AUTH reply");
 }
 
 static void auth_login_step(struct conn *c, const struct reply *r, const char *secret,
@@ -175,9 +164,8 @@ static void auth_login_step(struct conn *c, const struct reply *r, const char *s
         conn_quit(c, ST_OK, "%s", "");
         return;
     }
-    conn_send_shown(c, blob, shown);
+    conn_command_shown(c, next, blob, shown, "AUTH reply");
     memset(blob, 0, sizeof blob);
-    smtp_set_state(c, next, "AUTH reply");
 }
 
 static void on_reply(struct conn *c, const struct reply *r)

@@ -58,7 +58,10 @@ def serve_hostile(mode, conn):
     elif mode == "garbage":  # random bytes instead of a ServerHello
         if smtp_until_starttls(conn):
             conn.recv(65536)
-            conn.sendall(os.urandom(2048))
+            # No record type is 0x88: the client can tell at once. (Random
+            # bytes that happen to look like a long record's header would
+            # make it wait for the rest instead.)
+            conn.sendall(b"\x88" + os.urandom(2047))
             time.sleep(2)
     elif mode == "reset":  # a TCP reset in the middle of the handshake
         if smtp_until_starttls(conn):

@@ -1,0 +1,131 @@
+"""JSONL, the summary, --expiring-within, progress, and the check debugger."""
+import csv
+import io
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import time
+from datetime import datetime, timezone
+
+from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
+
+
+def test_jsonl_summary_and_expiry_exit():
+    domains = ["good.lab.test", "expired.lab.test", "plain.lab.test", "tls12.lab.test", "nullmx.lab.test"]
+    summary = os.path.join(LAB, "summary.json")
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "-f", "jsonl",
+              "--summary", summary, "--expiring-within", "30", stdin="\n".join(domains).encode())
+    check(p.returncode == 3, "--expiring-within 30 with an expired certificate exits 3: %d" % p.returncode)
+    check(b"expired.lab.test mx-expired.lab.test 127.0.1.2 expires 2021-01-01T00:00:00Z" in p.stderr,
+          "the summary lists it: %r" % p.stderr[-400:])
+    rows = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    check(len(rows) == 5 and all(list(r) == COLUMNS for r in rows), "JSONL: the CSV's columns, in order")
+    good = next(r for r in rows if r["domain"] == "good.lab.test")
+    check(good["port"] == 25 and good["mx_pref"] == 10 and isinstance(good["cert_days_left"], int)
+          and isinstance(good["tls_ms"], int), "numbers are numbers: %r" % good)
+    check(good["starttls"] is True and good["chain_valid"] is True and good["hostname_match"] is True,
+          "yes/no are booleans")
+    null = next(r for r in rows if r["domain"] == "nullmx.lab.test")
+    check(null["ip"] is None and null["starttls"] is None and null["cert_days_left"] is None, "empty is null")
+    plain = next(r for r in rows if r["domain"] == "plain.lab.test")
+    check(plain["starttls"] is False, "no is false")
+    sm = json.load(open(summary))
+    check(sm["rows"] == 5 and sm["rows_by_status"] == {"ok": 3, "no_starttls": 1, "null_mx": 1},
+          "summary rows by status: %r" % sm["rows_by_status"])
+    check(sm["tls_versions"] == {"TLSv1.3": 2, "TLSv1.2": 1}, "summary TLS versions: %r" % sm["tls_versions"])
+    check(sm["starttls"]["offered"] == 3 and sm["starttls"]["not_offered"] == 1, "STARTTLS share")
+    check(sm["certificates"]["expired"] == 1 and sm["expiring_within"]["list"][0]["domain"] == "expired.lab.test",
+          "expired certificates: %r" % sm["certificates"])
+    check(sm["top_ciphers"][0]["cipher"] == "TLS_AES_256_GCM_SHA384", "top cipher")
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--expiring-within", "30",
+              stdin=b"good.lab.test\n")
+    check(p.returncode == 0, "nothing expiring within 30 days: exit 0 (%d)" % p.returncode)
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--expiring-within", "500",
+              stdin=b"good.lab.test\n")
+    check(p.returncode == 3, "the good certificate ends within 500 days: exit 3 (%d)" % p.returncode)
+
+
+def run_on_pty(args, stdin_data):
+    """stderr on a pseudo-terminal: what a person watching would see."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(["ip", "netns", "exec", NS, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=slave)
+    os.close(slave)
+    p.stdin.write(stdin_data)
+    p.stdin.close()
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    p.wait(timeout=60)
+    os.close(master)
+    return seen
+
+
+def test_progress():
+    slow = b"good.lab.test\nsilent.lab.test\n"
+    tty = run_on_pty([BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5"], slow)
+    check(b"\r\x1b[K" in tty and re.search(rb"starttls-scan: \d+ targets, [\d.]+/s, \d+ in flight, \d+ ok, \d+ not ok", tty),
+          "a status line on a terminal: %r" % tty[:300])
+    check(b"rows by status" in tty, "and the summary after it")
+    quiet = run_on_pty([BIN, "-q", "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5"], slow)
+    check(quiet == b"", "-q: nothing on stderr: %r" % quiet[:200])
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5", stdin=slow)
+    check(b"in flight" not in p.stderr and b"rows by status" in p.stderr,
+          "not a terminal: no progress, only the summary")
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--progress", "--timeout", "11",
+              "--banner-timeout", "11", stdin=b"silent.lab.test\n")
+    lines = [l for l in p.stderr.decode().splitlines() if "in flight" in l]
+    check(len(lines) == 1 and "0 targets, 0.0/s, 1 in flight" in lines[0],
+          "--progress: a plain line every 10 s: %r" % lines)
+
+
+def run_check(*args, password="lab-password"):
+    env = dict(os.environ, STARTTLS_SCAN_PASSWORD=password)
+    p = subprocess.run(["ip", "netns", "exec", NS, BIN, "check", *args, "--resolver", "127.0.53.1",
+                        "--allow-private", "--ca-file", CA], capture_output=True, env=env, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def secrets_absent(text, user, password):
+    import base64
+    forms = [password, base64.b64encode(password.encode()).decode(),
+             base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode(),
+             base64.b64encode(user.encode()).decode()]
+    return all(f not in text for f in forms)
+
+
+def test_check_debugger():
+    rc, out, err = run_check("smtp.lab.test", "-p", "submission", "--auth-user", "labuser")
+    check(rc == 0 and "S: 235 2.7.0 Authentication successful" in out, "right password: 235, exit 0 (%d)" % rc)
+    check(out.strip().splitlines()[-1].startswith("OK: TLS ok, AUTH accepted"), "one line with the verdict at the end")
+    for part in ("C: EHLO ", "C: STARTTLS", "-- TLS: TLSv1.3, TLS_AES_256_GCM_SHA384", "-- chain: valid",
+                 "subject: O=STS Lab,CN=mx-good.lab.test", "days left)", "-- name: the certificate matches",
+                 "C: AUTH PLAIN <credentials, base64, redacted>", "-- AUTH offered inside TLS: PLAIN LOGIN"):
+        check(part in out, "the transcript shows %r" % part)
+    check(secrets_absent(out + err, "labuser", "lab-password"), "no password, nor its base64, in the transcript")
+    rc, out, err = run_check("smtp.lab.test:587", "--auth-user", "labuser", "--auth-mech", "LOGIN", password="nope")
+    check(rc == 1 and "S: 535 5.7.8" in out and out.strip().splitlines()[-1].startswith("FAILED: TLS ok, AUTH refused"),
+          "wrong password: 535, exit 1 (%d)" % rc)
+    check(secrets_absent(out + err, "labuser", "nope"), "AUTH LOGIN: both base64 blobs redacted")
+    rc, out, err = run_check("mail.lab.test", "-p", "imap", "--auth-user", "labuser")
+    check(rc == 0 and "A4 OK" in out and 'C: A4 LOGIN "labuser" <password redacted>' in out,
+          "IMAP LOGIN inside TLS (%d)" % rc)
+    check(secrets_absent(out, "lab-password", "lab-password"), "IMAP: no password shown")
+    rc, out, err = run_check("mail.lab.test", "-p", "imap")
+    check(rc == 0 and "C: A2 STARTTLS" in out and "-- AUTH offered inside TLS: PLAIN LOGIN" in out,
+          "check on IMAP without AUTH (%d)" % rc)
+    rc, out, err = run_check("mx-plain.lab.test", "--auth-user", "labuser")
+    check(rc == 1 and "AUTH was not attempted without TLS" in out and "AUTH" not in
+          "".join(l for l in out.splitlines() if l.startswith("C: ")), "no TLS, no AUTH (%d)" % rc)
+    p = in_ns(BIN, "--auth-user", "x", stdin=b"")
+    check(p.returncode == 2 and b"mass scans never authenticate" in p.stderr, "mass mode refuses --auth-user")

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <time.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "output/progress.h"
@@ -89,8 +89,6 @@ static void scan_teardown(struct scan *s)
  * targets in flight are left for --resume. */
 static void stop_now(struct scan *s, int sig)
 {
-    struct feeder_stats stats;
-    feeder_snapshot(s->feeder, &stats);
     writer_abort(s->writer);
     fprintf(stderr, "starttls-scan: stopped by %s; run again with --resume to scan the rest\n",
             strsignal(sig));
@@ -164,7 +162,8 @@ int scan_run(const struct config *cfg)
         feeder_cancel(s.feeder);
     }
     struct progress progress;
-    progress_init(&progress, stderr, cfg->quiet, cfg->progress, progress_count_targets(cfg->input), t0);
+    progress_init(&progress, stderr, cfg->quiet, cfg->progress, 0, t0);
+    if (progress.enabled) progress.total = progress_count_targets(cfg->input); /* a second read */
     int stop_sig = wait_for_workers(&s, &signals, &progress);
     progress_end(&progress);
     for (int i = 0; i < started; i++) worker_join(&s.workers[i]);
@@ -188,7 +187,11 @@ int scan_run(const struct config *cfg)
 out:
     scan_teardown(&s);
     if (s.writer && writer_close(s.writer) != 0) status = 2;
-    if (in != stdin && !(status > 128)) fclose(in);
-    hashset_free(&done);
+    /* After an interrupt the reader thread may still be blocked on the input,
+     * and would look at both once it wakes: the process is about to exit. */
+    if (status <= 128) {
+        if (in != stdin) fclose(in);
+        hashset_free(&done);
+    }
     return status;
 }

@@ -27,9 +27,10 @@ struct dialog {
     bool implicit_tls;  /* TLS from the first byte (SMTPS, IMAPS, ...) */
     bool resolves_mx;   /* targets are mail domains by default */
     reply_classify_fn classify;
-    /* Plaintext dialogs start here; implicit-TLS ones at on_tls_ready. */
+    /* The dialog starts: on connect, or after the handshake for implicit TLS. */
     void (*on_connected)(struct conn *c);
     void (*on_reply)(struct conn *c, const struct reply *r);
+    /* The handshake after STARTTLS (or its equivalent) completed. */
     void (*on_tls_ready)(struct conn *c);
     const char *quit_command; /* NULL: just close */
 };

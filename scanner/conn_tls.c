@@ -26,7 +26,10 @@ static void tls_ready(struct conn *c)
     c->tls_ready = true;
     c->verdict = ST_OK;
     check_tls(c);
-    c->dialog->on_tls_ready(c);
+    if (c->dialog->implicit_tls)
+        c->dialog->on_connected(c); /* the greeting comes inside TLS */
+    else
+        c->dialog->on_tls_ready(c);
 }
 
 /* hello_only: the server's choice and certificate, read in plaintext. */

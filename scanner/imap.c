@@ -173,10 +173,7 @@ static void on_reply(struct conn *c, const struct reply *r)
 
 static void on_tls_ready(struct conn *c)
 {
-    if (c->dialog->implicit_tls)
-        on_connected(c);
-    else
-        conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+    conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
 }
 
 const struct dialog imap_dialog = {

@@ -113,10 +113,7 @@ static void on_reply(struct conn *c, const struct reply *r)
 
 static void on_tls_ready(struct conn *c)
 {
-    if (c->dialog->implicit_tls)
-        on_connected(c);
-    else
-        conn_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+    conn_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
 }
 
 const struct dialog pop3_dialog = {

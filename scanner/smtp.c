@@ -198,10 +198,6 @@ static void on_reply(struct conn *c, const struct reply *r)
 
 static void on_tls_ready(struct conn *c)
 {
-    if (c->dialog->implicit_tls) {
-        on_connected(c); /* the greeting comes inside TLS */
-        return;
-    }
     send_ehlo(c, SMTP_EHLO_TLS, "EHLO reply inside TLS");
 }
 

@@ -8,7 +8,8 @@ static void on_reply(struct conn *c, const struct reply *r)
     conn_done(c);
 }
 
-static void on_tls_ready(struct conn *c)
+/* Implicit TLS: this runs once the handshake is done. */
+static void on_connected(struct conn *c)
 {
     conn_done(c);
 }
@@ -18,8 +19,8 @@ const struct dialog tls_dialog = {
     .default_port = 443,
     .implicit_tls = true,
     .classify = smtp_classify,
-    .on_connected = NULL,
+    .on_connected = on_connected,
     .on_reply = on_reply,
-    .on_tls_ready = on_tls_ready,
+    .on_tls_ready = on_connected,
     .quit_command = NULL,
 };

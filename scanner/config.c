@@ -15,87 +15,6 @@
 
 #define STS_VERSION "0.1.0"
 
-static const char usage[] =
-    "Usage: starttls-scan [OPTIONS] [FILE]\n"
-    "Scans mail servers for STARTTLS and writes one CSV row per (domain, MX, address).\n"
-    "FILE has one target per line (default: stdin; '-' is stdin too).\n"
-    "\n"
-    "Protocol:\n"
-    "  -p, --protocol NAME      smtp (port 25, the default), submission (587),\n"
-    "                           smtps (465, implicit TLS), imap (143), imaps (993),\n"
-    "                           pop3 (110), pop3s (995), ftp (21, AUTH TLS),\n"
-    "                           tls (implicit TLS on --port, default 443)\n"
-    "  --port N                 port to connect to (default: the protocol's)\n"
-    "Input:\n"
-    "  --no-mx                  lines are hosts, not mail domains: name, IPv4 or [IPv6],\n"
-    "                           each with an optional :port (always so for protocols\n"
-    "                           other than smtp)\n"
-    "Output:\n"
-    "  -o, --output FILE        write the CSV to FILE (default: stdout)\n"
-    "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
-    "      --resume             go on with an interrupted scan: keep FILE's rows, scan\n"
-    "                           only the targets it lacks, append\n"
-    "  -f, --format FORMAT      csv (default) or jsonl (one JSON object a line)\n"
-    "  -q, --quiet              no progress and no summary on stderr, only errors\n"
-    "      --progress           a progress line every 10 s even when stderr is not a\n"
-    "                           terminal (on a terminal it is always shown, each second)\n"
-    "      --summary FILE       also write the summary as JSON to FILE\n"
-    "      --expiring-within D  exit with status 3 when a certificate expires within D\n"
-    "                           days (or has expired); the summary lists them\n"
-    "Scale:\n"
-    "  -w, --workers N          event-loop threads (default: number of cores)\n"
-    "  -c, --concurrency N      probes in flight at once, all workers together (default 1000)\n"
-    "DNS:\n"
-    "  --resolver IP[:PORT]     DNS server to ask (repeatable; default: /etc/resolv.conf)\n"
-    "  --mx-max N               MX hosts kept per domain, lowest preference first (default 10)\n"
-    "  --dns-timeout SECONDS    one DNS try (default 3); two tries per server\n"
-    "Safety and politeness:\n"
-    "  --allow-private          also scan loopback, private and other special-purpose\n"
-    "                           addresses (blocked by default)\n"
-    "  --blocklist FILE         never scan these ranges (zmap format: one address or\n"
-    "                           CIDR per line, '#' comments; repeatable)\n"
-    "  --allowlist FILE         scan only addresses in these ranges (same format)\n"
-    "  --per-host N             connections at once to one address (default 1)\n"
-    "  --rate N                 new connections a second, in all (default: no limit)\n"
-    "  --ehlo NAME              name to send in EHLO (default: this machine's FQDN)\n"
-    "Timeouts (seconds, decimals allowed):\n"
-    "  --timeout S              overall deadline per probe (default 30)\n"
-    "  --connect-timeout S      TCP connect (default 10)\n"
-    "  --banner-timeout S       silence allowed before the greeting completes (default 20)\n"
-    "  --reply-timeout S        silence allowed before any later reply completes (default 10)\n"
-    "  --handshake-timeout S    TLS handshake (default 10)\n"
-    "TLS:\n"
-    "  --ca-file FILE           trust these CAs (PEM) instead of the system store\n"
-    "  --versions               also list which of SSLv3 and TLS 1.0-1.3 each server\n"
-    "                           accepts (a few more connections, one at a time)\n"
-    "\n"
-    "  -h, --help               this text\n"
-    "  --version                the version\n"
-    "\n"
-    "Exit status: 0 when the scan ran (whatever the rows say); 2 on a usage or I/O error;\n"
-    "3 with --expiring-within when a certificate expires that soon; 130/143 when\n"
-    "interrupted by SIGINT/SIGTERM (--resume goes on).\n";
-
-static const char check_usage[] =
-    "Usage: starttls-scan check HOST[:PORT] [OPTIONS]\n"
-    "Debugs one server: prints the whole dialog (C: and S: lines), the TLS handshake,\n"
-    "the certificate chain with its dates and verdicts, and the AUTH mechanisms.\n"
-    "\n"
-    "  -p, --protocol NAME      smtp (default), submission, smtps, imap, imaps, pop3,\n"
-    "                           pop3s, ftp, tls\n"
-    "  --port N                 port (default: the protocol's)\n"
-    "  --auth-user USER         also test AUTH inside TLS (SMTP AUTH, IMAP LOGIN or\n"
-    "                           AUTHENTICATE PLAIN, POP3 USER/PASS); the password comes\n"
-    "                           from STARTTLS_SCAN_PASSWORD or a prompt, never argv,\n"
-    "                           and is never shown\n"
-    "  --auth-mech MECH         PLAIN (SMTP's default) or LOGIN (IMAP's default)\n"
-    "  --ca-file FILE, --ehlo NAME, --resolver IP[:PORT], --allow-private,\n"
-    "  --timeout S, --connect-timeout S, --banner-timeout S, --reply-timeout S,\n"
-    "  --handshake-timeout S    as for a scan (see starttls-scan --help)\n"
-    "\n"
-    "Exit status: 0 when TLS (and AUTH, if asked) succeeded, 1 when not (the\n"
-    "reason is the last line), 2 on a usage error.\n";
-
 enum {
     OPT_NO_MX = 256,
     OPT_AUTH_USER,
@@ -289,7 +208,7 @@ static int check_setup(struct config *cfg, int argc, char **argv)
     struct target t;
     const char *why;
     if (optind >= argc) {
-        fputs(check_usage, stderr);
+        fputs(usage_check, stderr);
         return 2;
     }
     cfg->check_target = argv[optind++];
@@ -432,7 +351,7 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
             if (parse_count("--expiring-within", optarg, 0, 100000, &v)) return 2;
             cfg->expiring_within = v;
             break;
-        case 'h': fputs(check ? check_usage : usage, stdout); return 1;
+        case 'h': fputs(check ? usage_check : usage_scan, stdout); return 1;
         case OPT_VERSION: puts("starttls-scan " STS_VERSION); return 1;
         default: fputs("Try 'starttls-scan --help'.\n", stderr); return 2;
         }

@@ -58,6 +58,10 @@ struct config {
  * and the program should exit 0, or 2 after printing an error to stderr.
  * check: the arguments of "starttls-scan check HOST[:PORT] ...". */
 int config_parse(struct config *cfg, int argc, char **argv, bool check);
+/* The --help texts (scanner/usage.c). */
+extern const char usage_scan[];
+extern const char usage_check[];
+
 /* Frees what parsing loaded (the range lists); after any config_parse. */
 void config_free(struct config *cfg);
 

@@ -12,6 +12,14 @@ cmd=${1:?usage: lab.sh up|exec|down DIR}
 dir=${2:?usage: lab.sh up|exec|down DIR}
 ns_of() { cat "$dir/netns"; }
 in_ns() { ip netns exec "$(ns_of)" "$@"; }
+# Starts a server in the background; PIDFILE gets the server's own pid (the
+# subshell execs ip, which execs the server), so that down can stop it.
+bg_in_ns() {
+    local log=$1 pidfile=$2
+    shift 2
+    (exec ip netns exec "$(ns_of)" "$@") >"$log" 2>&1 &
+    echo $! > "$pidfile"
+}
 
 # Waits up to 10 s until something listens on ADDR:PORT (tcp or udp).
 wait_listen() {
@@ -217,23 +225,20 @@ xferlog_enable=NO
 vsftpd_log_file=$d/vsftpd.log
 secure_chroot_dir=/var/run/vsftpd/empty
 CONF
-    in_ns vsftpd "$d/vsftpd.conf" >"$d/stdout.log" 2>&1 &
-    echo $! > "$d/vsftpd.pid"
+    bg_in_ns "$d/stdout.log" "$d/vsftpd.pid" vsftpd "$d/vsftpd.conf"
     wait_listen t 127.0.5.1:21
 }
 
 start_odd() {
     local c=$dir/certs
-    ODD_EVENTS=$dir/counter.log in_ns /usr/bin/python3 "$here/oddsmtp.py" 3600 \
+    ODD_EVENTS=$dir/counter.log bg_in_ns "$dir/odd.log" "$dir/odd.pid" /usr/bin/python3 "$here/oddsmtp.py" 3600 \
         trickle=127.0.2.8:25 flood=127.0.2.9:25 endless=127.0.2.10:25 garbage=127.0.2.11:25 \
         reset=127.0.2.12:25 weird=127.0.2.13:25 "tls:$c/weird.pem=127.0.2.14:25" \
         "tls:$c/big.pem=127.0.2.15:25" counter=127.0.2.30:25 \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \
-        pop3-err=127.0.6.4:110 \
-        >"$dir/odd.log" 2>&1 &
-    echo $! > "$dir/odd.pid"
+        pop3-err=127.0.6.4:110
     wait_listen t 127.0.2.7:25
 }
 

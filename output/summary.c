@@ -68,11 +68,8 @@ void summary_count(struct summary *s, const struct row *row)
     if (r->starttls == TRI_YES) atomic_fetch_add(&s->starttls_yes, 1);
     if (r->starttls == TRI_NO) atomic_fetch_add(&s->starttls_no, 1);
     if (r->hostname_match == TRI_NO) atomic_fetch_add(&s->name_mismatch, 1);
-    for (int v = 0; v < 5; v++) {
-        char name[16];
-        versions_format(1u << v, name, sizeof name);
-        if (r->tls_version[0] && strcmp(r->tls_version, name) == 0) atomic_fetch_add(&s->versions[v], 1);
-    }
+    int v = r->tls_version[0] ? tls_version_bit_of_name(r->tls_version) : -1;
+    if (v >= 0) atomic_fetch_add(&s->versions[v], 1);
     uv_mutex_lock(&s->lock);
     count_locked(s, row);
     uv_mutex_unlock(&s->lock);
@@ -112,10 +109,8 @@ void summary_print(struct summary *s, const struct feeder_stats *in, double seco
                 (unsigned long long)yes, (unsigned long long)(yes + no), 100.0 * (double)yes / (double)(yes + no));
     fprintf(out, "starttls-scan: TLS versions:");
     for (int v = 4; v >= 0; v--) {
-        char name[16];
-        versions_format(1u << v, name, sizeof name);
         uint64_t n = atomic_load(&s->versions[v]);
-        if (n) fprintf(out, " %s=%llu", name, (unsigned long long)n);
+        if (n) fprintf(out, " %s=%llu", tls_version_bit_name(v), (unsigned long long)n);
     }
     fprintf(out, "\n");
     uv_mutex_lock(&s->lock);
@@ -179,11 +174,9 @@ int summary_write_json(struct summary *s, const struct feeder_stats *in, double 
     }
     fprintf(f, "},\"tls_versions\":{");
     for (int v = 4, first = 1; v >= 0; v--) {
-        char name[16];
-        versions_format(1u << v, name, sizeof name);
         uint64_t n = atomic_load(&s->versions[v]);
         if (!n) continue;
-        fprintf(f, "%s\"%s\":%llu", first ? "" : ",", name, (unsigned long long)n);
+        fprintf(f, "%s\"%s\":%llu", first ? "" : ",", tls_version_bit_name(v), (unsigned long long)n);
         first = 0;
     }
     fprintf(f, "},\"starttls\":{\"offered\":%llu,\"not_offered\":%llu,\"share\":%.4f},\"top_ciphers\":[",

@@ -34,6 +34,18 @@ int tls_version_bit(uint16_t v)
     return -1;
 }
 
+const char *tls_version_bit_name(int bit)
+{
+    return bit >= 0 && bit < 5 ? tls_version_name(versions[bit]) : NULL;
+}
+
+int tls_version_bit_of_name(const char *name)
+{
+    for (int i = 0; i < 5; i++)
+        if (strcmp(tls_version_name(versions[i]), name) == 0) return i;
+    return -1;
+}
+
 void versions_format(unsigned accepted, char *out, size_t len)
 {
     size_t used = 0;
@@ -41,7 +53,7 @@ void versions_format(unsigned accepted, char *out, size_t len)
     for (int i = 0; i < 5; i++)
         if (accepted & (1u << i))
             used += (size_t)snprintf(out + used, len - used, "%s%s", used ? " " : "",
-                                     tls_version_name(versions[i]));
+                                     tls_version_bit_name(i));
 }
 
 static struct conn *new_conn(struct probe *p, uint16_t hello_version)

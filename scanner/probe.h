@@ -27,6 +27,9 @@ void probe_conn_finished(struct conn *c);
 
 /* Versions as bits, SSLv3 (bit 0) to TLS 1.3 (bit 4); formats "TLSv1.0 TLSv1.2". */
 int tls_version_bit(uint16_t version);
+/* "TLSv1.2" for its bit, and back (-1 when the name is none of them). */
+const char *tls_version_bit_name(int bit);
+int tls_version_bit_of_name(const char *name);
 void versions_format(unsigned accepted, char *out, size_t len);
 
 #endif

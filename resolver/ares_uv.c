@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct ares_poll {
     uv_poll_t poll;
@@ -81,6 +82,84 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
     uv_poll_start(&p->poll, (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0), on_poll);
 }
 
+struct ares_uv_query {
+    struct ares_uv *au;
+    ares_callback cb;
+    void *arg;
+    int qtype;
+    struct ares_uv_query *next;
+    char name[];
+};
+
+/* An answer takes at most 2 KiB of receive buffer here (c-ares 1.18 sends
+ * no EDNS: UDP answers stay within 512 bytes; the rest is the kernel's
+ * per-datagram overhead), so the buffer's size bounds the queries on the
+ * wire. Until the first socket exists, a cautious 64. */
+#define ANSWER_BUDGET 2048
+#define RCVBUF_WANTED (8 << 20)
+
+static int sock_config(ares_socket_t fd, int type, void *data)
+{
+    struct ares_uv *au = data;
+    if (type != SOCK_DGRAM) return 0;
+    int want = RCVBUF_WANTED, got = 0;
+    socklen_t len = sizeof got;
+    /* Past net.core.rmem_max when we may (root); else as much as allowed. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof want) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got > 0) {
+        int cap = got / ANSWER_BUDGET;
+        au->max_inflight = cap < 16 ? 16 : cap > 4096 ? 4096 : cap;
+    }
+    return 0;
+}
+
+static void drain(struct ares_uv *au);
+
+static void on_query_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+    struct ares_uv_query *q = arg;
+    struct ares_uv *au = q->au;
+    au->inflight--;
+    q->cb(q->arg, status, timeouts, abuf, alen);
+    free(q);
+    drain(au);
+}
+
+static void drain(struct ares_uv *au)
+{
+    if (au->draining) return; /* an outer call is sending them */
+    au->draining = true;
+    while (au->channel && au->queue_head && au->inflight < au->max_inflight) {
+        struct ares_uv_query *q = au->queue_head;
+        au->queue_head = q->next;
+        if (!au->queue_head) au->queue_tail = NULL;
+        au->inflight++;
+        ares_query(au->channel, q->name, 1 /* C_IN */, q->qtype, on_query_answer, q);
+    }
+    au->draining = false;
+}
+
+void ares_uv_query(struct ares_uv *au, const char *name, int qtype, ares_callback cb, void *arg)
+{
+    size_t n = strlen(name) + 1;
+    struct ares_uv_query *q = malloc(sizeof *q + n);
+    if (!q) {
+        cb(arg, ARES_ENOMEM, 0, NULL, 0);
+        return;
+    }
+    q->au = au;
+    q->cb = cb;
+    q->arg = arg;
+    q->qtype = qtype;
+    q->next = NULL;
+    memcpy(q->name, name, n);
+    if (au->queue_tail) au->queue_tail->next = q;
+    else au->queue_head = q;
+    au->queue_tail = q;
+    drain(au);
+}
+
 int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_options *opt,
                  char *err, size_t errlen)
 {
@@ -94,9 +173,8 @@ int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_optio
     o.lookups = (char *)"b"; /* DNS only, never /etc/hosts */
     o.timeout = opt->timeout_ms;
     o.tries = opt->tries;
-    o.socket_receive_buffer_size = 1 << 20;
     int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS | ARES_OPT_LOOKUPS | ARES_OPT_TIMEOUTMS |
-               ARES_OPT_TRIES | ARES_OPT_SOCK_RCVBUF;
+               ARES_OPT_TRIES;
     int rc = ares_init_options(&au->channel, &o, mask);
     if (rc != ARES_SUCCESS) {
         snprintf(err, errlen, "cannot start the DNS resolver: %s", ares_strerror(rc));
@@ -116,6 +194,8 @@ int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_optio
             return rc;
         }
     }
+    au->max_inflight = 64;
+    ares_set_socket_configure_callback(au->channel, sock_config, au);
     uv_timer_init(loop, &au->timer);
     au->timer.data = au;
     au->open_handles = 1;
@@ -126,8 +206,16 @@ int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_optio
 void ares_uv_close(struct ares_uv *au, void (*on_closed)(struct ares_uv *))
 {
     au->on_closed = on_closed;
-    ares_destroy(au->channel); /* closes its sockets through sock_state */
-    au->channel = NULL;
+    ares_channel channel = au->channel;
+    au->channel = NULL; /* what the answers' callbacks queue now is never sent */
+    ares_destroy(channel); /* closes its sockets through sock_state */
+    while (au->queue_head) { /* never sent: they fail as the sent ones did */
+        struct ares_uv_query *q = au->queue_head;
+        au->queue_head = q->next;
+        q->cb(q->arg, ARES_EDESTRUCTION, 0, NULL, 0);
+        free(q);
+    }
+    au->queue_tail = NULL;
     uv_timer_stop(&au->timer);
     uv_close((uv_handle_t *)&au->timer, timer_closed);
 }

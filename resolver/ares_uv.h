@@ -5,9 +5,11 @@
 #define STS_ARES_UV_H
 
 #include <ares.h>
+#include <stdbool.h>
 #include <uv.h>
 
 struct ares_poll;
+struct ares_uv_query;
 
 struct ares_uv {
     uv_loop_t *loop;
@@ -16,6 +18,12 @@ struct ares_uv {
     struct ares_poll *polls;
     int open_handles;
     void (*on_closed)(struct ares_uv *);
+    /* Queries on the wire at once, bounded so that every answer fits the
+     * UDP socket's receive buffer even when the loop is busy elsewhere:
+     * none is lost to our own buffer (bench/README.md). */
+    int inflight, max_inflight;
+    struct ares_uv_query *queue_head, *queue_tail;
+    bool draining;
 };
 
 struct ares_uv_options {
@@ -28,6 +36,9 @@ struct ares_uv_options {
 /* 0, or an ARES_E* code with the reason in err. */
 int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_options *opt,
                  char *err, size_t errlen);
+/* ares_query, or later when max_inflight queries are on the wire. cb runs
+ * exactly once, with ARES_EDESTRUCTION if the channel closes first. */
+void ares_uv_query(struct ares_uv *au, const char *name, int qtype, ares_callback cb, void *arg);
 /* Destroys the channel (pending queries fail with ARES_EDESTRUCTION) and
  * closes the handles; on_closed runs once the last one is closed. */
 void ares_uv_close(struct ares_uv *au, void (*on_closed)(struct ares_uv *));

@@ -268,7 +268,7 @@ static void lookup_start(struct request *req, int host, int qtype, const char *n
     lk->qtype = qtype;
     lk->chain = chain;
     snprintf(lk->name, sizeof lk->name, "%s", name);
-    ares_query(req->au->channel, lk->name, 1 /* C_IN */, qtype, on_answer, lk);
+    ares_uv_query(req->au, lk->name, qtype, on_answer, lk);
 }
 
 static struct request *request_new(struct ares_uv *au, const char *name,

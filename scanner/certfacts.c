@@ -11,6 +11,7 @@
 #include <wolfssl/openssl/evp.h>
 #include <wolfssl/openssl/x509v3.h>
 #include <wolfssl/wolfcrypt/asn.h>
+#include <wolfssl/wolfcrypt/rsa.h>
 #include <wolfssl/wolfcrypt/sha256.h>
 
 static int digits(const char *s, int n, int *out)
@@ -194,7 +195,9 @@ static void format_time(const WOLFSSL_ASN1_TIME *t, int64_t *out, int *ok)
     if (!t || asn1_time_parse((const char *)t->data, (size_t)t->length, out) != 0) *ok = 0;
 }
 
-int certfacts_from_der(const unsigned char *der, size_t len, struct cert_facts *out)
+/* The slow path: wolfSSL's X509 object (which builds an EVP_PKEY, and with
+ * it two random generators), for what the fast path does not know. */
+static int facts_x509(const unsigned char *der, size_t len, struct cert_facts *out)
 {
     memset(out, 0, sizeof *out);
     const unsigned char *p = der;
@@ -225,7 +228,7 @@ int certfacts_from_der(const unsigned char *der, size_t len, struct cert_facts *
     return rc;
 }
 
-enum tri certfacts_name_matches(const unsigned char *der, size_t len, const char *host)
+static enum tri name_matches_x509(const unsigned char *der, size_t len, const char *host)
 {
     WOLFSSL_X509 *x = wolfSSL_X509_d2i(NULL, der, (int)len);
     if (!x) return TRI_UNKNOWN;
@@ -255,4 +258,162 @@ enum tri certfacts_name_matches(const unsigned char *der, size_t len, const char
     }
     wolfSSL_X509_free(x);
     return matched ? TRI_YES : TRI_NO;
+}
+
+/* The fast path: wolfCrypt's DecodedCert, parsed once, no X509 object. */
+static const char *sig_name(word32 oid)
+{
+    int nid;
+    switch (oid) {
+    case CTC_MD5wRSA: nid = NID_md5WithRSAEncryption; break;
+    case CTC_SHAwRSA: nid = NID_sha1WithRSAEncryption; break;
+    case CTC_SHA224wRSA: nid = NID_sha224WithRSAEncryption; break;
+    case CTC_SHA256wRSA: nid = NID_sha256WithRSAEncryption; break;
+    case CTC_SHA384wRSA: nid = NID_sha384WithRSAEncryption; break;
+    case CTC_SHA512wRSA: nid = NID_sha512WithRSAEncryption; break;
+    case CTC_SHAwECDSA: nid = NID_ecdsa_with_SHA1; break;
+    case CTC_SHA224wECDSA: nid = NID_ecdsa_with_SHA224; break;
+    case CTC_SHA256wECDSA: nid = NID_ecdsa_with_SHA256; break;
+    case CTC_SHA384wECDSA: nid = NID_ecdsa_with_SHA384; break;
+    case CTC_SHA512wECDSA: nid = NID_ecdsa_with_SHA512; break;
+    default: return NULL;
+    }
+    return wolfSSL_OBJ_nid2ln(nid);
+}
+
+static int key_name(const DecodedCert *dc, char *out, size_t outlen)
+{
+    if (dc->keyOID == RSAk) {
+        const byte *n, *e;
+        word32 idx = 0, nsz = 0, esz = 0;
+        if (wc_RsaPublicKeyDecode_ex(dc->publicKey, &idx, dc->pubKeySize, &n, &nsz, &e, &esz) != 0)
+            return -1;
+        while (nsz > 0 && n[0] == 0) { /* as wolfSSL counts: whole bytes */
+            n++;
+            nsz--;
+        }
+        snprintf(out, outlen, "RSA-%u", nsz * 8);
+        return 0;
+    }
+    const char *name = NULL;
+    if (dc->keyOID == ECDSAk) {
+        switch (dc->pkCurveOID) {
+        case ECC_SECP256R1_OID: name = "EC-P256"; break;
+        case ECC_SECP384R1_OID: name = "EC-P384"; break;
+        case ECC_SECP521R1_OID: name = "EC-P521"; break;
+        default: return -1;
+        }
+    } else if (dc->keyOID == ED25519k) {
+        name = "Ed25519";
+    } else if (dc->keyOID == ED448k) {
+        name = "Ed448";
+    } else {
+        return -1;
+    }
+    snprintf(out, outlen, "%s", name);
+    return 0;
+}
+
+static int decoded_time(const byte *p, int len, int64_t *out)
+{
+    const byte *date;
+    byte format;
+    int dlen;
+    if (!p || wc_GetDateInfo(p, len, &date, &format, &dlen) != 0) return -1;
+    return asn1_time_parse((const char *)date, (size_t)dlen, out);
+}
+
+static int decoded_sans(const DecodedCert *dc, struct text *out)
+{
+    struct buf b = {0};
+    int rc = 0;
+    for (const DNS_entry *d = dc->altNames; rc == 0 && d; d = d->next) {
+        if (d->type != ASN_DNS_TYPE && d->type != ASN_IP_TYPE) continue;
+        if (b.len) rc = buf_append(&b, " ", 1);
+        if (rc != 0) break;
+        if (d->type == ASN_DNS_TYPE)
+            rc = buf_append(&b, d->name, (size_t)d->len);
+        else
+            rc = format_ip((const unsigned char *)d->name, d->len, &b);
+    }
+    if (rc == 0) rc = text_set(out, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return rc;
+}
+
+static enum tri decoded_name_matches(const DecodedCert *dc, const char *host)
+{
+    int had_dns = 0;
+    for (const DNS_entry *d = dc->altNames; d; d = d->next) {
+        if (d->type != ASN_DNS_TYPE) continue;
+        had_dns = 1;
+        if (hostname_pattern_matches(d->name, (size_t)d->len, host)) return TRI_YES;
+    }
+    if (had_dns) return TRI_NO;
+    /* RFC 6125 6.4.4: the CN counts only when there is no DNS SAN. */
+    WOLFSSL_X509_NAME *subject = dc->subjectName;
+    int count = subject ? wolfSSL_X509_NAME_entry_count(subject) : 0;
+    for (int i = 0; i < count; i++) {
+        WOLFSSL_X509_NAME_ENTRY *e = wolfSSL_X509_NAME_get_entry(subject, i);
+        WOLFSSL_ASN1_OBJECT *obj = e ? wolfSSL_X509_NAME_ENTRY_get_object(e) : NULL;
+        if (!obj || wolfSSL_OBJ_obj2nid(obj) != NID_commonName) continue;
+        WOLFSSL_ASN1_STRING *d = wolfSSL_X509_NAME_ENTRY_get_data(e);
+        if (d && hostname_pattern_matches((const char *)wolfSSL_ASN1_STRING_data(d),
+                                          (size_t)wolfSSL_ASN1_STRING_length(d), host))
+            return TRI_YES;
+    }
+    return TRI_NO;
+}
+
+/* 0 done, 1 not for the fast path (the caller takes the slow one). */
+static int facts_decoded(const DecodedCert *dc, const unsigned char *der, size_t len,
+                         struct cert_facts *out)
+{
+    const char *sig = sig_name(dc->signatureOID);
+    if (!sig || !dc->subjectName || !dc->issuerName || key_name(dc, out->key, sizeof out->key) != 0)
+        return 1;
+    int rc = format_name(dc->subjectName, &out->subject);
+    if (rc == 0) rc = format_name(dc->issuerName, &out->issuer);
+    if (rc == 0) rc = decoded_sans(dc, &out->san);
+    if (rc != 0) return 1;
+    for (int i = 0; i < dc->serialSz && i < 32; i++)
+        snprintf(out->serial + 2 * i, 3, "%02X", dc->serial[i]);
+    out->dates_valid = decoded_time(dc->beforeDate, dc->beforeDateLen, &out->not_before) == 0 &&
+                       decoded_time(dc->afterDate, dc->afterDateLen, &out->not_after) == 0;
+    snprintf(out->sig_alg, sizeof out->sig_alg, "%s", sig);
+    unsigned char digest[WC_SHA256_DIGEST_SIZE];
+    if (wc_Sha256Hash(der, (word32)len, digest) == 0)
+        for (int i = 0; i < WC_SHA256_DIGEST_SIZE; i++) snprintf(out->sha256 + 2 * i, 3, "%02x", digest[i]);
+    out->present = 1;
+    return 0;
+}
+
+int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out, const char *host,
+                   enum tri *match)
+{
+    DecodedCert dc;
+    memset(out, 0, sizeof *out);
+    wc_InitDecodedCert(&dc, der, (word32)len, NULL);
+    int fast = wc_ParseCert(&dc, CERT_TYPE, NO_VERIFY, NULL) == 0 && facts_decoded(&dc, der, len, out) == 0;
+    if (fast && host && match) *match = decoded_name_matches(&dc, host);
+    wc_FreeDecodedCert(&dc);
+    if (fast) return 0;
+    cert_facts_free(out);
+    if (facts_x509(der, len, out) != 0) return -1;
+    if (host && match) *match = name_matches_x509(der, len, host);
+    return 0;
+}
+
+int certfacts_from_der(const unsigned char *der, size_t len, struct cert_facts *out)
+{
+    return certfacts_read(der, len, out, NULL, NULL);
+}
+
+enum tri certfacts_name_matches(const unsigned char *der, size_t len, const char *host)
+{
+    struct cert_facts f;
+    enum tri match = TRI_UNKNOWN;
+    if (certfacts_read(der, len, &f, host, &match) != 0) return TRI_UNKNOWN;
+    cert_facts_free(&f);
+    return match;
 }

@@ -7,7 +7,12 @@
 
 #include "output/row.h"
 
-/* Fills *out from a DER certificate. 0, or -1 when it does not parse. */
+/* Fills *out from a DER certificate, and *match with whether it names host
+ * (when host and match are given), parsing it once. 0, or -1 when it does
+ * not parse. */
+int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out, const char *host,
+                   enum tri *match);
+/* The same, without the name. */
 int certfacts_from_der(const unsigned char *der, size_t len, struct cert_facts *out);
 
 /* Does the certificate name the host? DNS subjectAltNames, or the subject

@@ -39,6 +39,7 @@ enum {
     OPT_HANDSHAKE_TIMEOUT,
     OPT_CA_FILE,
     OPT_VERSIONS,
+    OPT_MAX_TLS,
     OPT_PROGRESS,
     OPT_SUMMARY,
     OPT_EXPIRING,
@@ -58,6 +59,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},
     {"workers", required_argument, NULL, 'w'},
     {"concurrency", required_argument, NULL, 'c'},
+    {"max-tls", required_argument, NULL, OPT_MAX_TLS},
     {"resolver", required_argument, NULL, OPT_RESOLVER},
     {"mx-max", required_argument, NULL, OPT_MX_MAX},
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
@@ -178,6 +180,7 @@ static void set_defaults(struct config *cfg)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
     cfg->concurrency = 1000;
+    cfg->max_tls = 2048;
     cfg->mx_max = 10;
     cfg->per_host = 1;
     cfg->expiring_within = -1;
@@ -285,6 +288,10 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
         case 'c':
             if (parse_count("--concurrency", optarg, 1, 1000000, &v)) return 2;
             cfg->concurrency = (int)v;
+            break;
+        case OPT_MAX_TLS:
+            if (parse_count("--max-tls", optarg, 1, 1000000, &v)) return 2;
+            cfg->max_tls = (int)v;
             break;
         case OPT_RESOLVER:
             if (cfg->nresolvers == MAX_RESOLVERS) {

@@ -22,6 +22,7 @@ struct config {
     int port;     /* --port, else the protocol's default */
     int workers;
     int concurrency;
+    int max_tls; /* TLS phases at once, all workers together (memory bound) */
     int mx_max;
     int addr_max; /* addresses kept per host name */
     const char *resolvers[MAX_RESOLVERS];

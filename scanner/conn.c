@@ -58,6 +58,7 @@ static void conn_free(struct conn *c)
     }
     if (c->successor) conn_free(c->successor); /* never started */
     reply_reader_free(&c->rr);
+    buf_free(&c->out);
     tls_link_free(&c->tls);
     probe_result_free(&c->result);
     free(c->key);
@@ -83,16 +84,20 @@ static void on_closed(uv_handle_t *h)
     worker_conn_closed(w);
 }
 
+static void uncork(struct conn *c);
+
 static void finish_now(struct conn *c)
 {
     check_finished(c);
     /* Say goodbye inside TLS too: close_notify, written before we stop. */
     if (c->tls_ready && c->tls.ssl) wolfSSL_shutdown(c->tls.ssl);
+    uncork(c);
     c->finished = true;
     uv_timer_stop(&c->timer);
     uv_read_stop((uv_stream_t *)&c->tcp);
     /* The WOLFSSL object is the largest part of a probe: free it first. */
     tls_link_free(&c->tls);
+    conn_tls_release(c);
     probe_conn_finished(c);
     uv_close((uv_handle_t *)&c->tcp, on_closed);
     uv_close((uv_handle_t *)&c->timer, on_closed);
@@ -185,10 +190,19 @@ static void on_write(uv_write_t *req, int status)
     }
 }
 
-int conn_write_raw(void *owner, const char *data, size_t len)
+/* Straight into the socket when it takes it all (the usual case: a few
+ * hundred bytes); what it does not take waits in a write request, and so
+ * does everything after it, in order. A failure is reported by the request,
+ * later, as before. */
+static int send_now(struct conn *c, const char *data, size_t len)
 {
-    struct conn *c = owner;
-    if (c->finished) return -1;
+    uv_buf_t direct = uv_buf_init((char *)data, (unsigned int)len);
+    int sent = uv_try_write((uv_stream_t *)&c->tcp, &direct, 1);
+    if (sent > 0) {
+        data += sent;
+        len -= (size_t)sent;
+        if (len == 0) return 0;
+    }
     struct write_req *wr = malloc(sizeof *wr + len);
     if (!wr) return -1;
     wr->c = c;
@@ -199,6 +213,24 @@ int conn_write_raw(void *owner, const char *data, size_t len)
         return -1;
     }
     return 0;
+}
+
+/* What a read's answer wrote (a TLS Finished and the next command, say)
+ * leaves in one send: fewer packets for both ends. */
+static void uncork(struct conn *c)
+{
+    c->corked = false;
+    if (c->out.len == 0) return;
+    send_now(c, c->out.data, c->out.len);
+    buf_reset(&c->out);
+}
+
+int conn_write_raw(void *owner, const char *data, size_t len)
+{
+    struct conn *c = owner;
+    if (c->finished) return -1;
+    if (c->corked) return buf_append(&c->out, data, len);
+    return send_now(c, data, len);
 }
 
 void conn_send_shown(struct conn *c, const char *line, const char *shown)
@@ -333,6 +365,11 @@ static void on_eof_or_error(struct conn *c, ssize_t nread)
         return;
     }
     const char *what = nread == UV_EOF ? "closed" : "reset";
+    if (c->tls_waiting) {
+        conn_finish(c, ST_PROTOCOL_ERROR, "connection %s by the server after its reply to STARTTLS",
+                    what);
+        return;
+    }
     if (c->hello) {
         conn_finish(c, ST_TLS_FAILED, "connection %s by the server after a ClientHello up to %s",
                     what, tls_version_name(c->hello_version));
@@ -363,12 +400,21 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         on_eof_or_error(c, nread);
         return;
     }
+    if (c->tls_waiting) { /* nothing may come before our ClientHello */
+        conn_finish(c, ST_PROTOCOL_ERROR,
+                    "%zd bytes of plaintext came after the server's reply to STARTTLS "
+                    "(response injection); not fed to TLS",
+                    nread);
+        return;
+    }
     /* Timeouts measure silence: any byte re-arms the phase's timer. */
     conn_expect(c, c->phase, c->phase_ms);
+    c->corked = true;
     if (c->tls_started)
         conn_tls_input(c, b->base, (size_t)nread);
     else
         plain_input(c, b->base, (size_t)nread);
+    if (!c->finished) uncork(c);
 }
 
 static void on_connect(uv_connect_t *req, int status)

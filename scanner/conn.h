@@ -55,8 +55,13 @@ struct conn {
     int port;
     struct probe_result result;
     struct reply_reader rr;
+    bool corked;      /* inside on_read: writes gather in out, one send at the end */
+    struct buf out;
     struct tls_link tls;
     bool tls_started, tls_ready;
+    bool tls_slot;    /* holds one of its worker's --max-tls slots */
+    bool tls_waiting; /* STARTTLS accepted; waits for a slot before its ClientHello */
+    struct conn *tls_wait_prev, *tls_wait_next;
     enum scan_status verdict; /* decided before a polite QUIT */
     bool quitting;
     const char *phase;

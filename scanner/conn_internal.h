@@ -17,5 +17,8 @@ void conn_finish_with_verdict(struct conn *c);
 bool conn_decided(const struct conn *c);
 /* Bytes received while the TLS phase lasts. */
 void conn_tls_input(struct conn *c, const char *data, size_t len);
+/* The connection ends: gives back its --max-tls slot (or its place in the
+ * queue for one) and starts those waiting. */
+void conn_tls_release(struct conn *c);
 
 #endif

@@ -52,13 +52,7 @@ static void hello_facts(struct conn *c, const struct hello_result *h)
         certs[i] = (const unsigned char *)c->hello->handshake.data + h->certs[i].off;
         lens[i] = h->certs[i].len;
     }
-    if (h->ncerts < 1 || certfacts_from_der(certs[0], lens[0], &r->cert) != 0) {
-        r->chain_valid = TRI_NO;
-        text_set_str(&r->chain_error, "the server's certificate does not parse");
-        return;
-    }
-    tls_chain_verdict_der(conn_config(c)->ca_file, certs, lens, h->ncerts, r);
-    r->hostname_match = c->sni[0] ? certfacts_name_matches(certs[0], lens[0], c->sni) : TRI_UNKNOWN;
+    tls_chain_verdict_der(c->w->scan->tls, certs, lens, h->ncerts, r, c->sni[0] ? c->sni : NULL);
 }
 
 static void hello_input(struct conn *c, const char *data, size_t len)
@@ -142,9 +136,64 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
     if (!c->finished && n < 0) conn_finish_with_verdict(c);
 }
 
+/* --max-tls: a TLS phase holds ~90 KiB (the WOLFSSL object, the peer's
+ * chain); the slots bound what a large -c costs when thousands reach
+ * STARTTLS together. Those past the bound wait in order; the server has
+ * nothing to say until our ClientHello, so only the overall deadline runs. */
+static void tls_wait_unlink(struct worker *w, struct conn *c)
+{
+    if (c->tls_wait_prev) c->tls_wait_prev->tls_wait_next = c->tls_wait_next;
+    else w->tls_wait_head = c->tls_wait_next;
+    if (c->tls_wait_next) c->tls_wait_next->tls_wait_prev = c->tls_wait_prev;
+    else w->tls_wait_tail = c->tls_wait_prev;
+    c->tls_wait_prev = c->tls_wait_next = NULL;
+    c->tls_waiting = false;
+}
+
+static void begin_tls(struct conn *c);
+
+void conn_tls_release(struct conn *c)
+{
+    struct worker *w = c->w;
+    if (c->tls_waiting) {
+        tls_wait_unlink(w, c);
+        return;
+    }
+    if (!c->tls_slot) return;
+    c->tls_slot = false;
+    w->tls_active--;
+    if (w->tls_draining) return; /* an outer call is starting the next ones */
+    w->tls_draining = true;
+    while (w->tls_active < w->tls_max && w->tls_wait_head) {
+        struct conn *next = w->tls_wait_head;
+        tls_wait_unlink(w, next);
+        begin_tls(next);
+    }
+    w->tls_draining = false;
+}
+
 void conn_start_tls(struct conn *c)
 {
     if (c->finished) return;
+    struct worker *w = c->w;
+    if (w->tls_active >= w->tls_max) {
+        c->tls_started = true; /* what the server sends now is not a reply */
+        c->tls_waiting = true;
+        c->tls_wait_prev = w->tls_wait_tail;
+        if (w->tls_wait_tail) w->tls_wait_tail->tls_wait_next = c;
+        else w->tls_wait_head = c;
+        w->tls_wait_tail = c;
+        conn_expect(c, "waiting for a TLS slot (--max-tls)", conn_config(c)->timeout_ms);
+        return;
+    }
+    begin_tls(c);
+}
+
+static void begin_tls(struct conn *c)
+{
+    if (c->finished) return;
+    c->tls_slot = true;
+    c->w->tls_active++;
     if (c->hello_version) {
         hello_start(c);
         return;

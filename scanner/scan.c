@@ -82,7 +82,7 @@ static void scan_teardown(struct scan *s)
         hostlimit_free(&s->hosts);
         ratelimit_free(&s->rate);
     }
-    if (s->tls) wolfSSL_CTX_free(s->tls);
+    tls_client_ctx_free(s->tls);
 }
 
 /* Stops at once: what is buffered is written (whole rows only) and the

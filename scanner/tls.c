@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "scanner/certfacts.h"
+#include "scanner/chainverify.h"
 
 /* OpenSSL's default order, so that a server that follows the client's
  * preference picks what `openssl s_client` would be given. */
@@ -72,59 +73,62 @@ static int io_send(WOLFSSL *ssl, char *data, int sz, void *ctx)
     return sz;
 }
 
-/* Accepts every chain so that the handshake completes and the certificate
- * can be reported; remembers the first error as the chain's verdict. */
-static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
-{
-    struct tls_link *t = store ? store->userCtx : NULL;
-    if (!preverify && t && t->chain_error == 0) {
-        t->chain_error = store->error ? store->error : -1;
-        t->chain_error_depth = store->error_depth;
-    }
-    return 1;
-}
-
 void tls_ctx_use_memory_io(WOLFSSL_CTX *ctx)
 {
     wolfSSL_CTX_SetIORecv(ctx, io_recv);
     wolfSSL_CTX_SetIOSend(ctx, io_send);
 }
 
+/* The chain verifier rides on the context, so that whoever holds the
+ * context (a worker, check, the tests) reaches the one shared cache. */
+#define VERIFIER_SLOT 0
+
+struct chain_verifier *tls_ctx_verifier(WOLFSSL_CTX *ctx)
+{
+    return ctx ? wolfSSL_CTX_get_ex_data(ctx, VERIFIER_SLOT) : NULL;
+}
+
+static WOLFSSL_CTX *fail(WOLFSSL_CTX *ctx, char *err, size_t errlen, const char *why)
+{
+    if (why) snprintf(err, errlen, "%s", why);
+    tls_client_ctx_free(ctx);
+    return NULL;
+}
+
 WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
     WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
-    if (!ctx) {
-        snprintf(err, errlen, "cannot create the TLS context");
-        return NULL;
-    }
-    int rc = ca_file ? wolfSSL_CTX_load_verify_locations(ctx, ca_file, NULL)
-                     : wolfSSL_CTX_load_system_CA_certs(ctx);
-    if (rc != WOLFSSL_SUCCESS) {
-        snprintf(err, errlen, "cannot load the CA certificates from %s",
-                 ca_file ? ca_file : "the system store");
-        wolfSSL_CTX_free(ctx);
-        return NULL;
+    if (!ctx) return fail(NULL, err, errlen, "cannot create the TLS context");
+    struct chain_verifier *v = chain_verifier_new(ca_file, err, errlen);
+    if (!v) return fail(ctx, err, errlen, NULL);
+    if (wolfSSL_CTX_set_ex_data(ctx, VERIFIER_SLOT, v) != WOLFSSL_SUCCESS) {
+        chain_verifier_free(v);
+        return fail(ctx, err, errlen, "cannot attach the chain verifier");
     }
     /* X25519 first: the cheapest key share on this build (DESIGN.md). */
     int groups[] = {WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1, WOLFSSL_ECC_SECP384R1,
                     WOLFSSL_ECC_SECP521R1, WOLFSSL_FFDHE_2048};
     if (wolfSSL_CTX_set_groups(ctx, groups, (int)(sizeof groups / sizeof groups[0])) !=
-        WOLFSSL_SUCCESS) {
-        snprintf(err, errlen, "cannot set the TLS key exchange groups");
-        wolfSSL_CTX_free(ctx);
-        return NULL;
-    }
+        WOLFSSL_SUCCESS)
+        return fail(ctx, err, errlen, "cannot set the TLS key exchange groups");
     /* Broad, so that old servers still meet us (CBC and DHE included), but
      * never anonymous or null suites: those would hide the certificate. */
-    if (wolfSSL_CTX_set_cipher_list(ctx, CLIENT_CIPHERS) != WOLFSSL_SUCCESS) {
-        snprintf(err, errlen, "cannot set the TLS cipher list");
-        wolfSSL_CTX_free(ctx);
-        return NULL;
-    }
-    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, verify_cb);
+    if (wolfSSL_CTX_set_cipher_list(ctx, CLIENT_CIPHERS) != WOLFSSL_SUCCESS)
+        return fail(ctx, err, errlen, "cannot set the TLS cipher list");
+    /* The chain is judged after the handshake, by the verifier and its
+     * cache (chainverify.h); the server's signature over the handshake is
+     * checked by wolfSSL whatever this says. */
+    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, NULL);
     tls_ctx_use_memory_io(ctx);
     learn_offered_suites(ctx);
     return ctx;
+}
+
+void tls_client_ctx_free(WOLFSSL_CTX *ctx)
+{
+    if (!ctx) return;
+    chain_verifier_free(tls_ctx_verifier(ctx));
+    wolfSSL_CTX_free(ctx);
 }
 
 void tls_link_adopt(struct tls_link *t, WOLFSSL *ssl, tls_send_fn send, void *owner)
@@ -207,53 +211,6 @@ int tls_link_write(struct tls_link *t, const char *data, size_t len)
     return wolfSSL_write(t->ssl, data, (int)len) == (int)len ? 0 : -1;
 }
 
-/* The X509_V_ERR_* codes wolfSSL 5.5 reports, in OpenSSL's words; it says
- * 13/14 (bad notBefore/notAfter field) where it means not yet valid/expired. */
-static const char *x509_error_text(int code)
-{
-    switch (code) {
-    case 2: return "unable to get issuer certificate";
-    case 7: return "certificate signature failure";
-    case 9: case 13: return "certificate is not yet valid";
-    case 10: case 14: return "certificate has expired";
-    case 18: return "self-signed certificate";
-    case 19: return "self-signed certificate in certificate chain";
-    case 20: return "unable to get local issuer certificate";
-    case 21: return "unable to verify the first certificate";
-    case 24: return "invalid CA certificate";
-    case 25: return "path length constraint exceeded";
-    default: {
-        const char *s = wolfSSL_X509_verify_cert_error_string(code);
-        return s ? s : "verification failed";
-    }
-    }
-}
-
-/* wolfSSL reports OpenSSL's X509_V_ERR_* codes (positive) to the verify
- * callback, and its own negative codes where it has no such mapping. */
-static void chain_verdict(struct tls_link *t, struct probe_result *r)
-{
-    if (t->chain_error == 0) {
-        r->chain_valid = TRI_YES;
-        return;
-    }
-    r->chain_valid = TRI_NO;
-    char text[WOLFSSL_MAX_ERROR_SZ];
-    if (t->chain_error > 0) {
-        snprintf(text, sizeof text, "%s", x509_error_text(t->chain_error));
-    } else {
-        wolfSSL_ERR_error_string_n((unsigned long)t->chain_error, text, sizeof text);
-    }
-    /* An untrusted leaf that signed itself is the common lab and intranet case. */
-    int no_issuer = t->chain_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-                    t->chain_error == ASN_NO_SIGNER_E;
-    if (no_issuer && t->chain_error_depth == 0 && r->cert.present &&
-        r->cert.subject.len == r->cert.issuer.len &&
-        memcmp(r->cert.subject.p, r->cert.issuer.p, r->cert.subject.len) == 0)
-        snprintf(text, sizeof text, "self-signed certificate");
-    text_printf(&r->chain_error, "%s (depth %d)", text, t->chain_error_depth);
-}
-
 void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host)
 {
     WOLFSSL *ssl = t->ssl;
@@ -275,54 +232,31 @@ void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host
         text_set_str(&r->chain_error, "no certificate received");
         return;
     }
-    const unsigned char *leaf = wolfSSL_get_chain_cert(chain, 0);
-    int leaf_len = wolfSSL_get_chain_length(chain, 0);
-    if (!leaf || leaf_len <= 0 || certfacts_from_der(leaf, (size_t)leaf_len, &r->cert) != 0) {
+    const unsigned char *certs[16];
+    size_t lens[16];
+    int n = 0;
+    for (int i = 0; i < wolfSSL_get_chain_count(chain) && n < 16; i++) {
+        const unsigned char *der = wolfSSL_get_chain_cert(chain, i);
+        int len = wolfSSL_get_chain_length(chain, i);
+        if (!der || len <= 0) break;
+        certs[n] = der;
+        lens[n++] = (size_t)len;
+    }
+    tls_chain_verdict_der(wolfSSL_get_SSL_CTX(ssl), certs, lens, n, r, host);
+}
+
+void tls_chain_verdict_der(WOLFSSL_CTX *ctx, const unsigned char *const *certs, const size_t *lens,
+                           int n, struct probe_result *r, const char *host)
+{
+    r->hostname_match = TRI_UNKNOWN;
+    if (n < 1 || certfacts_read(certs[0], lens[0], &r->cert, host && host[0] ? host : NULL,
+                                &r->hostname_match) != 0) {
         r->chain_valid = TRI_NO;
         text_set_str(&r->chain_error, "the server's certificate does not parse");
         return;
     }
-    chain_verdict(t, r);
-    r->hostname_match = host && host[0] ? certfacts_name_matches(leaf, (size_t)leaf_len, host)
-                                        : TRI_UNKNOWN;
-}
-
-void tls_chain_verdict_der(const char *ca_file, const unsigned char *const *certs,
-                           const size_t *lens, int n, struct probe_result *r)
-{
-    /* A manager of our own: the chain's intermediates are loaded into it as
-     * CAs, which must not leak into the shared context. */
-    WOLFSSL_CERT_MANAGER *cm = wolfSSL_CertManagerNew();
-    const char *store = ca_file ? ca_file : "/etc/ssl/certs/ca-certificates.crt";
-    if (!cm || wolfSSL_CertManagerLoadCA(cm, store, NULL) != WOLFSSL_SUCCESS) {
-        if (cm) wolfSSL_CertManagerFree(cm);
-        return; /* verdict unknown */
-    }
-    for (int i = n - 1; i >= 1; i--)
-        wolfSSL_CertManagerLoadCABuffer(cm, certs[i], (long)lens[i], WOLFSSL_FILETYPE_ASN1);
-    int rc = wolfSSL_CertManagerVerifyBuffer(cm, certs[0], (long)lens[0], WOLFSSL_FILETYPE_ASN1);
-    wolfSSL_CertManagerFree(cm);
-    if (rc == WOLFSSL_SUCCESS) {
-        r->chain_valid = TRI_YES;
-        return;
-    }
-    r->chain_valid = TRI_NO;
-    const char *text = NULL;
-    char generic[WOLFSSL_MAX_ERROR_SZ];
-    switch (rc) {
-    case ASN_AFTER_DATE_E: text = "certificate has expired"; break;
-    case ASN_BEFORE_DATE_E: text = "certificate is not yet valid"; break;
-    case ASN_NO_SIGNER_E:
-        text = (r->cert.present && r->cert.subject.len == r->cert.issuer.len &&
-                memcmp(r->cert.subject.p, r->cert.issuer.p, r->cert.subject.len) == 0)
-                   ? "self-signed certificate"
-                   : "unable to get local issuer certificate";
-        break;
-    default:
-        wolfSSL_ERR_error_string_n((unsigned long)rc, generic, sizeof generic);
-        text = generic;
-    }
-    text_printf(&r->chain_error, "%s (depth 0)", text);
+    struct chain_verifier *v = tls_ctx_verifier(ctx);
+    if (v) chain_verify(v, certs, lens, n, r); /* else the verdict stays unknown */
 }
 
 void tls_link_free(struct tls_link *t)

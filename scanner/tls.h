@@ -26,16 +26,17 @@ struct tls_link {
     bool peer_closed;
     tls_send_fn send;
     void *owner;
-    int chain_error; /* the first verification error wolfSSL reported, 0 if none */
-    int chain_error_depth;
     int alert; /* the fatal alert the server sent, 0 if none */
     int error; /* wolfSSL's error code when the handshake failed */
 };
 
 enum tls_step { TLS_WANT_MORE, TLS_DONE, TLS_ERROR };
 
-/* The shared client context: CA store (system or --ca-file), X25519 first. */
+/* The shared client context: X25519 first, and the chain verifier with the
+ * CA store (system or --ca-file). Freed with tls_client_ctx_free. */
 WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen);
+void tls_client_ctx_free(WOLFSSL_CTX *ctx);
+struct chain_verifier *tls_ctx_verifier(WOLFSSL_CTX *ctx);
 /* Installs the memory I/O callbacks on any context (the tests' server too). */
 void tls_ctx_use_memory_io(WOLFSSL_CTX *ctx);
 
@@ -58,9 +59,10 @@ void tls_link_free(struct tls_link *t);
 /* Did we offer this suite in a full handshake? (CVE-2024-5814: wolfSSL 5.5.4
  * accepts a TLS 1.2 ServerHello with a suite it never offered.) */
 int tls_client_offers(int suite);
-/* The chain's verdict for certificates read without a handshake (hello_only):
- * certs[0] is the leaf, the rest the chain as the server sent it. */
-void tls_chain_verdict_der(const char *ca_file, const unsigned char *const *certs,
-                           const size_t *lens, int n, struct probe_result *r);
+/* Certificate facts, chain verdict and name match for a chain as the server
+ * sent it (certs[0] the leaf), whether read by wolfSSL or, for hello_only,
+ * by our own reader. ctx: the client context that holds the verifier. */
+void tls_chain_verdict_der(WOLFSSL_CTX *ctx, const unsigned char *const *certs, const size_t *lens,
+                           int n, struct probe_result *r, const char *host);
 
 #endif

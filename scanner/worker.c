@@ -275,6 +275,8 @@ int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t e
     w->max_conns = cfg->concurrency / cfg->workers + (id < cfg->concurrency % cfg->workers);
     if (w->max_conns < 1) w->max_conns = 1;
     w->max_jobs = w->max_conns;
+    w->tls_max = cfg->max_tls / cfg->workers + (id < cfg->max_tls % cfg->workers);
+    if (w->tls_max < 1) w->tls_max = 1;
     int rc = uv_loop_init(w->loop);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start an event loop: %s", uv_strerror(rc));

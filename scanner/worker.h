@@ -27,6 +27,9 @@ struct worker {
     int active_jobs, max_jobs;
     int active_conns, max_conns;
     struct conn *queue_head, *queue_tail; /* probes waiting for a connection slot */
+    int tls_active, tls_max;              /* TLS phases at once (--max-tls): memory */
+    struct conn *tls_wait_head, *tls_wait_tail; /* connections waiting for one */
+    bool tls_draining;
     uv_mutex_t inbox_lock;
     struct dedup_waiter *inbox; /* results from probes other workers ran */
     struct conn *conn_inbox;    /* connections handed a --per-host slot by another worker */

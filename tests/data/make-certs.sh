@@ -35,3 +35,21 @@ leaf leaf-rsa 1234AB rsa:2048 mx.test.example \
 leaf leaf-ec 0FEDC1 'ec -pkeyopt ec_paramgen_curve:P-256' ec.test.example \
     'subjectAltName=DNS:ec.test.example\n'
 leaf leaf-nosan 0A0B0C rsa:2048 cn-only.test.example 'basicConstraints=CA:FALSE\n'
+# An intermediate CA and a leaf under it (the chain verifier's tests).
+echo 5A5A01 > "$work/serial"
+openssl req -newkey rsa:2048 -nodes -keyout int-ca.key -out "$work/int.csr" \
+    -subj "/O=STS Test/CN=STS Test Intermediate" 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > "$work/int.ext"
+openssl ca -batch -config "$work/ca.cnf" -cert ca.pem -keyfile ca.key -in "$work/int.csr" \
+    -out int-ca.pem -startdate 20250101000000Z -enddate 20350101000000Z -extfile "$work/int.ext" \
+    -notext 2>/dev/null
+leaf_under_int() {
+    echo 5A5A02 > "$work/serial"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf-int.key \
+        -out "$work/leaf-int.csr" -subj "/O=STS Test/CN=int.test.example" 2>/dev/null
+    printf 'subjectAltName=DNS:int.test.example\n' > "$work/leaf-int.ext"
+    openssl ca -batch -config "$work/ca.cnf" -cert int-ca.pem -keyfile int-ca.key \
+        -in "$work/leaf-int.csr" -out leaf-int.pem -startdate 20250101000000Z \
+        -enddate 20350101000000Z -extfile "$work/leaf-int.ext" -notext 2>/dev/null
+}
+leaf_under_int

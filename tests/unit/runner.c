@@ -35,6 +35,7 @@
     X(certfacts_hostname_patterns)                                                                 \
     X(certfacts_from_pem_files)                                                                    \
     X(tls_memory_handshake)                                                                        \
+    X(chainverify_verdicts_and_cache)                                                              \
     X(hello_build_each_version)                                                                    \
     X(hello_recorded_flights)                                                                      \
     X(hello_hostile_answers)                                                                       \

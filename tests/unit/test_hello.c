@@ -154,5 +154,5 @@ TEST_IMPL(tls_client_suites_are_named)
     ASSERT(!tls_client_offers(0x000A));
     ASSERT(!tls_client_offers(0x00FF));
     ASSERT(!tls_client_offers(0x0033)); /* named in our list, but not in Debian's build */
-    wolfSSL_CTX_free(ctx);
+    tls_client_ctx_free(ctx);
 }

@@ -49,7 +49,7 @@ static void handshake(const char *ca, const char *sni, struct probe_result *r)
 
     tls_link_free(&client);
     tls_link_free(&server);
-    wolfSSL_CTX_free(cctx);
+    tls_client_ctx_free(cctx);
     wolfSSL_CTX_free(sctx);
 }
 

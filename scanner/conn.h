@@ -67,6 +67,7 @@ struct conn {
     const char *phase;
     uint64_t phase_ms;
     uint64_t started, deadline; /* uv_now() milliseconds */
+    uint64_t due;               /* when the phase's silence runs out (<= deadline) */
     uint64_t connect_ns, tls_ns; /* uv_hrtime() at the start of each */
     int open_handles;
     bool finished;

@@ -222,6 +222,20 @@ def test_bulk_two_workers():
     check(n == 200, "200 connections for 200 distinct (address, SNI), got %d" % n)
 
 
+def test_tls_slots_queue():
+    """--max-tls 2 with 40 probes at once: the probes past the two slots wait
+    after STARTTLS and each gets its turn; none times out or fails."""
+    domains = ["d%d.bulk.lab.test" % i for i in range(40)]
+    rows, err, secs, rc = scan(domains, "--allow-private", "--workers", "2", "-c", "40",
+                               "--max-tls", "2")
+    check(rc == 0, "exit 0: %s" % err)
+    check(sorted(r["domain"] for r in rows) == sorted(domains), "one row per domain")
+    check(all(r["status"] == "ok" and r["cert_sha256"] for r in rows),
+          "all ok with two TLS slots: %r" % sorted(set(r["status"] + " " + r["error"] for r in rows)))
+    p = in_ns(BIN, "--max-tls", "0", stdin=b"")
+    check(p.returncode == 2 and b"--max-tls" in p.stderr, "--max-tls 0 is refused")
+
+
 def test_output_file_safety():
     out = os.path.join(LAB, "out.csv")
     with open(out, "w") as f:

@@ -1,9 +1,11 @@
 # The two commands of the README; each installs what is missing first.
 #   make demo   build, then scan the bundled demo domains against a local lab
-#   make test   build (plain, ASan+UBSan, fuzz), then run every test and a short fuzz run
+#   make test   build (plain, ASan+UBSan, fuzz), then run every test, a short fuzz run
+#               and a smoke run of the benchmark driver (never timed)
+#   make bench  the benchmarks: one table, starttls-scan beside its peers (bench/README.md)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build build-asan build-fuzz fuzz demo test install clean
+.PHONY: all deps build build-asan build-fuzz fuzz demo test bench install clean
 
 all: build
 
@@ -34,6 +36,10 @@ test: build build-asan build-fuzz
 	cd build && ctest --output-on-failure
 	cd build-asan && ctest --output-on-failure
 	bash tests/fuzz/run.sh build-fuzz 5
+	python3 bench/run.py --smoke
+
+bench: build
+	python3 bench/run.py
 
 install: build
 	install -D -m 0755 build/starttls-scan $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/starttls-scan

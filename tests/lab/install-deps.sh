@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the build, the tests and the demo need,
+# Installs the Debian 12 packages the build, the tests, the demo and the
+# benchmarks (bench-server's OpenSSL, the peer tools) need,
 # when any is missing. Services that packages would start on the host
 # (postfix, nsd, dovecot, vsftpd) are kept from starting: the lab starts its own, in a
 # network namespace.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev
           ca-certificates openssl iproute2 python3 nsd postfix dovecot-imapd dovecot-pop3d
-          vsftpd clang libclang-rt-14-dev)
+          vsftpd clang libclang-rt-14-dev
+          libssl-dev time valgrind nmap sslscan testssl.sh)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

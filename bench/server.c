@@ -1,0 +1,415 @@
+/* bench-server: a fast STARTTLS responder for the benchmarks.
+ *
+ * Listens on one port on every address of its network namespace (the
+ * driver runs it in a namespace of its own, so that is 127.0.0.0/8 only),
+ * speaks just enough SMTP, IMAP or POP3 for a STARTTLS client, and answers
+ * the handshake with OpenSSL. The certificate is picked by the address the
+ * client connected to (address mod N), so a scan of many addresses meets N
+ * distinct certificates. Every reply, TLS flights included, is held back
+ * for D ms after the client's bytes arrive, and the greeting for G ms:
+ * the latency of a far-away server, without netem.
+ *
+ * One libuv loop per thread, each with its own SO_REUSEPORT listener. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+enum proto { P_SMTP, P_IMAP, P_POP3 };
+
+static struct {
+    enum proto proto;
+    int port;
+    unsigned delay_ms, greeting_ms;
+    int threads;
+    SSL_CTX **ctx;
+    int nctx;
+} opt = {P_SMTP, 25, 0, 0, 1, NULL, 0};
+
+struct sconn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    SSL *ssl;
+    uint32_t addr;  /* the local address the client chose, host order */
+    char *pending;  /* bytes received, not yet answered */
+    size_t npending, cap;
+    char line[1024]; /* plaintext command being assembled */
+    size_t nline;
+    bool greeted, quitting, closing;
+    int handles;    /* open libuv handles; the struct goes when both closed */
+};
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    struct sconn *c = h->data;
+    if (--c->handles > 0) return;
+    if (c->ssl) SSL_free(c->ssl);
+    free(c->pending);
+    free(c);
+}
+
+static void sconn_close(struct sconn *c)
+{
+    if (c->closing) return;
+    c->closing = true;
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    struct sconn *c = req->data;
+    free(req);
+    if (status < 0) sconn_close(c);
+}
+
+/* One write request owning a copy of the bytes, so callers can reuse theirs. */
+static void send_raw(struct sconn *c, const char *data, size_t len)
+{
+    if (c->closing || len == 0) return;
+    uv_write_t *req = malloc(sizeof *req + len);
+    if (!req) {
+        sconn_close(c);
+        return;
+    }
+    char *copy = (char *)(req + 1);
+    memcpy(copy, data, len);
+    uv_buf_t b = uv_buf_init(copy, (unsigned)len);
+    req->data = c;
+    if (uv_write(req, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0) {
+        free(req);
+        sconn_close(c);
+    }
+}
+
+static void flush_tls(struct sconn *c)
+{
+    char out[16384];
+    int n;
+    BIO *wbio = SSL_get_wbio(c->ssl);
+    while ((n = BIO_read(wbio, out, sizeof out)) > 0) send_raw(c, out, (size_t)n);
+}
+
+static void reply(struct sconn *c, const char *text)
+{
+    if (c->ssl) {
+        SSL_write(c->ssl, text, (int)strlen(text));
+        flush_tls(c);
+    } else {
+        send_raw(c, text, strlen(text));
+    }
+}
+
+static void start_tls(struct sconn *c)
+{
+    SSL_CTX *ctx = opt.ctx[c->addr % (uint32_t)opt.nctx];
+    c->ssl = SSL_new(ctx);
+    if (!c->ssl) {
+        sconn_close(c);
+        return;
+    }
+    SSL_set_bio(c->ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_accept_state(c->ssl);
+}
+
+static const char *greeting(void)
+{
+    switch (opt.proto) {
+    case P_IMAP: return "* OK [CAPABILITY IMAP4rev1 STARTTLS] bench ready\r\n";
+    case P_POP3: return "+OK bench ready\r\n";
+    default: return "220 bench.invalid ESMTP bench\r\n";
+    }
+}
+
+static void smtp_command(struct sconn *c, const char *cmd)
+{
+    if (!strncasecmp(cmd, "EHLO", 4)) {
+        reply(c, c->ssl ? "250-bench.invalid\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
+                        : "250-bench.invalid\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
+    } else if (!strncasecmp(cmd, "HELO", 4)) {
+        reply(c, "250 bench.invalid\r\n");
+    } else if (!strncasecmp(cmd, "STARTTLS", 8) && !c->ssl) {
+        reply(c, "220 2.0.0 Ready to start TLS\r\n");
+        start_tls(c);
+    } else if (!strncasecmp(cmd, "QUIT", 4)) {
+        reply(c, "221 2.0.0 Bye\r\n");
+        c->quitting = true;
+    } else if (!strncasecmp(cmd, "NOOP", 4) || !strncasecmp(cmd, "RSET", 4)) {
+        reply(c, "250 2.0.0 Ok\r\n");
+    } else {
+        reply(c, "502 5.5.2 Error: command not recognized\r\n");
+    }
+}
+
+static void imap_command(struct sconn *c, const char *cmd)
+{
+    char tag[64], out[256];
+    const char *sp = strchr(cmd, ' ');
+    size_t tl = sp ? (size_t)(sp - cmd) : strlen(cmd);
+    if (tl >= sizeof tag) tl = sizeof tag - 1;
+    memcpy(tag, cmd, tl);
+    tag[tl] = '\0';
+    const char *verb = sp ? sp + 1 : "";
+    if (!strncasecmp(verb, "CAPABILITY", 10)) {
+        snprintf(out, sizeof out, "* CAPABILITY IMAP4rev1 %s\r\n%s OK done\r\n",
+                 c->ssl ? "AUTH=PLAIN" : "STARTTLS LOGINDISABLED", tag);
+    } else if (!strncasecmp(verb, "STARTTLS", 8) && !c->ssl) {
+        snprintf(out, sizeof out, "%s OK Begin TLS negotiation now\r\n", tag);
+        reply(c, out);
+        start_tls(c);
+        return;
+    } else if (!strncasecmp(verb, "LOGOUT", 6)) {
+        snprintf(out, sizeof out, "* BYE bench\r\n%s OK Logout completed\r\n", tag);
+        c->quitting = true;
+    } else {
+        snprintf(out, sizeof out, "%s BAD unknown command\r\n", tag);
+    }
+    reply(c, out);
+}
+
+static void pop3_command(struct sconn *c, const char *cmd)
+{
+    if (!strncasecmp(cmd, "CAPA", 4)) {
+        reply(c, c->ssl ? "+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n" : "+OK\r\nUSER\r\nSTLS\r\n.\r\n");
+    } else if (!strncasecmp(cmd, "STLS", 4) && !c->ssl) {
+        reply(c, "+OK Begin TLS\r\n");
+        start_tls(c);
+    } else if (!strncasecmp(cmd, "QUIT", 4)) {
+        reply(c, "+OK bye\r\n");
+        c->quitting = true;
+    } else {
+        reply(c, "-ERR unknown command\r\n");
+    }
+}
+
+/* Plaintext (before STARTTLS, or decrypted after it): whole lines only. */
+static void plain_input(struct sconn *c, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len && !c->quitting && !c->closing; i++) {
+        bool was_tls = c->ssl != NULL;
+        if (data[i] != '\n') {
+            if (c->nline < sizeof c->line - 1) c->line[c->nline++] = data[i];
+            continue;
+        }
+        if (c->nline && c->line[c->nline - 1] == '\r') c->nline--;
+        c->line[c->nline] = '\0';
+        c->nline = 0;
+        if (opt.proto == P_IMAP) imap_command(c, c->line);
+        else if (opt.proto == P_POP3) pop3_command(c, c->line);
+        else smtp_command(c, c->line);
+        if (!was_tls && c->ssl && i + 1 < len) {
+            /* Bytes after STARTTLS belong to the handshake (or are an
+             * injection attempt, which a real server must drop). */
+            BIO_write(SSL_get_rbio(c->ssl), data + i + 1, (int)(len - i - 1));
+            return;
+        }
+    }
+}
+
+static void tls_input(struct sconn *c)
+{
+    if (!SSL_is_init_finished(c->ssl)) {
+        int rc = SSL_do_handshake(c->ssl);
+        flush_tls(c);
+        if (rc != 1) {
+            int e = SSL_get_error(c->ssl, rc);
+            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) sconn_close(c);
+            return;
+        }
+    }
+    char plain[4096];
+    int n;
+    while (!c->closing && (n = SSL_read(c->ssl, plain, sizeof plain)) > 0)
+        plain_input(c, plain, (size_t)n);
+    if (!c->closing) flush_tls(c);
+}
+
+static void answer(struct sconn *c)
+{
+    size_t n = c->npending;
+    c->npending = 0;
+    if (c->ssl) {
+        BIO_write(SSL_get_rbio(c->ssl), c->pending, (int)n);
+        tls_input(c);
+    } else {
+        plain_input(c, c->pending, n);
+        /* A ClientHello sent right behind STARTTLS is already in the BIO. */
+        if (c->ssl && BIO_ctrl_pending(SSL_get_rbio(c->ssl)) > 0) tls_input(c);
+    }
+    if (c->quitting) sconn_close(c);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct sconn *c = t->data;
+    if (!c->greeted) {
+        c->greeted = true;
+        send_raw(c, greeting(), strlen(greeting()));
+    }
+    if (c->npending) answer(c);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    static __thread char slab[16384];
+    (void)h;
+    (void)suggested;
+    *b = uv_buf_init(slab, sizeof slab);
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    struct sconn *c = s->data;
+    if (n < 0) {
+        sconn_close(c);
+        return;
+    }
+    if (n == 0) return;
+    if (c->npending + (size_t)n > 1 << 20) { /* a client that floods: drop it */
+        sconn_close(c);
+        return;
+    }
+    if (c->npending + (size_t)n > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4096;
+        while (cap < c->npending + (size_t)n) cap *= 2;
+        char *p = realloc(c->pending, cap);
+        if (!p) {
+            sconn_close(c);
+            return;
+        }
+        c->pending = p;
+        c->cap = cap;
+    }
+    memcpy(c->pending + c->npending, b->base, (size_t)n);
+    c->npending += (size_t)n;
+    /* The reply waits D ms from the first byte of the client's flight. */
+    if (!c->greeted || uv_is_active((uv_handle_t *)&c->timer)) return;
+    if (opt.delay_ms == 0) answer(c);
+    else uv_timer_start(&c->timer, on_timer, opt.delay_ms, 0);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    if (status < 0) return;
+    struct sconn *c = calloc(1, sizeof *c);
+    if (!c) return;
+    uv_tcp_init(server->loop, &c->tcp);
+    uv_timer_init(server->loop, &c->timer);
+    c->tcp.data = c->timer.data = c;
+    c->handles = 2;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        sconn_close(c);
+        return;
+    }
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET)
+        c->addr = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
+    uv_tcp_nodelay(&c->tcp, 1);
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    if (opt.greeting_ms == 0) on_timer(&c->timer);
+    else uv_timer_start(&c->timer, on_timer, opt.greeting_ms, 0);
+}
+
+static void serve(void *arg)
+{
+    (void)arg;
+    uv_loop_t loop;
+    uv_tcp_t server;
+    uv_loop_init(&loop);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
+    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+        fprintf(stderr, "bench-server: bind port %d: %s\n", opt.port, strerror(errno));
+        exit(1);
+    }
+    uv_tcp_init(&loop, &server);
+    uv_tcp_open(&server, fd);
+    if (uv_listen((uv_stream_t *)&server, 65535, on_connection) != 0) {
+        fprintf(stderr, "bench-server: listen failed\n");
+        exit(1);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+}
+
+static SSL_CTX *load_ctx(const char *chain, const char *key)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, chain) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        fprintf(stderr, "bench-server: cannot load %s with %s\n", chain, key);
+        ERR_print_errors_fp(stderr);
+        exit(1);
+    }
+    /* Full handshakes only, nothing after them: a scanner never resumes. */
+    SSL_CTX_set_num_tickets(ctx, 0);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    return ctx;
+}
+
+static void usage(void)
+{
+    fputs("Usage: bench-server --certs DIR --ncerts N [--port P] [--protocol smtp|imap|pop3]\n"
+          "                    [--delay MS] [--greeting-delay MS] [--threads T]\n"
+          "DIR holds key.pem and chain-0.pem .. chain-(N-1).pem (leaf first).\n"
+          "Listens on 0.0.0.0:P: run it in a network namespace of its own.\n",
+          stderr);
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"certs", required_argument, 0, 'C'},  {"ncerts", required_argument, 0, 'n'},
+        {"port", required_argument, 0, 'p'},   {"protocol", required_argument, 0, 'P'},
+        {"delay", required_argument, 0, 'd'},  {"greeting-delay", required_argument, 0, 'g'},
+        {"threads", required_argument, 0, 't'}, {0, 0, 0, 0}};
+    const char *dir = NULL;
+    int ncerts = 1, ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'C': dir = optarg; break;
+        case 'n': ncerts = atoi(optarg); break;
+        case 'p': opt.port = atoi(optarg); break;
+        case 'P':
+            opt.proto = !strcmp(optarg, "imap") ? P_IMAP : !strcmp(optarg, "pop3") ? P_POP3 : P_SMTP;
+            break;
+        case 'd': opt.delay_ms = (unsigned)atoi(optarg); break;
+        case 'g': opt.greeting_ms = (unsigned)atoi(optarg); break;
+        case 't': opt.threads = atoi(optarg); break;
+        default: usage();
+        }
+    }
+    if (!dir || ncerts < 1 || opt.threads < 1 || opt.threads > 64) usage();
+    signal(SIGPIPE, SIG_IGN);
+    opt.ctx = calloc((size_t)ncerts, sizeof *opt.ctx);
+    opt.nctx = ncerts;
+    char chain[4096], key[4096];
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    for (int i = 0; i < ncerts; i++) {
+        snprintf(chain, sizeof chain, "%s/chain-%d.pem", dir, i);
+        opt.ctx[i] = load_ctx(chain, key);
+    }
+    uv_thread_t tids[64];
+    for (int i = 0; i < opt.threads; i++) uv_thread_create(&tids[i], serve, NULL);
+    fprintf(stderr, "bench-server: listening on port %d, %d certificate(s), delay %u ms, "
+                    "greeting %u ms, %d thread(s)\n",
+            opt.port, ncerts, opt.delay_ms, opt.greeting_ms, opt.threads);
+    for (int i = 0; i < opt.threads; i++) uv_thread_join(&tids[i]);
+    return 0;
+}

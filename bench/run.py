@@ -194,48 +194,39 @@ def peers(table, build, workdir, certs, sizes, scanner_row):
     """The other tools, RSA chain, each on fresh addresses of the same server."""
     ca = os.path.join(certs["rsa"], "ca.pem")
     base = 40
+
+    def peer(name, label, count, make_cmd, needle, host_suffix=""):
+        """Runs one peer on `count` fresh addresses; ok = lines with needle."""
+        nonlocal base
+        hosts = addresses(base, count)
+        base += 1
+        listing = os.path.join(workdir, name + ".in")
+        write_lines(listing, [h + host_suffix for h in hosts])
+        out = os.path.join(workdir, name + ".out")
+        log("%s: %d hosts" % (name, len(hosts)))
+        with open(out, "w") as o:
+            wall, cpu, rss, _ = timed(in_ns(*make_cmd(listing, out)), workdir, name, stdout=o)
+        table.add(label, "rsa", {"wall": wall, "cpu": cpu, "rss": rss,
+                                 "ok": count_in(out, needle), "n": len(hosts)})
+
     if shutil.which("openssl") and sizes["openssl"]:
-        hosts = addresses(base, sizes["openssl"])
-        base += 1
-        out = os.path.join(workdir, "openssl.out")
-        with open(os.path.join(workdir, "openssl.in"), "w") as f:
-            f.write("\n".join(h + ":25" for h in hosts) + "\n")
-        cmd = in_ns("xargs", "-a", os.path.join(workdir, "openssl.in"), "-P", "32", "-I{}",
-                    "openssl", "s_client", "-connect", "{}", "-starttls", "smtp", "-brief",
-                    "-CAfile", ca)
-        with open(out, "w") as o:
-            wall, cpu, rss, _ = timed(cmd, workdir, "openssl", stdout=o)
-        log("openssl s_client: %d hosts" % len(hosts))
-        ok = count_in(out, "CONNECTION ESTABLISHED")
-        table.add("openssl s_client (xargs -P 32)", "rsa",
-                  {"wall": wall, "cpu": cpu, "rss": rss, "ok": ok, "n": len(hosts)})
+        peer("openssl", "openssl s_client (xargs -P 32)", sizes["openssl"],
+             lambda listing, out: ["xargs", "-a", listing, "-P", "32", "-I{}", "openssl",
+                                   "s_client", "-connect", "{}", "-starttls", "smtp", "-brief",
+                                   "-CAfile", ca],
+             "CONNECTION ESTABLISHED", ":25")
     if shutil.which("nmap") and sizes["nmap"]:
-        hosts = addresses(base, sizes["nmap"])
-        base += 1
-        write_lines(os.path.join(workdir, "nmap.in"), hosts)
-        out = os.path.join(workdir, "nmap.out")
-        cmd = in_ns("nmap", "-n", "-Pn", "-sT", "-T4", "-p", "25", "--script", "ssl-cert",
-                    "-iL", os.path.join(workdir, "nmap.in"), "-oN", out)
-        log("nmap: %d hosts" % len(hosts))
-        wall, cpu, rss, _ = timed(cmd, workdir, "nmap")
-        ok = count_in(out, "ssl-cert: Subject:")
-        table.add("nmap -sT --script ssl-cert", "rsa",
-                  {"wall": wall, "cpu": cpu, "rss": rss, "ok": ok, "n": len(hosts)})
+        peer("nmap", "nmap -sT --script ssl-cert", sizes["nmap"],
+             lambda listing, out: ["nmap", "-n", "-Pn", "-sT", "-T4", "-p", "25", "--script",
+                                   "ssl-cert", "-iL", listing, "-oN", out + ".nmap"],
+             "ssl-cert: Subject:")
     if shutil.which("sslscan") and sizes["sslscan"]:
-        hosts = addresses(base, sizes["sslscan"])
-        base += 1
-        write_lines(os.path.join(workdir, "sslscan.in"), [h + ":25" for h in hosts])
-        out = os.path.join(workdir, "sslscan.out")
-        cmd = in_ns("xargs", "-a", os.path.join(workdir, "sslscan.in"), "-P", "32", "-n", "1",
-                    "sslscan", "--no-colour", "--starttls-smtp", "--no-ciphersuites",
-                    "--no-renegotiation", "--no-compression", "--no-heartbleed", "--no-groups",
-                    "--no-fallback")
-        with open(out, "w") as o:
-            wall, cpu, rss, _ = timed(cmd, workdir, "sslscan", stdout=o)
-        log("sslscan: %d hosts" % len(hosts))
-        ok = count_in(out, "Subject:")
-        table.add("sslscan --starttls-smtp (xargs -P 32)", "rsa",
-                  {"wall": wall, "cpu": cpu, "rss": rss, "ok": ok, "n": len(hosts)})
+        peer("sslscan", "sslscan --starttls-smtp (xargs -P 32)", sizes["sslscan"],
+             lambda listing, out: ["xargs", "-a", listing, "-P", "32", "-n", "1", "sslscan",
+                                   "--no-colour", "--starttls-smtp", "--no-ciphersuites",
+                                   "--no-renegotiation", "--no-compression", "--no-heartbleed",
+                                   "--no-groups", "--no-fallback"],
+             "Subject:", ":25")
     tssl = shutil.which("testssl") or shutil.which("testssl.sh")
     if tssl and sizes["testssl"]:
         hosts = addresses(base, sizes["testssl"])

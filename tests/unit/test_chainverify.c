@@ -4,6 +4,7 @@
 
 #include "scanner/chainverify.h"
 #include "tests/unit/test.h"
+#include "tests/unit/testdata.h"
 
 struct der {
     unsigned char data[8192];
@@ -12,16 +13,7 @@ struct der {
 
 static void load(const char *name, struct der *d)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", STS_TEST_DATA, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) FAIL_AT("cannot open %s", path);
-    static unsigned char pem[16384];
-    size_t n = fread(pem, 1, sizeof pem, f);
-    fclose(f);
-    int len = wc_CertPemToDer(pem, (int)n, d->data, (int)sizeof d->data, CERT_TYPE);
-    if (len <= 0) FAIL_AT("%s: not a PEM certificate", path);
-    d->len = (size_t)len;
+    d->len = load_der(name, d->data, sizeof d->data);
 }
 
 static struct chain_verifier *verifier(const char *ca)

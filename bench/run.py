@@ -177,12 +177,12 @@ class Table:
                           r["cpu"] * 1e6 / ok if ok else float("inf"), r["rss"], note))
 
     def show(self):
-        head = "%-38s %-6s %7s %7s %8s %9s %12s %9s  %s" % (
+        head = "%-48s %-6s %7s %7s %8s %9s %12s %9s  %s" % (
             "tool", "chain", "hosts", "ok", "wall s", "hosts/s", "CPU µs/host", "RSS MiB", "note")
         print(head)
         print("-" * len(head))
         for t in self.rows:
-            print("%-38s %-6s %7d %7d %8.2f %9.1f %12.0f %9.1f  %s" % t)
+            print("%-48s %-6s %7d %7d %8.2f %9.1f %12.0f %9.1f  %s" % t)
 
 
 def count_in(path, needle):

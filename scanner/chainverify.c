@@ -9,12 +9,17 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/error-ssl.h>
+#include <wolfssl/wolfcrypt/asn.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 #include <wolfssl/wolfcrypt/sha256.h>
 
 /* A bounded table: when it is three quarters full it starts again empty,
  * so memory stays fixed however many distinct chains a survey meets. */
 #define SLOTS (1u << 16)
+
+/* Ours, beside wolfSSL's negative codes: a leaf whose extended key usage
+ * leaves out serverAuth (OpenSSL's X509_V_ERR_INVALID_PURPOSE). */
+#define BAD_PURPOSE 1
 
 struct slot {
     uint8_t key[WC_SHA256_DIGEST_SIZE];
@@ -126,6 +131,19 @@ static void remember(struct chain_verifier *v, const uint8_t *key, int error, in
     pthread_mutex_unlock(&v->lock);
 }
 
+/* A client checks that the leaf may serve: no extended key usage, or one
+ * that names serverAuth or any purpose (as OpenSSL's "ssl_server" purpose,
+ * and so postfix, would). */
+static int for_servers(const unsigned char *der, size_t len)
+{
+    DecodedCert dc;
+    wc_InitDecodedCert(&dc, der, (word32)len, NULL);
+    int ok = wc_ParseCert(&dc, CERT_TYPE, NO_VERIFY, NULL) != 0 || !dc.extExtKeyUsageSet ||
+             (dc.extExtKeyUsage & (EXTKEYUSE_SERVER_AUTH | EXTKEYUSE_ANY)) != 0;
+    wc_FreeDecodedCert(&dc);
+    return ok;
+}
+
 /* From the top of the chain down, as a verify callback would see it; the
  * first failure is the verdict. The store of trusted roots never changes:
  * the chain's own intermediates go into a scratch store for this chain
@@ -152,12 +170,14 @@ static void verify(struct chain_verifier *v, const unsigned char *const *certs, 
         }
     }
     if (scratch) wolfSSL_CertManagerFree(scratch);
+    if (*error == 0 && !for_servers(certs[0], lens[0])) *error = BAD_PURPOSE;
 }
 
 static const char *error_text(int error, int depth, const struct cert_facts *leaf, char *buf,
                               size_t len)
 {
     switch (error) {
+    case BAD_PURPOSE: return "unsuitable certificate purpose";
     case ASN_AFTER_DATE_E: return "certificate has expired";
     case ASN_BEFORE_DATE_E: return "certificate is not yet valid";
     case ASN_SIG_CONFIRM_E:

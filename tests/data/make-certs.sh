@@ -53,3 +53,11 @@ leaf_under_int() {
         -enddate 20350101000000Z -extfile "$work/leaf-int.ext" -notext 2>/dev/null
 }
 leaf_under_int
+# A leaf for clients only (extendedKeyUsage=clientAuth): not a server's.
+echo 5A5A03 > "$work/serial"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf-clientauth.key \
+    -out "$work/c.csr" -subj "/O=STS Test/CN=client.test.example" 2>/dev/null
+printf 'subjectAltName=DNS:client.test.example\nextendedKeyUsage=clientAuth\n' > "$work/c.ext"
+openssl ca -batch -config "$work/ca.cnf" -cert ca.pem -keyfile ca.key -in "$work/c.csr" \
+    -out leaf-clientauth.pem -startdate 20250101000000Z -enddate 20350101000000Z \
+    -extfile "$work/c.ext" -notext 2>/dev/null

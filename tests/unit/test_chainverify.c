@@ -58,12 +58,17 @@ TEST_IMPL(chainverify_verdicts_and_cache)
     ASSERT_EQ(verdict(v, &leaf_int, NULL, error, sizeof error), TRI_NO);
     ASSERT_STR_EQ(error, "unable to get local issuer certificate (depth 0)");
     ASSERT_EQ(verdict(v, &leaf_rsa, NULL, error, sizeof error), TRI_YES);
+    /* A leaf for clients only, as `openssl verify -purpose sslserver` says. */
+    static struct der leaf_client;
+    load("leaf-clientauth.pem", &leaf_client);
+    ASSERT_EQ(verdict(v, &leaf_client, NULL, error, sizeof error), TRI_NO);
+    ASSERT_STR_EQ(error, "unsuitable certificate purpose (depth 0)");
     /* The same chains again come from the cache, with the same verdicts. */
     ASSERT_EQ(verdict(v, &leaf_int, &int_ca, error, sizeof error), TRI_YES);
     ASSERT_EQ(verdict(v, &leaf_int, NULL, error, sizeof error), TRI_NO);
     unsigned long lookups, hits;
     chain_verifier_stats(v, &lookups, &hits);
-    ASSERT_EQ(lookups, 5);
+    ASSERT_EQ(lookups, 6);
     ASSERT_EQ(hits, 2);
     chain_verifier_free(v);
 

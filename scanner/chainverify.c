@@ -165,7 +165,7 @@ static void verify(struct chain_verifier *v, const unsigned char *const *certs, 
                 wolfSSL_CertManagerLoadCABuffer(scratch, certs[i], (long)lens[i],
                                                 WOLFSSL_FILETYPE_ASN1);
         } else if (*error == 0) {
-            *error = rc;
+            *error = rc < 0 ? rc : WOLFSSL_FATAL_ERROR; /* never taken for "valid" */
             *depth = i;
         }
     }

@@ -254,14 +254,15 @@ def floor(build, certdir, ncerts, n):
     return float(kv["cpu_us_handshake"]), float(kv["cpu_us_handshake_facts"])
 
 
-def callgrind_total(cmd, workdir, name):
+def callgrind_total(cmd, workdir, name, *options):
+    """The instructions callgrind counted for cmd (run in the namespace)."""
     out = os.path.join(workdir, name + ".cg")
-    r = subprocess.run(in_ns("valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, *cmd),
-                       capture_output=True, text=True)
-    for line in r.stderr.splitlines():
-        if "Collected" in line or "I   refs" in line:
-            return int(line.split()[-1].replace(",", ""))
-    raise SystemExit("bench: callgrind gave no total for %s:\n%s" % (name, r.stderr[-2000:]))
+    r = subprocess.run(in_ns("valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+                             *options, *cmd), capture_output=True, text=True)
+    totals = [l for l in r.stderr.splitlines() if "Collected" in l or "I   refs" in l]
+    if not totals:
+        raise SystemExit("bench: callgrind gave no total for %s:\n%s" % (name, r.stderr[-2000:]))
+    return int(totals[-1].split()[-1].replace(",", ""))
 
 
 def instructions(build, workdir, certdir, ncerts, hosts):
@@ -278,13 +279,9 @@ def instructions(build, workdir, certdir, ncerts, hosts):
                             workdir, "cg-scan")
     ok = sum(1 for r in read_rows(out) if r["status"] == "ok")
     n = 100
-    ftotal = subprocess.run(["valgrind", "--tool=callgrind", "--collect-atstart=no",
-                             "--callgrind-out-file=" + os.path.join(workdir, "cg-floor.cg"),
-                             os.path.join(build, "bench", "bench-floor"), certdir, str(ncerts),
-                             os.path.join(certdir, "ca.pem"), str(n), "--once"],
-                            capture_output=True, text=True).stderr
-    fl = [l for l in ftotal.splitlines() if "Collected" in l or "I   refs" in l]
-    fl_total = int(fl[-1].split()[-1].replace(",", ""))
+    fl_total = callgrind_total([os.path.join(build, "bench", "bench-floor"), certdir, str(ncerts),
+                                os.path.join(certdir, "ca.pem"), str(n), "--once"],
+                               workdir, "cg-floor", "--collect-atstart=no")
     return total / max(ok, 1), fl_total / (n + 1)
 
 

@@ -228,6 +228,22 @@ static int facts_x509(const unsigned char *der, size_t len, struct cert_facts *o
     return rc;
 }
 
+/* RFC 6125 6.4.4: the subject's CNs, consulted only when there is no DNS SAN. */
+static int cn_matches(WOLFSSL_X509_NAME *subject, const char *host)
+{
+    int count = subject ? wolfSSL_X509_NAME_entry_count(subject) : 0;
+    for (int i = 0; i < count; i++) {
+        WOLFSSL_X509_NAME_ENTRY *e = wolfSSL_X509_NAME_get_entry(subject, i);
+        WOLFSSL_ASN1_OBJECT *obj = e ? wolfSSL_X509_NAME_ENTRY_get_object(e) : NULL;
+        if (!obj || wolfSSL_OBJ_obj2nid(obj) != NID_commonName) continue;
+        WOLFSSL_ASN1_STRING *d = wolfSSL_X509_NAME_ENTRY_get_data(e);
+        if (d && hostname_pattern_matches((const char *)wolfSSL_ASN1_STRING_data(d),
+                                          (size_t)wolfSSL_ASN1_STRING_length(d), host))
+            return 1;
+    }
+    return 0;
+}
+
 static enum tri name_matches_x509(const unsigned char *der, size_t len, const char *host)
 {
     WOLFSSL_X509 *x = wolfSSL_X509_d2i(NULL, der, (int)len);
@@ -243,19 +259,7 @@ static enum tri name_matches_x509(const unsigned char *der, size_t len, const ch
                                            (size_t)wolfSSL_ASN1_STRING_length(g->d.ia5), host);
     }
     if (sans) wolfSSL_GENERAL_NAMES_free(sans);
-    if (!had_dns) {
-        /* RFC 6125 6.4.4: the CN counts only when there is no DNS SAN. */
-        WOLFSSL_X509_NAME *subject = wolfSSL_X509_get_subject_name(x);
-        int count = subject ? wolfSSL_X509_NAME_entry_count(subject) : 0;
-        for (int i = 0; i < count && !matched; i++) {
-            WOLFSSL_X509_NAME_ENTRY *e = wolfSSL_X509_NAME_get_entry(subject, i);
-            WOLFSSL_ASN1_OBJECT *obj = e ? wolfSSL_X509_NAME_ENTRY_get_object(e) : NULL;
-            if (!obj || wolfSSL_OBJ_obj2nid(obj) != NID_commonName) continue;
-            WOLFSSL_ASN1_STRING *d = wolfSSL_X509_NAME_ENTRY_get_data(e);
-            matched = d && hostname_pattern_matches((const char *)wolfSSL_ASN1_STRING_data(d),
-                                                    (size_t)wolfSSL_ASN1_STRING_length(d), host);
-        }
-    }
+    if (!had_dns) matched = cn_matches(wolfSSL_X509_get_subject_name(x), host);
     wolfSSL_X509_free(x);
     return matched ? TRI_YES : TRI_NO;
 }
@@ -350,19 +354,7 @@ static enum tri decoded_name_matches(const DecodedCert *dc, const char *host)
         if (hostname_pattern_matches(d->name, (size_t)d->len, host)) return TRI_YES;
     }
     if (had_dns) return TRI_NO;
-    /* RFC 6125 6.4.4: the CN counts only when there is no DNS SAN. */
-    WOLFSSL_X509_NAME *subject = dc->subjectName;
-    int count = subject ? wolfSSL_X509_NAME_entry_count(subject) : 0;
-    for (int i = 0; i < count; i++) {
-        WOLFSSL_X509_NAME_ENTRY *e = wolfSSL_X509_NAME_get_entry(subject, i);
-        WOLFSSL_ASN1_OBJECT *obj = e ? wolfSSL_X509_NAME_ENTRY_get_object(e) : NULL;
-        if (!obj || wolfSSL_OBJ_obj2nid(obj) != NID_commonName) continue;
-        WOLFSSL_ASN1_STRING *d = wolfSSL_X509_NAME_ENTRY_get_data(e);
-        if (d && hostname_pattern_matches((const char *)wolfSSL_ASN1_STRING_data(d),
-                                          (size_t)wolfSSL_ASN1_STRING_length(d), host))
-            return TRI_YES;
-    }
-    return TRI_NO;
+    return cn_matches(dc->subjectName, host) ? TRI_YES : TRI_NO;
 }
 
 /* 0 done, 1 not for the fast path (the caller takes the slow one). */

@@ -348,18 +348,21 @@ void conn_feed_replies(struct conn *c, const char *data, size_t len, size_t *use
     *used = pos;
 }
 
+/* CVE-2011-0411 class: bytes after the 220 to STARTTLS were sent before
+ * our ClientHello, so they are not TLS. Never feed them on. */
+static void finish_injected(struct conn *c, size_t n)
+{
+    conn_finish(c, ST_PROTOCOL_ERROR,
+                "%zu bytes of plaintext came after the server's reply to STARTTLS "
+                "(response injection); not fed to TLS",
+                n);
+}
+
 static void plain_input(struct conn *c, const char *data, size_t len)
 {
     size_t used = 0;
     conn_feed_replies(c, data, len, &used);
-    if (!c->finished && c->tls_started && used < len) {
-        /* CVE-2011-0411 class: bytes after the 220 to STARTTLS were sent
-         * before our ClientHello, so they are not TLS. Never feed them on. */
-        conn_finish(c, ST_PROTOCOL_ERROR,
-                    "%zu bytes of plaintext came after the server's reply to STARTTLS "
-                    "(response injection); not fed to TLS",
-                    len - used);
-    }
+    if (!c->finished && c->tls_started && used < len) finish_injected(c, len - used);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
@@ -412,10 +415,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         return;
     }
     if (c->tls_waiting) { /* nothing may come before our ClientHello */
-        conn_finish(c, ST_PROTOCOL_ERROR,
-                    "%zd bytes of plaintext came after the server's reply to STARTTLS "
-                    "(response injection); not fed to TLS",
-                    nread);
+        finish_injected(c, (size_t)nread);
         return;
     }
     /* Timeouts measure silence: any byte re-arms the phase's timer. */

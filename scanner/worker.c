@@ -264,6 +264,13 @@ static void worker_main(void *arg)
     atomic_fetch_sub(&w->scan->running, 1);
 }
 
+/* Worker id's part of a bound set for all workers together; at least 1. */
+static int worker_share(int total, int workers, int id)
+{
+    int share = total / workers + (id < total % workers);
+    return share < 1 ? 1 : share;
+}
+
 int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
@@ -272,11 +279,9 @@ int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t e
     w->loop = &w->loop_storage;
     const struct config *cfg = scan->cfg;
     /* Share the concurrency out; each worker gets at least one slot. */
-    w->max_conns = cfg->concurrency / cfg->workers + (id < cfg->concurrency % cfg->workers);
-    if (w->max_conns < 1) w->max_conns = 1;
+    w->max_conns = worker_share(cfg->concurrency, cfg->workers, id);
     w->max_jobs = w->max_conns;
-    w->tls_max = cfg->max_tls / cfg->workers + (id < cfg->max_tls % cfg->workers);
-    if (w->tls_max < 1) w->tls_max = 1;
+    w->tls_max = worker_share(cfg->max_tls, cfg->workers, id);
     int rc = uv_loop_init(w->loop);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start an event loop: %s", uv_strerror(rc));

@@ -5,11 +5,19 @@
 #ifndef STS_JSONL_H
 #define STS_JSONL_H
 
+#include "output/format.h"
 #include "output/row.h"
+#include "output/rowcells.h"
 #include "scanner/buf.h"
 
 int jsonl_row(struct buf *out, const struct row *row);
-/* --resume: the domain of a line this writer wrote, unescaped; 0 or -1. */
-int jsonl_domain(const char *line, size_t len, struct buf *out);
+/* A line of ours back into cells (strings unescaped, true/false as yes/no,
+ * null as empty, arrays joined by spaces): 0, or -1 when it is not one of
+ * our objects. */
+int jsonl_read_row(const char *line, size_t len, struct row_cells *cells);
+/* A JSON string of text: escaped as a cell, then quoted for JSON. */
+int json_string(struct buf *out, const char *p, size_t len);
+
+extern const struct output_format jsonl_format;
 
 #endif

@@ -1,6 +1,18 @@
 #include "output/row.h"
 
+#include <stdio.h>
 #include <string.h>
+
+int row_key(struct buf *out, const char *cell, size_t len, int port, const char *protocol)
+{
+    char p[16] = "";
+    if (port > 0) snprintf(p, sizeof p, "%d", port);
+    buf_reset(out);
+    /* The unit separator cannot occur in a cell: control bytes are escaped. */
+    int rc = buf_append(out, cell, len);
+    if (rc == 0) rc = buf_printf(out, "\x1f%s\x1f%s", p, protocol ? protocol : "");
+    return rc;
+}
 
 int64_t cert_days_left(const struct probe_result *r)
 {

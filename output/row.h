@@ -45,6 +45,7 @@ struct probe_result {
     struct text auth_mechs_plain; /* ...and before TLS, in cleartext */
     char handshake[12];           /* "full", "hello_only", or "" */
     char versions[64];            /* --versions: "TLSv1.0 TLSv1.2 TLSv1.3" */
+    int attempts;                 /* probes of the endpoint: 1, or 2 after a retry; 0: none */
 };
 
 struct row {
@@ -56,6 +57,11 @@ struct row {
     const char *protocol;
     const struct probe_result *result;
 };
+
+/* The key of a target's rows: its domain cell as the output writes it, the
+ * port (0: none, for invalid lines) and the protocol. --resume and merge
+ * find a target's rows by it. */
+int row_key(struct buf *out, const char *cell, size_t len, int port, const char *protocol);
 
 /* Whole days from the scan to the certificate's end, rounded down. */
 int64_t cert_days_left(const struct probe_result *r);

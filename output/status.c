@@ -1,5 +1,7 @@
 #include "output/status.h"
 
+#include <string.h>
+
 static const char *const names[ST_COUNT] = {
     [ST_OK] = "ok",
     [ST_NO_STARTTLS] = "no_starttls",
@@ -20,4 +22,11 @@ static const char *const names[ST_COUNT] = {
 const char *status_name(enum scan_status s)
 {
     return (s >= 0 && s < ST_COUNT) ? names[s] : "unknown";
+}
+
+int status_of_name(const char *name, size_t len)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0) return i;
+    return -1;
 }

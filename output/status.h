@@ -2,6 +2,8 @@
 #ifndef STS_STATUS_H
 #define STS_STATUS_H
 
+#include <stddef.h>
+
 enum scan_status {
     ST_OK,
     ST_NO_STARTTLS,
@@ -21,5 +23,7 @@ enum scan_status {
 };
 
 const char *status_name(enum scan_status s);
+/* The status of that name, or -1. */
+int status_of_name(const char *name, size_t len);
 
 #endif

@@ -1,9 +1,12 @@
-/* What a scan found, in totals: updated by every worker as targets finish,
- * printed on stderr at the end, and written as JSON with --summary FILE. */
+/* What a scan found, in totals: updated by every worker as targets finish
+ * (a row is counted once it is in the output), printed on stderr at the
+ * end, and written as JSON with --summary FILE. With --resume, the rows an
+ * earlier run wrote count too. */
 #ifndef STS_SUMMARY_H
 #define STS_SUMMARY_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <uv.h>
@@ -27,10 +30,10 @@ struct cipher_count {
 };
 
 struct summary {
-    atomic_uint_fast64_t rows, targets_done, in_flight;
+    atomic_uint_fast64_t rows, rows_resumed, targets_done, in_flight;
     atomic_uint_fast64_t by_status[ST_COUNT];
     atomic_uint_fast64_t versions[5]; /* SSLv3 .. TLS 1.3 */
-    atomic_uint_fast64_t starttls_yes, starttls_no, name_mismatch;
+    atomic_uint_fast64_t starttls_yes, starttls_no, name_mismatch, retried;
     int64_t expiring_within; /* --expiring-within DAYS, -1: not asked */
     uv_mutex_t lock;         /* for what follows */
     struct cipher_count ciphers[SUMMARY_CIPHERS];
@@ -42,12 +45,32 @@ struct summary {
     uint64_t expiring_total;
 };
 
+/* What the summary says besides the counts: how the scan ended, and what
+ * the likely cause is when nothing could be reached. */
+struct summary_context {
+    bool interrupted;
+    uint64_t left;     /* targets read but not in the output */
+    bool input_unread; /* the input was not read to its end */
+    const char *const *resolvers;
+    int nresolvers;
+    bool allow_private;
+    bool lists; /* --blocklist or --allowlist given */
+};
+
 int summary_init(struct summary *s, int64_t expiring_within);
 void summary_free(struct summary *s);
 void summary_count(struct summary *s, const struct row *row);
+
+/* output/summary_print.c */
 void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out);
-/* 0, or -1 when the file cannot be written (reported). */
-int summary_write_json(struct summary *s, const struct feeder_stats *in, double seconds,
-                       const char *path);
+/* The ending, and a warning when no row got as far as a connection. */
+void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *out);
+/* "1 target", "2 targets". */
+const char *plural(uint64_t n, const char *one, const char *many);
+
+/* output/summary_json.c: the summary as JSON into fd (replacing what it
+ * held); 0, or -1 when it cannot be written (reported with path). */
+int summary_write_json(struct summary *s, const struct feeder_stats *in,
+                       const struct summary_context *ctx, double seconds, int fd, const char *path);
 
 #endif

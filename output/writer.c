@@ -5,196 +5,299 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
-#include "output/csv.h"
-#include "output/jsonl.h"
+#include "output/rowcells.h"
 #include "scanner/buf.h"
-
-#define FLUSH_BYTES (64 * 1024)
 
 struct writer {
     int fd;
     bool close_fd;
+    bool regular;  /* a regular file: a short write can be cut off again */
+    bool created;  /* this run created the file */
     const char *name;
+    char *path;
     uv_mutex_t lock;
-    struct buf pending;
-    time_t last_flush;
+    off_t committed; /* where the last whole target ends */
+    off_t start;     /* where this run began to write */
     bool failed;
 };
 
-static int write_all(struct writer *w, const char *p, size_t len)
+static void report(struct writer *w, const char *what, int err)
 {
+    fprintf(stderr, "starttls-scan: %s %s failed: %s\n", what, w->name, strerror(err));
+}
+
+static int write_all(int fd, const char *p, size_t len, size_t *done)
+{
+    *done = 0;
     while (len > 0) {
-        ssize_t n = write(w->fd, p, len);
+        ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            if (!w->failed)
-                fprintf(stderr, "starttls-scan: writing %s failed: %s\n", w->name, strerror(errno));
-            w->failed = true;
+        if (n < 0) return -1;
+        if (n == 0) {
+            errno = EIO;
             return -1;
         }
         p += n;
         len -= (size_t)n;
+        *done += (size_t)n;
     }
     return 0;
 }
 
-static int flush_locked(struct writer *w)
+/* Under the lock. */
+static int append(struct writer *w, const char *data, size_t len)
 {
-    int rc = w->failed ? -1 : write_all(w, w->pending.data, w->pending.len);
-    buf_reset(&w->pending);
-    w->last_flush = time(NULL);
-    return rc;
+    if (w->failed) return -1;
+    size_t done;
+    if (write_all(w->fd, data, len, &done) == 0) {
+        w->committed += (off_t)len;
+        return 0;
+    }
+    int err = errno;
+    w->failed = true;
+    /* Part of the rows may have landed: cut the file back to its last whole row. */
+    if (done > 0 && w->regular && ftruncate(w->fd, w->committed) != 0)
+        fprintf(stderr, "starttls-scan: cannot cut %s back to its last whole row: %s\n", w->name,
+                strerror(errno));
+    report(w, "writing", err);
+    return -1;
 }
 
-/* The first cell of a CSV line, unquoted (our rows never hold a raw newline). */
-static void first_cell(const char *line, size_t len, struct buf *out)
+/* One complete line of an earlier run: its target's key, and the row for
+ * the summary. -1 when the line is not a row of this format. */
+static int earlier_row(const struct writer_options *o, const char *line, size_t len,
+                       struct row_cells *cells, struct buf *key)
 {
-    buf_reset(out);
-    if (len == 0 || line[0] != '"') {
-        const char *comma = memchr(line, ',', len);
-        buf_append(out, line, comma ? (size_t)(comma - line) : len);
-        return;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if (line[i] != '"') {
-            buf_append(out, line + i, 1);
-        } else if (i + 1 < len && line[i + 1] == '"') {
-            buf_append(out, "\"", 1);
-            i++;
-        } else {
-            return;
+    if (len > 0 && line[len - 1] == '\r') len--;
+    if (o->format->read_row(line, len, cells) != 0) return -1;
+    struct row row;
+    struct probe_result r;
+    row_from_cells(cells, &row, &r);
+    row_key(key, cells->v[COL_DOMAIN].data ? cells->v[COL_DOMAIN].data : "", cells->v[COL_DOMAIN].len,
+            row.port, row.protocol);
+    hashset_add(o->done, key->data ? key->data : "", key->len);
+    if (o->on_row) o->on_row(o->arg, &row);
+    probe_result_free(&r);
+    return 0;
+}
+
+/* Complete lines at the start of data, each an earlier row; returns how
+ * many bytes they take, or -1 (reported) at a line that is not a row. */
+static long earlier_lines(struct writer *w, const struct writer_options *o, const struct buf *data,
+                          long *lineno, struct row_cells *cells, struct buf *key)
+{
+    size_t pos = 0;
+    const char *nl;
+    while ((nl = memchr(data->data + pos, '\n', data->len - pos)) != NULL) {
+        size_t end = (size_t)(nl - data->data);
+        ++*lineno;
+        if (earlier_row(o, data->data + pos, end - pos, cells, key) != 0) {
+            fprintf(stderr, "starttls-scan: --resume: line %ld of %s is not a row of ours; "
+                            "refusing to append to it\n", *lineno, w->name);
+            return -1;
         }
+        pos = end + 1;
     }
+    return (long)pos;
 }
 
-/* --resume: reads what an earlier run wrote. 1: rows to append to; 0: the
- * file is empty (write a header); -1: refused (reported). */
-static int read_earlier_rows(int fd, const char *path, enum output_format format,
-                             struct hashset *done)
+/* --resume: reads what an earlier run wrote, a chunk at a time. 1: rows to
+ * append to; 0: the file is empty (write a header); -1: refused (reported). */
+static int read_earlier_rows(struct writer *w, const struct writer_options *o)
 {
-    struct buf header = {0}, data = {0}, cell = {0};
+    struct buf data = {0}, key = {0};
+    struct row_cells cells = {0};
     char chunk[65536];
-    ssize_t n;
-    while ((n = read(fd, chunk, sizeof chunk)) > 0) buf_append(&data, chunk, (size_t)n);
-    int rc = 0;
-    if (format == FORMAT_CSV) csv_header(&header);
-    if (n < 0) {
-        fprintf(stderr, "starttls-scan: cannot read %s: %s\n", path, strerror(errno));
-        rc = -1;
-    } else if (data.len > 0 && (data.len < header.len || memcmp(data.data, header.data, header.len) != 0)) {
-        fprintf(stderr, "starttls-scan: --resume: %s does not start with this version's CSV "
-                        "header; refusing to append to it (was it written with --format jsonl?)\n",
-                path);
-        rc = -1;
-    } else if (data.len > 0) {
-        size_t pos = header.len, complete = pos;
-        while (pos < data.len) {
-            const char *nl = memchr(data.data + pos, '\n', data.len - pos);
-            if (!nl) break; /* a partial last line: the crash cut it */
-            size_t end = (size_t)(nl - data.data);
-            size_t len = end - pos - (end > pos && data.data[end - 1] == '\r');
-            if (format == FORMAT_CSV)
-                first_cell(data.data + pos, len, &cell);
-            else if (jsonl_domain(data.data + pos, len, &cell) != 0)
-                buf_reset(&cell);
-            hashset_add(done, cell.data ? cell.data : "", cell.len);
-            pos = complete = end + 1;
-        }
-        if (complete < data.len && ftruncate(fd, (off_t)complete) != 0) {
-            fprintf(stderr, "starttls-scan: cannot cut the partial last line of %s: %s\n", path,
-                    strerror(errno));
+    off_t base = 0; /* the file offset of data.data[0] */
+    long lineno = 0;
+    bool checked = false;
+    int rc = 1;
+    for (;;) {
+        ssize_t n = read(w->fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            report(w, "reading", errno);
             rc = -1;
-        } else {
-            rc = 1;
+            break;
         }
+        if (n > 0) buf_append(&data, chunk, (size_t)n);
+        if (!checked && (n == 0 || data.len >= sizeof chunk || memchr(data.data, '\n', data.len))) {
+            if (data.len == 0) {
+                rc = 0;
+                break;
+            }
+            long header = o->format->header_len(data.data, data.len);
+            if (header < 0) {
+                char names[64];
+                output_format_names(names, sizeof names);
+                fprintf(stderr, "starttls-scan: --resume: %s is not a %s file written by this "
+                                "version (another -f of %s, or another version?); refusing to "
+                                "append to it\n", w->name, o->format->name, names);
+                rc = -1;
+                break;
+            }
+            buf_consume(&data, (size_t)header);
+            base = header;
+            lineno = header > 0;
+            checked = true;
+        }
+        if (checked) {
+            long used = earlier_lines(w, o, &data, &lineno, &cells, &key);
+            if (used < 0) {
+                rc = -1;
+                break;
+            }
+            buf_consume(&data, (size_t)used);
+            base += used;
+        }
+        if (n == 0) break;
     }
-    buf_free(&header);
+    /* A partial last line: the crash cut it. */
+    if (rc > 0 && data.len > 0 && ftruncate(w->fd, base) != 0) {
+        fprintf(stderr, "starttls-scan: cannot cut the partial last line of %s: %s\n", w->name,
+                strerror(errno));
+        rc = -1;
+    }
+    if (rc > 0 && base == 0) rc = 0; /* nothing but a partial line: start afresh */
+    if (rc >= 0) w->committed = base;
     buf_free(&data);
-    buf_free(&cell);
+    buf_free(&key);
+    row_cells_free(&cells);
     return rc;
 }
 
-static int open_file(struct writer *w, const char *path, enum writer_mode mode,
-                     enum output_format format, struct hashset *done, bool *need_header)
+/* Opens without truncating, locks, then decides: a second run on the same
+ * file must not cut the first one's rows before it learns of the lock. */
+static int open_locked(struct writer *w, const char *path)
 {
-    struct stat st;
-    *need_header = true;
-    if (mode == WRITER_NEW && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        fprintf(stderr, "starttls-scan: %s is not empty; pass --overwrite to replace it or "
-                        "--resume to go on with it\n", path);
-        return -1;
-    }
-    int flags = O_CREAT | O_CLOEXEC | (mode == WRITER_RESUME ? O_RDWR : O_WRONLY | O_TRUNC);
-    w->fd = open(path, flags, 0644);
+    w->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    w->created = w->fd >= 0;
+    if (w->fd < 0 && errno == EEXIST) w->fd = open(path, O_RDWR | O_CLOEXEC);
+    if (w->fd < 0 && (errno == EACCES || errno == EISDIR || errno == ETXTBSY))
+        w->fd = open(path, O_WRONLY | O_CLOEXEC); /* a device or a write-only file */
     if (w->fd < 0) {
         fprintf(stderr, "starttls-scan: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
     w->close_fd = true;
-    w->name = path;
-    if (mode == WRITER_RESUME) {
-        int rc = read_earlier_rows(w->fd, path, format, done);
-        if (rc < 0) return -1;
-        *need_header = rc == 0;
-        if (lseek(w->fd, 0, SEEK_END) < 0) return -1;
+    struct stat st;
+    w->regular = fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (w->regular && flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "starttls-scan: %s is being written by another starttls-scan (it holds "
+                        "the file's lock); wait for it to end, or write elsewhere\n", path);
+        return -1;
     }
     return 0;
 }
 
-struct writer *writer_open(const char *path, enum writer_mode mode, enum output_format format,
-                           struct hashset *done)
+static int open_file(struct writer *w, const struct writer_options *o, bool *need_header)
+{
+    *need_header = true;
+    if (open_locked(w, o->path) != 0) return -1;
+    if (!w->regular) return 0;
+    struct stat st;
+    if (fstat(w->fd, &st) != 0) return -1;
+    if (o->mode == WRITER_NEW && st.st_size > 0) {
+        fprintf(stderr, "starttls-scan: %s is not empty; pass --overwrite to replace it or "
+                        "--resume to go on with it\n", o->path);
+        return -1;
+    }
+    if (o->mode == WRITER_OVERWRITE && ftruncate(w->fd, 0) != 0) {
+        report(w, "truncating", errno);
+        return -1;
+    }
+    if (o->mode == WRITER_RESUME) {
+        int rc = read_earlier_rows(w, o);
+        if (rc < 0) return -1;
+        *need_header = rc == 0;
+    }
+    if (lseek(w->fd, w->committed, SEEK_SET) < 0) return -1;
+    return 0;
+}
+
+static void writer_free(struct writer *w, bool remove_file)
+{
+    if (remove_file && w->path) unlink(w->path);
+    if (w->close_fd) close(w->fd);
+    free(w->path);
+    free(w);
+}
+
+struct writer *writer_open(const struct writer_options *o)
 {
     struct writer *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     bool need_header = true;
-    if (!path || strcmp(path, "-") == 0) {
+    if (!o->path || strcmp(o->path, "-") == 0) {
         w->fd = STDOUT_FILENO;
         w->name = "standard output";
-    } else if (open_file(w, path, mode, format, done, &need_header) != 0) {
-        if (w->close_fd) close(w->fd);
-        free(w);
-        return NULL;
+    } else {
+        w->name = o->path;
+        w->path = strdup(o->path);
+        if (!w->path || open_file(w, o, &need_header) != 0) {
+            writer_free(w, w->created);
+            return NULL;
+        }
     }
     uv_mutex_init(&w->lock);
-    w->last_flush = time(NULL);
-    if (format == FORMAT_CSV && need_header &&
-        (csv_header(&w->pending) != 0 || flush_locked(w) != 0)) {
-        writer_close(w);
+    w->start = w->committed;
+    struct buf header = {0};
+    if (o->format->header && need_header &&
+        (o->format->header(&header) != 0 || append(w, header.data, header.len) != 0)) {
+        buf_free(&header);
+        uv_mutex_destroy(&w->lock);
+        writer_free(w, w->created);
         return NULL;
     }
+    buf_free(&header);
     return w;
-}
-
-void writer_abort(struct writer *w)
-{
-    uv_mutex_lock(&w->lock);
-    flush_locked(w);
 }
 
 int writer_write(struct writer *w, const char *data, size_t len)
 {
     uv_mutex_lock(&w->lock);
-    int rc = w->failed ? -1 : buf_append(&w->pending, data, len);
-    if (rc == 0 && (w->pending.len >= FLUSH_BYTES || time(NULL) != w->last_flush))
-        rc = flush_locked(w);
+    int rc = append(w, data, len);
     uv_mutex_unlock(&w->lock);
     return rc;
 }
 
+bool writer_failed(struct writer *w)
+{
+    uv_mutex_lock(&w->lock);
+    bool failed = w->failed;
+    uv_mutex_unlock(&w->lock);
+    return failed;
+}
+
+void writer_abort(struct writer *w)
+{
+    uv_mutex_lock(&w->lock);
+    w->failed = true; /* and the lock stays taken */
+}
+
 int writer_close(struct writer *w)
 {
-    int rc = flush_locked(w);
+    int rc = w->failed ? -1 : 0;
     if (w->close_fd && close(w->fd) != 0 && rc == 0) {
-        fprintf(stderr, "starttls-scan: closing %s failed: %s\n", w->name, strerror(errno));
+        report(w, "closing", errno);
         rc = -1;
     }
+    w->close_fd = false;
     uv_mutex_destroy(&w->lock);
-    buf_free(&w->pending);
-    free(w);
+    writer_free(w, false);
     return rc;
+}
+
+void writer_discard(struct writer *w)
+{
+    /* Nothing of this run's may stay: no header-only file blocks the rerun. */
+    if (!w->created && w->regular && ftruncate(w->fd, w->start) != 0)
+        fprintf(stderr, "starttls-scan: cannot cut %s back: %s\n", w->name, strerror(errno));
+    uv_mutex_destroy(&w->lock);
+    writer_free(w, w->created);
 }

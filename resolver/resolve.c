@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "resolver/mx.h"
+#include "scanner/addrblock.h"
 
 /* A CNAME chain may span several answers; past this many names, give up. */
 #define MAX_CNAME_CHAIN 8
@@ -73,6 +74,22 @@ static const char *outcome_text(enum lookup_outcome o, const char *err)
     }
 }
 
+static int addr_listed(const struct sockaddr_storage *list, int n, const struct sockaddr_storage *ss)
+{
+    for (int i = 0; i < n; i++) {
+        if (list[i].ss_family != ss->ss_family) continue;
+        if (ss->ss_family == AF_INET &&
+            memcmp(&((const struct sockaddr_in *)&list[i])->sin_addr,
+                   &((const struct sockaddr_in *)ss)->sin_addr, 4) == 0)
+            return 1;
+        if (ss->ss_family == AF_INET6 &&
+            memcmp(&((const struct sockaddr_in6 *)&list[i])->sin6_addr,
+                   &((const struct sockaddr_in6 *)ss)->sin6_addr, 16) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Both families are in for host i: decide its status and addresses. */
 static void host_complete(struct request *req, int i)
 {
@@ -86,9 +103,14 @@ static void host_complete(struct request *req, int i)
         memcpy(&sin->sin_addr, w->a_recs[k].addr, 4);
     }
     for (int k = 0; k < w->naaaa && h->addrs; k++) {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&h->addrs[h->naddrs++];
-        sin6->sin6_family = AF_INET6;
-        memcpy(&sin6->sin6_addr, w->aaaa_recs[k].addr, 16);
+        struct sockaddr_storage ss;
+        memset(&ss, 0, sizeof ss);
+        ss.ss_family = AF_INET6;
+        memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, w->aaaa_recs[k].addr, 16);
+        /* An AAAA of ::ffff:a.b.c.d is the IPv4 address a.b.c.d, and the
+         * same address as an A record of a.b.c.d: it is one address. */
+        addr_normalize(&ss);
+        if (!addr_listed(h->addrs, h->naddrs, &ss)) h->addrs[h->naddrs++] = ss;
     }
     if (h->naddrs > 0) {
         h->status = ST_OK;

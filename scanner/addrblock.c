@@ -103,6 +103,56 @@ static const char *lookup(int family, const uint8_t *addr)
     return NULL;
 }
 
+/* The forms of IPv6 address that carry an IPv4 address, and where. */
+static const struct {
+    uint8_t prefix[12];
+    int prefix_bytes; /* the fixed part */
+    int v4_at;        /* where the IPv4 address starts */
+    const char *name;
+    int compat; /* IPv4-compatible: all zero but the IPv4 address */
+} embedding[] = {
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 12, 12, "IPv4-mapped ::ffff:0:0/96", 0},
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0}, 12, 12, "IPv4-translated ::ffff:0:0:0/96", 0},
+    {{0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0}, 12, 12, "NAT64 64:ff9b::/96", 0},
+    {{0x20, 0x02}, 2, 2, "6to4 2002::/16", 0},
+    {{0}, 12, 12, "IPv4-compatible ::/96", 1},
+};
+
+/* Which embedding holds an IPv4 address, or -1. */
+static int embedding_of(const uint8_t *a)
+{
+    for (size_t i = 0; i < sizeof embedding / sizeof embedding[0]; i++) {
+        if (memcmp(a, embedding[i].prefix, (size_t)embedding[i].prefix_bytes) != 0) continue;
+        /* :: and ::1 are the unspecified and loopback addresses (RFC 4291 2.5.5.1). */
+        if (embedding[i].compat && a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] <= 1) return -1;
+        return (int)i;
+    }
+    return -1;
+}
+
+int addr_embedded_ipv4(const uint8_t a6[16], uint8_t v4[4])
+{
+    int e = embedding_of(a6);
+    if (e < 0) return 0;
+    memcpy(v4, a6 + embedding[e].v4_at, 4);
+    return 1;
+}
+
+int addr_normalize(struct sockaddr_storage *ss)
+{
+    if (ss->ss_family != AF_INET6) return 0;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+    if (embedding_of(in6->sin6_addr.s6_addr) != 0) return 0; /* only ::ffff:a.b.c.d */
+    struct sockaddr_in in;
+    memset(&in, 0, sizeof in);
+    in.sin_family = AF_INET;
+    in.sin_port = in6->sin6_port;
+    memcpy(&in.sin_addr, in6->sin6_addr.s6_addr + 12, 4);
+    memset(ss, 0, sizeof *ss);
+    memcpy(ss, &in, sizeof in);
+    return 1;
+}
+
 const char *addr_block_reason(const struct sockaddr *sa)
 {
     if (sa->sa_family == AF_INET) {
@@ -111,13 +161,13 @@ const char *addr_block_reason(const struct sockaddr *sa)
     }
     if (sa->sa_family != AF_INET6) return "not an IP address";
     const uint8_t *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
-    if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0) {
-        const char *why = lookup(AF_INET, a + 12);
-        if (why) return why;
-    }
-    return lookup(AF_INET6, a);
+    int e = embedding_of(a);
+    const char *why = e >= 0 ? lookup(AF_INET, a + embedding[e].v4_at) : NULL;
+    if (!why) return lookup(AF_INET6, a);
+    /* Valid until the next call on this thread (callers copy it at once). */
+    static __thread char text[sizeof embedding / sizeof embedding[0]][160];
+    snprintf(text[e], sizeof text[e], "%s inside %s", why, embedding[e].name);
+    return text[e];
 }
 
 static int addr_bytes(const struct sockaddr *sa, int *family, const uint8_t **bytes)
@@ -135,14 +185,25 @@ static int addr_bytes(const struct sockaddr *sa, int *family, const uint8_t **by
     return -1;
 }
 
+static const struct cidr *find_in(const struct cidr_list *list, int family, const uint8_t *bytes)
+{
+    for (size_t i = 0; i < list->n; i++)
+        if (cidr_contains(&list->items[i], family, bytes)) return &list->items[i];
+    return NULL;
+}
+
+/* An address that carries an IPv4 address (mapped, NAT64, 6to4, ...) is in
+ * a list when it or the IPv4 address inside it is: an opt-out covers every
+ * way of reaching the host. */
 const struct cidr *cidr_list_find(const struct cidr_list *list, const struct sockaddr *sa)
 {
     int family;
     const uint8_t *bytes;
+    uint8_t v4[4];
     if (addr_bytes(sa, &family, &bytes) != 0) return NULL;
-    for (size_t i = 0; i < list->n; i++)
-        if (cidr_contains(&list->items[i], family, bytes)) return &list->items[i];
-    return NULL;
+    const struct cidr *hit = find_in(list, family, bytes);
+    if (!hit && family == AF_INET6 && addr_embedded_ipv4(bytes, v4)) hit = find_in(list, AF_INET, v4);
+    return hit;
 }
 
 int cidr_list_load(struct cidr_list *list, const char *path, char *err, size_t errlen)

@@ -10,7 +10,7 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/coding.h>
 
-#include "output/csv.h"
+#include "output/cellfmt.h"
 #include "scanner/certfacts.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
@@ -31,7 +31,7 @@ static bool checking(const struct conn *c)
 static void print_escaped(const char *prefix, const char *p, size_t len)
 {
     struct buf b = {0};
-    csv_escape_text(&b, p, len, 0);
+    escape_text(&b, p, len, 0);
     printf("%s%.*s\n", prefix, (int)b.len, b.data ? b.data : "");
     buf_free(&b);
 }
@@ -111,7 +111,7 @@ void check_auth_result(struct conn *c, bool ok, const struct reply *r)
     size_t len;
     const char *last = reply_last_line(r, &len); /* the answer, not untagged chatter */
     struct buf b = {0};
-    csv_escape_text(&b, last, len, 0);
+    escape_text(&b, last, len, 0);
     snprintf(outcome.reason, sizeof outcome.reason, "%.*s", (int)b.len, b.data ? b.data : "");
     buf_free(&b);
     (void)c;
@@ -199,7 +199,7 @@ int check_main(int argc, char **argv)
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("-- %s %s, port %d\n", cfg.dialog->name, cfg.check_target, cfg.port);
-    int status = scan_run(&cfg);
+    int status = scan_run(&cfg, NULL, NULL);
     if (status == 0) status = check_exit_status();
     config_free(&cfg);
     return status;

@@ -1,5 +1,6 @@
 #include "scanner/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -9,7 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "output/writer.h"
+#include "output/format.h"
 #include "scanner/conn.h"
 #include "scanner/targets.h"
 
@@ -172,11 +173,47 @@ static int check_ehlo(const char *name)
     return -1;
 }
 
+/* IP, IP:PORT, [IPv6], [IPv6]:PORT or a bare IPv6 address, strictly:
+ * c-ares would take "1.2.3" as 1.2.0.3 and ignore a port past 65535. */
+static int check_resolver(const char *s)
+{
+    char host[INET6_ADDRSTRLEN + 2];
+    unsigned char bin[16];
+    const char *port = NULL;
+    size_t n = strlen(s);
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close && (size_t)(close - s - 1) < sizeof host) {
+            snprintf(host, sizeof host, "%.*s", (int)(close - s - 1), s + 1);
+            if (close[1] == ':') port = close + 2;
+            else if (close[1] != '\0') close = NULL;
+        }
+        if (!close || inet_pton(AF_INET6, host, bin) != 1) goto bad;
+    } else if (strchr(s, ':') && strchr(s, ':') != strrchr(s, ':')) {
+        if (n >= sizeof host || inet_pton(AF_INET6, s, bin) != 1) goto bad;
+    } else {
+        const char *colon = strchr(s, ':');
+        size_t hl = colon ? (size_t)(colon - s) : n;
+        if (hl >= sizeof host) goto bad;
+        snprintf(host, sizeof host, "%.*s", (int)hl, s);
+        if (inet_pton(AF_INET, host, bin) != 1) goto bad;
+        if (colon) port = colon + 1;
+    }
+    long v;
+    if (port && (parse_count("--resolver", port, 1, 65535, &v) != 0)) return -1;
+    return 0;
+bad:
+    fprintf(stderr, "starttls-scan: --resolver: '%s' is not IP[:PORT], [IPv6][:PORT] or an IPv6 "
+                    "address\n", s);
+    return -1;
+}
+
 static void set_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->mx_mode = true;
     cfg->dialog = dialog_find("smtp");
+    cfg->format = output_formats[0];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
     cfg->concurrency = 1000;
@@ -272,12 +309,10 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
         case OPT_RESUME: cfg->resume = true; break;
         case 'q': cfg->quiet = true; break;
         case 'f':
-            if (strcmp(optarg, "csv") == 0) {
-                cfg->format = FORMAT_CSV;
-            } else if (strcmp(optarg, "jsonl") == 0) {
-                cfg->format = FORMAT_JSONL;
-            } else {
-                fprintf(stderr, "starttls-scan: --format: '%s' is not csv or jsonl\n", optarg);
+            if (!(cfg->format = output_format_find(optarg))) {
+                char names[64];
+                output_format_names(names, sizeof names);
+                fprintf(stderr, "starttls-scan: --format: '%s' is not %s\n", optarg, names);
                 return 2;
             }
             break;
@@ -294,6 +329,7 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
             cfg->max_tls = (int)v;
             break;
         case OPT_RESOLVER:
+            if (check_resolver(optarg) != 0) return 2;
             if (cfg->nresolvers == MAX_RESOLVERS) {
                 fprintf(stderr, "starttls-scan: --resolver: at most %d servers\n", MAX_RESOLVERS);
                 return 2;

@@ -11,6 +11,7 @@
 #define MAX_RESOLVERS 8
 
 struct dialog;
+struct output_format;
 
 struct config {
     const struct dialog *dialog; /* -p: the protocol */
@@ -52,7 +53,8 @@ struct config {
     const char *auth_user;    /* --auth-user: test AUTH inside TLS */
     const char *auth_mech;    /* --auth-mech: PLAIN or LOGIN (SMTP, IMAP) */
     char *password;           /* from the environment or a prompt, never argv */
-    int format; /* enum output_format */
+    const struct output_format *format; /* -f */
+    bool stdin_closed, stdout_closed;   /* fd 0 or 1 was closed at start (now /dev/null) */
 };
 
 /* Parses argv into *cfg. Returns 0 to scan, 1 when --help/--version printed

@@ -4,15 +4,13 @@
 #include <string.h>
 #include <uv.h>
 
-#include "output/csv.h"
+#include "output/row.h"
 
 #define QUEUE_CAP 1024
 
 struct feeder {
-    FILE *in;
-    bool mx_mode;
-    feeder_wake_fn wake;
-    void *wake_arg;
+    struct feeder_config cfg;
+    struct line_reader reader;
     uv_thread_t thread;
     uv_mutex_t lock;
     uv_cond_t not_full;
@@ -20,7 +18,6 @@ struct feeder {
     size_t head, count;
     bool eof, cancelled;
     struct hashset seen;
-    const struct hashset *done; /* --resume: targets the output already has */
     struct feeder_stats stats;
 };
 
@@ -37,45 +34,40 @@ static void push(struct feeder *f, struct feed_item *item)
     f->count++;
     /* Woken under the lock: a worker that has seen the end (or the cancel)
      * may close its wake handle, and it can only see it under this lock. */
-    f->wake(f->wake_arg);
+    f->cfg.wake(f->cfg.wake_arg);
     uv_mutex_unlock(&f->lock);
 }
 
-/* Reads one line (without its LF) into line; returns its length, or -1 at
- * the end. A line longer than FEED_LINE_MAX is cut, and *cut is set. */
-static long read_line(FILE *in, char *line, int *cut)
+int feeder_target_key(const struct feed_item *item, const char *protocol, feeder_cell_fn cell,
+                      struct buf *key)
 {
-    long n = 0;
-    int ch;
-    *cut = 0;
-    while ((ch = getc_unlocked(in)) != EOF && ch != '\n') {
-        if (n < FEED_LINE_MAX)
-            line[n++] = (char)ch;
-        else
-            *cut = 1;
-    }
-    if (ch == EOF && n == 0 && !*cut) return -1;
-    return n;
+    struct buf c = {0};
+    int rc;
+    if (item->kind == TP_OK)
+        rc = cell(&c, item->target.name, strlen(item->target.name));
+    else
+        rc = cell(&c, item->raw.p ? item->raw.p : "", item->raw.len);
+    buf_reset(key);
+    if (rc == 0)
+        rc = row_key(key, c.data ? c.data : "", c.len, item->kind == TP_OK ? item->target.port : 0,
+                     protocol);
+    buf_free(&c);
+    return rc;
 }
 
-/* --resume: is there a row for this target already? Rows are matched by
- * their domain cell, which holds the line itself (escaped) when invalid. */
-static int already_done(struct feeder *f, const char *domain, size_t len, int is_raw)
+/* --resume: are this target's rows in the output already? */
+static int already_done(struct feeder *f, const struct feed_item *item)
 {
-    if (!f->done) return 0;
-    int hit;
-    if (is_raw) {
-        struct buf cell = {0};
-        hit = csv_escape_text(&cell, domain, len, 1) == 0 && hashset_has(f->done, cell.data ? cell.data : "", cell.len);
-        buf_free(&cell);
-    } else {
-        hit = hashset_has(f->done, domain, len);
-    }
+    if (!f->cfg.done) return 0;
+    struct buf key = {0};
+    int hit = feeder_target_key(item, f->cfg.protocol, f->cfg.domain_cell, &key) == 0 &&
+              hashset_has(f->cfg.done, key.data ? key.data : "", key.len);
+    buf_free(&key);
     if (hit) f->stats.resumed++;
     return hit;
 }
 
-static void feed_line(struct feeder *f, const char *line, size_t len, int cut)
+static void feed_line(struct feeder *f, const char *line, size_t len, bool cut)
 {
     struct feed_item item;
     memset(&item, 0, sizeof item);
@@ -84,23 +76,25 @@ static void feed_line(struct feeder *f, const char *line, size_t len, int cut)
         item.kind = TP_INVALID;
         item.why = "line longer than 4096 bytes";
     } else {
-        item.kind = target_parse_line(line, len, f->mx_mode, &item.target, &item.why);
+        item.kind = target_parse_line(line, len, f->cfg.mx_mode, &item.target, &item.why);
     }
     if (item.kind == TP_SKIP) return;
     if (item.kind == TP_OK) {
+        /* "host" and "host:25" are one target when 25 is the default port. */
+        if (item.target.port == 0) item.target.port = f->cfg.default_port;
         char key[TARGET_NAME_MAX + 16];
         target_key(&item.target, key, sizeof key);
         if (!hashset_add(&f->seen, key, strlen(key))) {
             f->stats.duplicates++;
             return;
         }
-        if (already_done(f, item.target.name, strlen(item.target.name), 0)) return;
+        if (already_done(f, &item)) return;
         f->stats.targets++;
     } else {
         size_t keep = len;
         while (keep > 0 && (line[keep - 1] == '\r' || line[keep - 1] == ' ')) keep--;
-        text_set(&item.raw, line, keep > 512 ? 512 : keep);
-        if (already_done(f, item.raw.p, item.raw.len, 1)) {
+        text_set(&item.raw, line, keep > FEED_RAW_MAX ? FEED_RAW_MAX : keep);
+        if (already_done(f, &item)) {
             text_free(&item.raw);
             return;
         }
@@ -112,40 +106,39 @@ static void feed_line(struct feeder *f, const char *line, size_t len, int cut)
 static void feeder_main(void *arg)
 {
     struct feeder *f = arg;
-    char *line = malloc(FEED_LINE_MAX + 1);
-    long n;
-    int cut, first = 1;
-    while (line && !f->cancelled && (n = read_line(f->in, line, &cut)) >= 0) {
-        const char *p = line;
+    size_t n;
+    bool cut, first = true;
+    enum line_status st;
+    while ((st = line_reader_next(&f->reader, &n, &cut)) == LINE_OK) {
+        const char *p = f->reader.line;
         if (first && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
             p += 3; /* a UTF-8 byte order mark */
             n -= 3;
         }
-        first = 0;
-        feed_line(f, p, (size_t)n, cut);
+        first = false;
+        feed_line(f, p, n, cut);
     }
-    free(line);
     uv_mutex_lock(&f->lock);
+    if (st == LINE_ERROR) f->stats.read_error = f->reader.error ? f->reader.error : -1;
     f->eof = true;
-    /* After a cancel the workers may be gone (an interrupted scan does not
-     * wait for this thread): nobody to wake. */
-    if (!f->cancelled) f->wake(f->wake_arg);
+    /* After a cancel the workers may be closing: nobody to wake. */
+    if (!f->cancelled) f->cfg.wake(f->cfg.wake_arg);
     uv_mutex_unlock(&f->lock);
 }
 
-struct feeder *feeder_start(FILE *in, bool mx_mode, const struct hashset *done,
-                            feeder_wake_fn wake, void *wake_arg)
+struct feeder *feeder_start(const struct feeder_config *cfg)
 {
     struct feeder *f = calloc(1, sizeof *f);
     if (!f) return NULL;
-    f->done = done;
-    f->in = in;
-    f->mx_mode = mx_mode;
-    f->wake = wake;
-    f->wake_arg = wake_arg;
+    f->cfg = *cfg;
+    if (line_reader_init(&f->reader, cfg->fd, cfg->read) != 0) {
+        free(f);
+        return NULL;
+    }
     uv_mutex_init(&f->lock);
     uv_cond_init(&f->not_full);
     if (uv_thread_create(&f->thread, feeder_main, f) != 0) {
+        line_reader_free(&f->reader);
         uv_mutex_destroy(&f->lock);
         uv_cond_destroy(&f->not_full);
         free(f);
@@ -158,7 +151,7 @@ int feeder_pop(struct feeder *f, struct feed_item *item)
 {
     int rc;
     uv_mutex_lock(&f->lock);
-    if (f->count > 0) {
+    if (f->count > 0 && !f->cancelled) {
         *item = f->ring[f->head];
         f->head = (f->head + 1) % QUEUE_CAP;
         f->count--;
@@ -180,12 +173,21 @@ void feeder_snapshot(struct feeder *f, struct feeder_stats *stats)
     uv_mutex_unlock(&f->lock);
 }
 
+uint64_t feeder_queued(struct feeder *f)
+{
+    uv_mutex_lock(&f->lock);
+    uint64_t n = f->count;
+    uv_mutex_unlock(&f->lock);
+    return n;
+}
+
 void feeder_cancel(struct feeder *f)
 {
     uv_mutex_lock(&f->lock);
     f->cancelled = true;
     uv_cond_broadcast(&f->not_full);
     uv_mutex_unlock(&f->lock);
+    line_reader_cancel(&f->reader);
 }
 
 void feeder_join(struct feeder *f, struct feeder_stats *stats)
@@ -197,6 +199,7 @@ void feeder_join(struct feeder *f, struct feeder_stats *stats)
         f->head = (f->head + 1) % QUEUE_CAP;
         f->count--;
     }
+    line_reader_free(&f->reader);
     uv_mutex_destroy(&f->lock);
     uv_cond_destroy(&f->not_full);
     hashset_free(&f->seen);

@@ -20,6 +20,15 @@ struct slot {
     char ip[64];
 };
 
+/* A row waiting for the job's end, when all of a target's rows are handed
+ * up together. */
+struct pending_row {
+    const struct host_result *host; /* NULL: none */
+    char ip[64];                    /* "": none */
+    const struct probe_result *result;
+    struct probe_result *owned; /* a row that no probe stands behind owns its result */
+};
+
 struct job {
     struct worker *w;
     struct target target;
@@ -27,7 +36,8 @@ struct job {
     struct dns_result *dns;
     struct slot *slots;
     int nslots;
-    struct buf rows; /* written in one piece when the job is done */
+    struct pending_row *rows;
+    int nrows, cap;
     int pending; /* slots without a row yet, plus one while slots are being handed out */
 };
 
@@ -36,34 +46,81 @@ static int job_port(const struct job *job)
     return job->target.port ? job->target.port : job->w->scan->cfg->port;
 }
 
+static void add_row(struct job *job, const struct host_result *host, const char *ip,
+                    const struct probe_result *result, struct probe_result *owned)
+{
+    if (job->nrows == job->cap) {
+        int cap = job->cap ? job->cap * 2 : 4;
+        struct pending_row *rows = realloc(job->rows, (size_t)cap * sizeof *rows);
+        if (!rows) {
+            fputs("starttls-scan: out of memory\n", stderr);
+            abort();
+        }
+        job->rows = rows;
+        job->cap = cap;
+    }
+    struct pending_row *p = &job->rows[job->nrows++];
+    p->host = host;
+    snprintf(p->ip, sizeof p->ip, "%s", ip ? ip : "");
+    p->result = result;
+    p->owned = owned;
+}
+
 /* A row that no probe stands behind: DNS outcomes, blocked addresses. */
 static void emit_plain(struct job *job, const struct host_result *host, const char *ip,
                        enum scan_status st, const char *error)
 {
-    struct probe_result r;
-    probe_result_init(&r);
-    r.status = st;
-    r.scanned_at = (int64_t)time(NULL);
-    text_set_str(&r.error, error);
-    struct row row = {
-        .domain = job->domain,
-        .mx_host = host ? host->name : NULL,
-        .mx_pref = host ? host->pref : -1,
-        .ip = ip,
-        .port = ip ? job_port(job) : 0,
-        .protocol = job->w->scan->dialog->name,
-        .result = &r,
-    };
-    worker_emit(job->w, &row, &job->rows);
-    probe_result_free(&r);
+    struct probe_result *r = malloc(sizeof *r);
+    if (!r) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    probe_result_init(r);
+    r->status = st;
+    r->scanned_at = (int64_t)time(NULL);
+    text_set_str(&r->error, error);
+    add_row(job, host, ip, r, r);
+}
+
+/* Hands the target's rows up in one piece: an interrupted or failing scan
+ * never leaves part of a target in the file. */
+static void commit(struct job *job)
+{
+    struct row *rows = calloc((size_t)(job->nrows ? job->nrows : 1), sizeof *rows);
+    if (!rows) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    bool valid = job->target.name[0] != '\0';
+    for (int i = 0; i < job->nrows; i++) {
+        const struct pending_row *p = &job->rows[i];
+        rows[i] = (struct row){
+            .domain = job->domain,
+            .mx_host = p->host ? p->host->name : NULL,
+            .mx_pref = p->host ? p->host->pref : -1,
+            .ip = p->ip[0] ? p->ip : NULL,
+            .port = valid ? job_port(job) : 0,
+            .protocol = job->w->scan->dialog->name,
+            .result = p->result,
+        };
+    }
+    worker_commit(job->w, rows, job->nrows);
+    free(rows);
+    for (int i = 0; i < job->nrows; i++) {
+        if (!job->rows[i].owned) continue;
+        probe_result_free(job->rows[i].owned);
+        free(job->rows[i].owned);
+    }
+    free(job->rows);
+    job->rows = NULL;
+    job->nrows = job->cap = 0;
 }
 
 static void job_release(struct job *job)
 {
     if (--job->pending > 0) return;
     struct worker *w = job->w;
-    worker_write(w, &job->rows);
-    buf_free(&job->rows);
+    commit(job);
     dns_result_free(job->dns);
     free(job->slots);
     text_free(&job->domain);
@@ -74,16 +131,7 @@ static void job_release(struct job *job)
 void job_deliver(struct job *job, int slot, const struct probe_result *res)
 {
     struct slot *s = &job->slots[slot];
-    struct row row = {
-        .domain = job->domain,
-        .mx_host = s->host->name,
-        .mx_pref = s->host->pref,
-        .ip = s->ip,
-        .port = job_port(job),
-        .protocol = job->w->scan->dialog->name,
-        .result = res,
-    };
-    worker_emit(job->w, &row, &job->rows);
+    add_row(job, s->host, s->ip, res, NULL);
     job_release(job);
 }
 
@@ -208,8 +256,7 @@ void job_start(struct worker *w, struct feed_item *item)
     if (item->kind != TP_OK) {
         struct job tmp = {.w = w, .domain = item->raw};
         emit_plain(&tmp, NULL, NULL, ST_INVALID_TARGET, item->why);
-        worker_write(w, &tmp.rows);
-        buf_free(&tmp.rows);
+        commit(&tmp);
         text_free(&item->raw);
         return;
     }

@@ -1,9 +1,12 @@
 /* starttls-scan: STARTTLS for many mail hosts at once. */
 #include <ares.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
@@ -12,8 +15,26 @@
 #include "scanner/config.h"
 #include "scanner/scan.h"
 
+/* fds 0-2 that were closed at start get /dev/null, so that no file or
+ * socket of ours (libuv's epoll fd, say) lands on them; the caller learns
+ * which were closed. */
+static void reserve_std_fds(bool closed[3])
+{
+    for (int fd = 0; fd < 3; fd++) {
+        closed[fd] = fcntl(fd, F_GETFD) == -1 && errno == EBADF;
+        if (!closed[fd]) continue;
+        int n = open("/dev/null", O_RDWR);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    bool closed[3];
+    reserve_std_fds(closed);
     if (argc > 1 && strcmp(argv[1], "check") == 0) {
         signal(SIGPIPE, SIG_IGN);
         if (wolfSSL_Init() != WOLFSSL_SUCCESS || ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
@@ -25,6 +46,8 @@ int main(int argc, char **argv)
     }
     struct config cfg;
     int rc = config_parse(&cfg, argc, argv, false);
+    cfg.stdin_closed = closed[0];
+    cfg.stdout_closed = closed[1];
     if (rc != 0) {
         config_free(&cfg);
         return rc == 1 ? 0 : rc;
@@ -39,7 +62,7 @@ int main(int argc, char **argv)
         fputs("starttls-scan: cannot initialise the TLS or DNS library\n", stderr);
         return 2;
     }
-    int status = scan_run(&cfg);
+    int status = scan_run(&cfg, NULL, NULL);
     config_free(&cfg);
     ares_library_cleanup();
     wolfSSL_Cleanup();

@@ -88,6 +88,7 @@ int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, 
 
 static void publish(struct probe *p)
 {
+    p->result.attempts = 1;
     if (p->w->scan->cfg->versions) {
         char v[48]; /* "SSLv3 TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3" fits */
         versions_format(p->accepted, v, sizeof v);

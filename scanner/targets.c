@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "scanner/addrblock.h"
+
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
@@ -80,6 +82,16 @@ static enum target_parse parse_address(struct target *t, int family, const char 
     if (inet_pton(family, tmp, bin) != 1) {
         *why = bad;
         return TP_INVALID;
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ss_family = (sa_family_t)family;
+    if (family == AF_INET6) {
+        memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, bin, 16);
+        if (addr_normalize(&ss)) { /* ::ffff:a.b.c.d is a.b.c.d */
+            family = AF_INET;
+            memcpy(bin, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        }
     }
     t->kind = family == AF_INET ? TARGET_IPV4 : TARGET_IPV6;
     inet_ntop(family, bin, t->name, sizeof t->name);

@@ -7,10 +7,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 
-#include "output/csv.h"
-#include "output/jsonl.h"
 #include "output/summary.h"
-#include "output/writer.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
 #include "scanner/dedup.h"
@@ -237,20 +234,10 @@ void worker_job_finished(struct worker *w)
     check_done(w);
 }
 
-void worker_emit(struct worker *w, const struct row *row, struct buf *rows)
+void worker_commit(struct worker *w, const struct row *rows, int n)
 {
-    int rc = w->scan->cfg->format == FORMAT_JSONL ? jsonl_row(rows, row) : csv_row(rows, row);
-    if (rc != 0) {
-        w->scan->failed = true;
-        return;
-    }
-    summary_count(&w->scan->summary, row);
-}
-
-void worker_write(struct worker *w, const struct buf *rows)
-{
-    if (rows->len && writer_write(w->scan->writer, rows->data, rows->len) != 0) w->scan->failed = true;
-    atomic_fetch_add(&w->scan->summary.targets_done, 1);
+    struct scan *s = w->scan;
+    s->sink(s->sink_arg, rows, n);
 }
 
 static void worker_main(void *arg)
@@ -316,6 +303,10 @@ void worker_join(struct worker *w)
 
 void worker_destroy(struct worker *w)
 {
+    if (!w->closing) { /* it never ran: its handles and DNS channel are still open */
+        close_worker(w);
+        uv_run(w->loop, UV_RUN_DEFAULT);
+    }
     uv_loop_close(w->loop);
     uv_mutex_destroy(&w->inbox_lock);
 }

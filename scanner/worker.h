@@ -56,9 +56,8 @@ void worker_enqueue(struct worker *w, struct conn *c);
 void worker_adopt(struct conn *c);
 void worker_conn_closed(struct worker *w);
 void worker_job_finished(struct worker *w);
-/* Formats a row into rows (a target's rows are written together, so an
- * interrupted scan never leaves half a target in the file). */
-void worker_emit(struct worker *w, const struct row *row, struct buf *rows);
-void worker_write(struct worker *w, const struct buf *rows);
+/* Hands a target's rows up, all of them at once (the scan writes them in
+ * one piece, or check prints them). */
+void worker_commit(struct worker *w, const struct row *rows, int n);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/cellfmt.h"
 #include "output/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -13,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (csv_cell(&out, (const char *)data, size, 1) != 0) abort();
     for (size_t i = 0; i < out.len; i++)
         if ((unsigned char)out.data[i] < 0x20 || out.data[i] == 0x7F) abort();
-    if (out.len > 2 * CSV_CELL_MAX + 2) abort();
+    if (out.len > 2 * CELL_MAX + 2) abort();
     if (out.len && strchr("=+-@", out.data[0]) != NULL) abort();
     buf_free(&out);
     return 0;

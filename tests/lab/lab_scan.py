@@ -49,7 +49,7 @@ EXPECT = {
         ("mx-good.lab.test", "10", "127.0.1.1"): dict(GOOD, cert="good"),
         ("mx-tls12.lab.test", "20", "127.0.1.5"): dict(GOOD, tls_version="TLSv1.2", cert="good"),
         ("mx-plain.lab.test", "30", "127.0.1.7"): {"status": "no_starttls"}},
-    "nullmx.lab.test": {("", "", ""): {"status": "null_mx", "port": "", "error~": "RFC 7505"}},
+    "nullmx.lab.test": {("", "", ""): {"status": "null_mx", "port": "25", "error~": "RFC 7505"}},
     "implicit.lab.test": {("implicit.lab.test", "", "127.0.1.1"): dict(GOOD, hostname_match="no",
                                                                       cert="good")},
     "dangling.lab.test": {("nowhere.lab.test", "10", ""): {"status": "no_address",

@@ -16,6 +16,8 @@ from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
 def test_jsonl_summary_and_expiry_exit():
     domains = ["good.lab.test", "expired.lab.test", "plain.lab.test", "tls12.lab.test", "nullmx.lab.test"]
     summary = os.path.join(LAB, "summary.json")
+    if os.path.exists(summary):
+        os.unlink(summary)  # a non-empty --summary file is never replaced without --overwrite
     p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "-f", "jsonl",
               "--summary", summary, "--expiring-within", "30", stdin="\n".join(domains).encode())
     check(p.returncode == 3, "--expiring-within 30 with an expired certificate exits 3: %d" % p.returncode)

@@ -13,12 +13,13 @@ import lab_hostile
 import lab_protocols
 import lab_scan
 import lab_tool
+import lab_trust
 from labkit import counts
 
 
 def main():
     only = sys.argv[3] if len(sys.argv) > 3 else ""
-    for module in (lab_scan, lab_protocols, lab_hostile, lab_tool):
+    for module in (lab_scan, lab_protocols, lab_hostile, lab_tool, lab_trust):
         for name, fn in sorted(vars(module).items()):
             if name.startswith("test_") and callable(fn) and only in name:
                 before = counts["failed"]

@@ -31,6 +31,9 @@
     X(addrblock_builtin)                                                                           \
     X(addrblock_cidr_parse)                                                                        \
     X(addrblock_list_files)                                                                        \
+    X(addrblock_mapped_normalised)                                                                 \
+    X(addrblock_embedded_ipv4)                                                                     \
+    X(addrblock_lists_see_the_ipv4_inside)                                                         \
     X(certfacts_time_parse)                                                                        \
     X(certfacts_hostname_patterns)                                                                 \
     X(certfacts_from_pem_files)                                                                    \
@@ -39,7 +42,12 @@
     X(hello_build_each_version)                                                                    \
     X(hello_recorded_flights)                                                                      \
     X(hello_hostile_answers)                                                                       \
-    X(tls_client_suites_are_named)
+    X(tls_client_suites_are_named)                                                                 \
+    X(output_rows_read_back)                                                                       \
+    X(output_keys_whole_target)                                                                    \
+    X(linereader_errors_are_errors)                                                                \
+    X(linereader_cancel_wakes_a_blocked_reader)                                                    \
+    X(feeder_reports_read_errors)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

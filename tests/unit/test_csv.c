@@ -1,3 +1,4 @@
+#include "output/cellfmt.h"
 #include "output/csv.h"
 #include "tests/unit/test.h"
 
@@ -42,12 +43,12 @@ TEST_IMPL(csv_truncation)
     char big[10000];
     memset(big, 'a', sizeof big);
     char *out = cell(big, sizeof big, 1);
-    ASSERT(strlen(out) <= CSV_CELL_MAX);
-    ASSERT(strstr(out, CSV_TRUNCATED) != NULL);
+    ASSERT(strlen(out) <= CELL_MAX);
+    ASSERT(strstr(out, CELL_TRUNCATED) != NULL);
     memset(big, 0x01, sizeof big); /* escapes grow fourfold: still capped */
     out = cell(big, sizeof big, 1);
-    ASSERT(strlen(out) <= CSV_CELL_MAX);
-    ASSERT(strstr(out, "\\x01" CSV_TRUNCATED) != NULL);
+    ASSERT(strlen(out) <= CELL_MAX);
+    ASSERT(strstr(out, "\\x01" CELL_TRUNCATED) != NULL);
 }
 
 TEST_IMPL(csv_header_and_row)
@@ -59,7 +60,7 @@ TEST_IMPL(csv_header_and_row)
                   "cipher,kex_group,cert_subject,cert_issuer,cert_san,cert_serial,cert_not_before,"
                   "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
                   "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain,handshake,"
-                  "versions\r\n");
+                  "versions,attempts\r\n");
     buf_reset(&b);
     struct probe_result r;
     probe_result_init(&r);
@@ -78,7 +79,7 @@ TEST_IMPL(csv_header_and_row)
     ASSERT_EQ(csv_row(&b, &row), 0);
     ASSERT_STR_EQ(b.data, "example.com,mx.example,10,192.0.2.1,25,smtp,ok,,\"220 mx, \"\"hi\"\"\",yes,"
                           ",,,,,,,2025-01-01T00:00:00Z,2025-12-31T23:00:00Z,-1,,,,no,,,,,"
-                          "2026-01-01T00:00:00Z,,,,\r\n");
+                          "2026-01-01T00:00:00Z,,,,,\r\n");
     text_free(&row.domain);
     probe_result_free(&r);
     buf_free(&b);

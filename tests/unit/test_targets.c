@@ -41,6 +41,14 @@ TEST_IMPL(targets_hosts_and_ports)
     ASSERT_EQ(parse("2001:db8::2", 0, &t, &why), TP_OK);
     ASSERT_EQ(t.kind, TARGET_IPV6);
     ASSERT_EQ(t.port, 0);
+    /* An IPv4-mapped IPv6 address is the IPv4 address it maps, from the start. */
+    ASSERT_EQ(parse("[::ffff:127.0.1.1]:25", 0, &t, &why), TP_OK);
+    ASSERT_EQ(t.kind, TARGET_IPV4);
+    ASSERT_STR_EQ(t.name, "127.0.1.1");
+    ASSERT_EQ(t.port, 25);
+    ASSERT_EQ(parse("::FFFF:7f00:2", 0, &t, &why), TP_OK);
+    ASSERT_EQ(t.kind, TARGET_IPV4);
+    ASSERT_STR_EQ(t.name, "127.0.0.2");
 }
 
 TEST_IMPL(targets_invalid)

@@ -1,0 +1,72 @@
+#include "output/rowcells.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/cellfmt.h"
+
+void row_cells_reset(struct row_cells *c)
+{
+    for (int i = 0; i < COL_COUNT; i++) buf_reset(&c->v[i]);
+}
+
+void row_cells_free(struct row_cells *c)
+{
+    for (int i = 0; i < COL_COUNT; i++) buf_free(&c->v[i]);
+}
+
+static const char *cell(const struct row_cells *c, enum column_id id)
+{
+    return c->v[id].data ? c->v[id].data : "";
+}
+
+static int64_t number(const struct row_cells *c, enum column_id id, int64_t none)
+{
+    const char *s = cell(c, id);
+    char *end;
+    if (!*s) return none;
+    long long v = strtoll(s, &end, 10);
+    return *end ? none : (int64_t)v;
+}
+
+static void word(char *out, size_t cap, const struct row_cells *c, enum column_id id)
+{
+    snprintf(out, cap, "%s", cell(c, id));
+}
+
+void row_from_cells(const struct row_cells *c, struct row *row, struct probe_result *r)
+{
+    probe_result_init(r);
+    int st = status_of_name(cell(c, COL_STATUS), c->v[COL_STATUS].len);
+    r->status = st >= 0 ? (enum scan_status)st : ST_PROTOCOL_ERROR;
+    text_set_str(&r->error, cell(c, COL_ERROR));
+    r->starttls = tri_of_word(cell(c, COL_STARTTLS), c->v[COL_STARTTLS].len);
+    word(r->tls_version, sizeof r->tls_version, c, COL_TLS_VERSION);
+    word(r->cipher, sizeof r->cipher, c, COL_CIPHER);
+    word(r->kex_group, sizeof r->kex_group, c, COL_KEX_GROUP);
+    word(r->handshake, sizeof r->handshake, c, COL_HANDSHAKE);
+    word(r->versions, sizeof r->versions, c, COL_VERSIONS);
+    word(r->cert.sha256, sizeof r->cert.sha256, c, COL_CERT_SHA256);
+    word(r->cert.serial, sizeof r->cert.serial, c, COL_CERT_SERIAL);
+    r->cert.present = r->cert.sha256[0] != '\0';
+    const char *nb = cell(c, COL_CERT_NOT_BEFORE), *na = cell(c, COL_CERT_NOT_AFTER);
+    r->cert.dates_valid = iso8601_parse(nb, strlen(nb), &r->cert.not_before) == 0 &&
+                          iso8601_parse(na, strlen(na), &r->cert.not_after) == 0;
+    const char *at = cell(c, COL_SCANNED_AT);
+    if (iso8601_parse(at, strlen(at), &r->scanned_at) != 0) r->scanned_at = 0;
+    r->chain_valid = tri_of_word(cell(c, COL_CHAIN_VALID), c->v[COL_CHAIN_VALID].len);
+    r->hostname_match = tri_of_word(cell(c, COL_HOSTNAME_MATCH), c->v[COL_HOSTNAME_MATCH].len);
+    r->connect_ms = number(c, COL_CONNECT_MS, -1);
+    r->tls_ms = number(c, COL_TLS_MS, -1);
+    r->attempts = (int)number(c, COL_ATTEMPTS, 0);
+    memset(row, 0, sizeof *row);
+    row->domain.p = (char *)cell(c, COL_DOMAIN);
+    row->domain.len = c->v[COL_DOMAIN].len;
+    row->mx_host = cell(c, COL_MX_HOST);
+    row->mx_pref = (int)number(c, COL_MX_PREF, -1);
+    row->ip = cell(c, COL_IP);
+    row->port = (int)number(c, COL_PORT, 0);
+    row->protocol = cell(c, COL_PROTOCOL);
+    row->result = r;
+}

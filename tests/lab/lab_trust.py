@@ -1,0 +1,268 @@
+"""The trust defects (issue 11): opt-outs, DNS names, resume keys, write errors,
+output files, input errors, retries, check and the small visible ones."""
+import csv
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
+
+
+def write_file(name, text):
+    path = os.path.join(LAB, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def test_mapped_ipv6_is_the_ipv4_address():
+    blocklist = write_file("block-mapped.txt", "127.0.1.0/24\n")
+    log_before = len(maillog())
+    # A target line and an AAAA record, both ::ffff:127.0.1.1: the blocklist holds.
+    rows, err, secs, rc = scan(["[::ffff:127.0.1.1]:25", "::ffff:127.0.1.1"], "--no-mx",
+                               "--allow-private", "--blocklist", blocklist)
+    check(len(rows) == 1, "two spellings of one address are one target: %r" % [r["domain"] for r in rows])
+    check(all(r["status"] == "blocked" and r["ip"] == "127.0.1.1" and "blocklist" in r["error"]
+              for r in rows), "a mapped target line is blocklisted as its IPv4: %r" %
+          [(r["ip"], r["status"], r["error"]) for r in rows])
+    rows, err, secs, rc = scan(["mapped.lab.test"], "--allow-private", "--blocklist", blocklist)
+    check(len(rows) == 1 and rows[0]["status"] == "blocked" and rows[0]["ip"] == "127.0.1.1",
+          "an AAAA of ::ffff:127.0.1.1 is blocklisted as 127.0.1.1: %r" %
+          [(r["ip"], r["status"], r["error"]) for r in rows])
+    rows, err, secs, rc = scan(["[::ffff:127.0.1.1]"], "--no-mx")
+    check(len(rows) == 1 and rows[0]["status"] == "blocked" and "loopback" in rows[0]["error"],
+          "the built-in list sees the loopback inside: %r" % [(r["status"], r["error"]) for r in rows])
+    time.sleep(1)
+    check(smtpd_connects(maillog()[log_before:], "mx-good") == 0, "a blocklisted mapped address is never contacted")
+    # A and AAAA ::ffff: of the same address: one address, one connection at a time.
+    rows, err, secs, rc = scan(["cmapped.lab.test"], "--no-mx", "--allow-private", "--per-host", "1")
+    check([(r["ip"], r["status"]) for r in rows] == [("127.0.2.30", "no_starttls")],
+          "A x and AAAA ::ffff:x give one row for x: %r" % [(r["ip"], r["status"]) for r in rows])
+
+
+def lab_cmd(*args):
+    return ["ip", "netns", "exec", NS, BIN, "--resolver", "127.0.53.1", "--ca-file", CA, *args]
+
+
+def run(*args, stdin=b"", timeout=60):
+    return subprocess.run(lab_cmd(*args), input=stdin, capture_output=True, timeout=timeout)
+
+
+def read_rows(path):
+    data = open(path, "rb").read()
+    if data.startswith(b"{"):
+        return [json.loads(l) for l in data.decode().splitlines()]
+    return list(csv.DictReader(io.StringIO(data.decode(), newline=""), strict=True))
+
+
+def target_keys(rows):
+    return sorted((str(r["domain"]), str(r["port"] or ""), r["protocol"]) for r in rows)
+
+
+def keep_first_rows(path, n):
+    """What an interrupted run leaves: the header (CSV) and the first n rows."""
+    lines = open(path, "rb").read().splitlines(keepends=True)
+    head = 1 if lines and not lines[0].startswith(b"{") else 0
+    with open(path, "wb") as f:
+        f.writelines(lines[:head + n])
+
+
+def test_resume_keys_the_whole_target():
+    targets = os.path.join(LAB, "ports.txt")
+    with open(targets, "w") as f:
+        f.write("mail.lab.test:993\nmail.lab.test:995\nmail.lab.test:465\nmail.lab.test\n")
+    for proto in ("tls", "smtp"):
+        out = os.path.join(LAB, "ports-%s.csv" % proto)
+        p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--overwrite", "-o", out, targets)
+        full = target_keys(read_rows(out))
+        check(p.returncode == 0 and len(full) == 4, "-p %s: four targets, four rows: %r" % (proto, full))
+        keep_first_rows(out, 1)
+        p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--resume", "-o", out, targets)
+        check(p.returncode == 0 and b"1 target was already in the output" in p.stderr,
+              "-p %s: one target was done, three were not: %r" % (proto, p.stderr[-300:]))
+        check(target_keys(read_rows(out)) == full, "-p %s: every target exactly once after --resume: %r"
+              % (proto, target_keys(read_rows(out))))
+
+
+def test_resume_jsonl():
+    lines = ["good.lab.test", "-lead.lab.test", "nosuch.lab.test", "plain.lab.test", "=bad"]
+    inp = write_file("jsonl-in.txt", "\n".join(lines) + "\n")
+    out = os.path.join(LAB, "resume.jsonl")
+    p = run("--allow-private", "-f", "jsonl", "--overwrite", "-o", out, inp)
+    full = target_keys(read_rows(out))
+    check(p.returncode == 0 and len(full) == 5, "jsonl: five rows: %r" % full)
+    keep_first_rows(out, 3)
+    with open(out, "ab") as f:
+        f.write(b'{"domain":"half')  # a crash cut the last line
+    p = run("--allow-private", "-f", "jsonl", "--resume", "-o", out, inp)
+    check(p.returncode == 0, "jsonl --resume runs: %d %r" % (p.returncode, p.stderr[-300:]))
+    check(target_keys(read_rows(out)) == full, "jsonl: every target exactly once (invalid lines too): %r"
+          % target_keys(read_rows(out)))
+    csv_out = os.path.join(LAB, "resume-other.csv")
+    run("--allow-private", "--overwrite", "-o", csv_out, inp)
+    p = run("--allow-private", "-f", "jsonl", "--resume", "-o", csv_out, inp)
+    check(p.returncode == 2 and b"not a jsonl file" in p.stderr, "jsonl --resume on a CSV file is refused: %r" % p.stderr)
+    p = run("--allow-private", "--resume", "-o", out, inp)
+    check(p.returncode == 2 and b"not a csv file" in p.stderr, "csv --resume on a JSONL file is refused: %r" % p.stderr)
+
+
+def test_resume_summary_covers_old_rows():
+    inp = write_file("expiry-in.txt", "expired.lab.test\ngood.lab.test\nplain.lab.test\n")
+    out = os.path.join(LAB, "expiry.csv")
+    run("--allow-private", "--overwrite", "-o", out, inp)
+    rows = read_rows(out)
+    first = [r for r in rows if r["domain"] == "expired.lab.test"]
+    with open(out, "w", newline="") as f:  # only the expired target was done before the interrupt
+        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\r\n")
+        w.writeheader()
+        w.writerows(first)
+    summary = os.path.join(LAB, "expiry-summary.json")
+    if os.path.exists(summary):
+        os.unlink(summary)
+    p = run("--allow-private", "--resume", "-o", out, "--expiring-within", "30", "--summary", summary, inp)
+    check(p.returncode == 3, "the expired row from the earlier run still makes exit 3: %d %r" % (p.returncode, p.stderr[-400:]))
+    sm = json.load(open(summary))
+    check(sm["rows"] == 3 and sm["rows_resumed"] == 1 and sm["expiring_within"]["list"][0]["domain"] == "expired.lab.test",
+          "the summary covers every row of the file: %r" % {k: sm[k] for k in ("rows", "rows_resumed", "expiring_within")})
+    check(b"expired.lab.test mx-expired.lab.test" in p.stderr, "and stderr lists it")
+
+
+def test_summary_file_rules():
+    out = os.path.join(LAB, "sum-out.csv")
+    summary = write_file("sum-kept.json", "{\"keep\": true}\n")
+    for f in (out,):
+        if os.path.exists(f):
+            os.unlink(f)
+    p = run("--allow-private", "-o", out, "--summary", summary, stdin=b"good.lab.test\n")
+    check(p.returncode == 2 and b"--summary" in p.stderr and open(summary).read() == "{\"keep\": true}\n",
+          "a non-empty --summary file is not replaced: %r" % p.stderr)
+    check(not os.path.exists(out), "and the refused run created no output file")
+    p = run("--allow-private", "-o", out, "--summary", out, stdin=b"good.lab.test\n")
+    check(p.returncode == 2 and b"is the output file" in p.stderr and not os.path.exists(out),
+          "--summary naming the -o file is refused: %r" % p.stderr)
+    p = run("--allow-private", "-o", out, "--summary", os.path.join(LAB, "no-such-dir", "s.json"), stdin=b"good.lab.test\n")
+    check(p.returncode == 2 and b"--summary" in p.stderr and not os.path.exists(out),
+          "a --summary in a missing directory is refused before the output exists: %r" % p.stderr)
+    p = run("--allow-private", "-o", out, "--summary", summary, "--overwrite", stdin=b"good.lab.test\n")
+    check(p.returncode == 0 and json.load(open(summary))["rows"] == 1, "--overwrite replaces it")
+    inp = write_file("sum-in.txt", "good.lab.test\n")
+    p = run("--allow-private", "-o", inp, "--overwrite", inp)
+    check(p.returncode == 2 and b"is the input file" in p.stderr and open(inp).read() == "good.lab.test\n",
+          "-o naming the input file is refused, even with --overwrite: %r" % p.stderr)
+
+
+def test_refused_runs_leave_no_file():
+    out = os.path.join(LAB, "refused.csv")
+    bad = [["--resolver", "1.2.3"], ["--resolver", "127.0.53.1:70000"], ["--ca-file", "/no/such/ca.pem"],
+           ["--blocklist", "/no/such/list"], ["--summary", "/no/such/dir/s.json"]]
+    for args in bad:
+        if os.path.exists(out):
+            os.unlink(out)
+        p = run("--allow-private", "-o", out, *args, stdin=b"good.lab.test\n")
+        check(p.returncode == 2 and p.stderr.startswith(b"starttls-scan: "), "%r: refused with a message: %r" % (args, p.stderr))
+        check(not os.path.exists(out), "%r: no output file left behind" % args)
+    # The corrected rerun is not blocked.
+    p = run("--allow-private", "-o", out, stdin=b"good.lab.test\n")
+    check(p.returncode == 0, "the corrected rerun runs: %r" % p.stderr)
+
+
+def test_one_run_per_output_file():
+    out = os.path.join(LAB, "locked.csv")
+    if os.path.exists(out):
+        os.unlink(out)
+    first = subprocess.Popen(lab_cmd("--allow-private", "--banner-timeout", "3", "--timeout", "4", "-o", out),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first.stdin.write(b"silent.lab.test\ngood.lab.test\n")
+    first.stdin.close()
+    time.sleep(1)
+    for extra in ([], ["--overwrite"], ["--resume"]):
+        p = run("--allow-private", "-o", out, *extra, stdin=b"good.lab.test\n")
+        check(p.returncode == 2 and b"being written by another starttls-scan" in p.stderr,
+              "%r: a second run on the same file is refused: %r" % (extra, p.stderr))
+    first.wait(timeout=30)
+    rows = read_rows(out)
+    check(first.returncode == 0 and sorted(r["domain"] for r in rows) == ["good.lab.test", "silent.lab.test"],
+          "the first run's file is whole: %r" % [r["domain"] for r in rows])
+
+
+def test_input_errors():
+    p = run("--allow-private", LAB)
+    check(p.returncode == 2 and b"directory" in p.stderr, "a directory as input: exit 2: %r" % p.stderr)
+    p = subprocess.run(["bash", "-c", 'exec "$@" < "%s"' % LAB, "x"] + lab_cmd("--allow-private"), capture_output=True)
+    check(p.returncode == 2 and b"directory" in p.stderr, "a directory on stdin: exit 2: %r" % p.stderr)
+    p = subprocess.run(["bash", "-c", 'exec "$@" 0<&-', "x"] + lab_cmd("--allow-private"), capture_output=True)
+    check(p.returncode == 2 and b"standard input is closed" in p.stderr, "closed stdin: exit 2, no abort: %d %r"
+          % (p.returncode, p.stderr))
+    p = run("--allow-private", "example.com")
+    check(p.returncode == 2 and b"echo example.com | starttls-scan" in p.stderr, "a name, not a file: %r" % p.stderr)
+    p = run("help")
+    check(p.returncode == 2 and b"starttls-scan --help" in p.stderr, "'help': %r" % p.stderr)
+
+
+def test_sighup_is_a_stop():
+    out = os.path.join(LAB, "hup.csv")
+    if os.path.exists(out):
+        os.unlink(out)
+    p = subprocess.Popen(lab_cmd("--allow-private", "--banner-timeout", "20", "--timeout", "30", "-o", out),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(b"good.lab.test\nsilent.lab.test\n")
+    p.stdin.close()
+    time.sleep(1.5)
+    p.send_signal(signal.SIGHUP)
+    p.wait(timeout=30)
+    err = p.stderr.read()
+    check(p.returncode == 129, "SIGHUP exits 129 like an interrupt: %d %r" % (p.returncode, err[-300:]))
+    check(b"1 target was read but not scanned" in err, "the summary says what was left: %r" % err[-400:])
+    rows = read_rows(out)
+    check([r["domain"] for r in rows] == ["good.lab.test"], "the finished target was written: %r" % rows)
+
+
+def mount_tiny(path, size):
+    os.makedirs(path, exist_ok=True)
+    subprocess.run(["umount", path], capture_output=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", path], check=True)
+
+
+def test_write_error_stops_at_once():
+    disk = os.path.join(LAB, "tiny")
+    mount_tiny(disk, "16k")
+    try:
+        out = os.path.join(disk, "out.csv")
+        inp = write_file("bulk-in.txt", "\n".join("d%d.bulk.lab.test" % i for i in range(400)) + "\n")
+        t0 = time.time()
+        p = run("--allow-private", "-c", "20", "-o", out, inp, timeout=120)
+        secs = time.time() - t0
+        check(p.returncode == 2 and b"No space left on device" in p.stderr, "ENOSPC: exit 2 with the reason: %d %r"
+              % (p.returncode, p.stderr[-300:]))
+        data = open(out, "rb").read()
+        check(data.endswith(b"\r\n"), "the file ends with a whole row")
+        rows = read_rows(out)
+        m = re.search(rb"-> (\d+) rows?", p.stderr)
+        check(m is not None and int(m.group(1)) == len(rows), "the summary claims what is in the file: %r vs %d"
+              % (m and m.group(1), len(rows)))
+        check(0 < len(rows) < 400, "it stopped early: %d rows" % len(rows))
+        subprocess.run(["mount", "-o", "remount,size=4m", disk], check=True)
+        p = run("--allow-private", "-c", "20", "--resume", "-o", out, inp, timeout=120)
+        rows = read_rows(out)
+        check(p.returncode == 0 and sorted(r["domain"] for r in rows) == sorted("d%d.bulk.lab.test" % i for i in range(400)),
+              "after ENOSPC, --resume gives every target exactly once: %d rows" % len(rows))
+    finally:
+        subprocess.run(["umount", disk], capture_output=True)
+    # A reader that goes away (| head -2) stops the scan at once too.
+    many = "\n".join(["silent.lab.test"] + ["d%d.bulk.lab.test" % i for i in range(40)]) + "\n"
+    t0 = time.time()
+    p = subprocess.Popen(lab_cmd("--allow-private", "-c", "2", "--banner-timeout", "20", "--timeout", "30"),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(many.encode())
+    p.stdin.close()
+    p.stdout.readline()
+    p.stdout.readline()
+    p.stdout.close()
+    p.wait(timeout=60)
+    err = p.stderr.read()
+    check(p.returncode == 2 and time.time() - t0 < 15, "| head -2: the scan stops when the reader goes: %d after %.1fs %r"
+          % (p.returncode, time.time() - t0, err[-200:]))

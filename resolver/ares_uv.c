@@ -169,7 +169,11 @@ int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_optio
     memset(&o, 0, sizeof o);
     o.sock_state_cb = sock_state;
     o.sock_state_cb_data = au;
-    o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+    /* NOCHECKRESP: a SERVFAIL, REFUSED or NOTIMP answer is handed to us as
+     * such (c-ares 1.18 would try the next server and then report every one
+     * of them as ARES_ECONNREFUSED, like an unreachable server). Timeouts and
+     * unreachable servers still move on to the next --resolver. */
+    o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_NOCHECKRESP;
     o.lookups = (char *)"b"; /* DNS only, never /etc/hosts */
     o.timeout = opt->timeout_ms;
     o.tries = opt->tries;

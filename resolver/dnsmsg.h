@@ -7,7 +7,10 @@
 #include <stddef.h>
 
 #define DNS_NAME_MAX 256
-#define DNS_MAX_RECORDS 64
+/* Records of the asked type read from one answer, in wire order: far above
+ * what real domains publish (MX sets of a few dozen at most); the rest are
+ * dropped and more_records says so. */
+#define DNS_MAX_RECORDS 1000
 
 #define DNS_TYPE_A 1
 #define DNS_TYPE_CNAME 5
@@ -27,12 +30,20 @@ struct dns_answer {
     int cname_hops;
     int nrecords;
     int more_records; /* records beyond DNS_MAX_RECORDS were dropped */
-    struct dns_record records[DNS_MAX_RECORDS];
+    struct dns_record *records; /* dns_answer_free frees them */
+    const char *error; /* why the answer is malformed */
 };
 
 /* 0 when the message was read (possibly with no records), -1 when it is
- * malformed. Names compare case-insensitively, without a trailing dot. */
+ * malformed (out->error says how). Names compare case-insensitively,
+ * without a trailing dot. A name the scanner would use (an MX exchange, a
+ * CNAME target on the chain) that holds a byte other than a letter, digit,
+ * '-' or '_' (a NUL, a dot inside a label, ...) makes the answer
+ * malformed: it would otherwise be cut or misread. Records whose owner
+ * holds such bytes match no name. Free out with dns_answer_free, also
+ * after -1. */
 int dns_read_answer(const unsigned char *msg, size_t len, const char *qname, int qtype,
                     struct dns_answer *out);
+void dns_answer_free(struct dns_answer *a);
 
 #endif

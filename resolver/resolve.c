@@ -29,7 +29,7 @@ struct lookup {
 struct host_work {
     int a_pending, aaaa_pending;
     enum lookup_outcome a, aaaa;
-    char a_err[80], aaaa_err[80];
+    char a_err[160], aaaa_err[160];
     struct dns_record *a_recs, *aaaa_recs;
     int na, naaaa;
 };
@@ -230,50 +230,75 @@ static void lookup_done(struct request *req, int host, int qtype, enum lookup_ou
     request_release(req);
 }
 
+/* What a failed query's status says, in words. With ARES_FLAG_NOCHECKRESP
+ * (resolver/ares_uv.c) the server's rcode arrives as such; c-ares 1.18
+ * would otherwise end SERVFAIL, REFUSED and NOTIMP answers as
+ * ARES_ECONNREFUSED, which then only means an unreachable server. */
+static const char *failure_text(int status)
+{
+    switch (status) {
+    case ARES_ETIMEOUT: return "timeout";
+    case ARES_ESERVFAIL: return "SERVFAIL";
+    case ARES_EREFUSED: return "REFUSED";
+    case ARES_ENOTIMP: return "NOTIMP";
+    case ARES_EFORMERR: return "FORMERR";
+    case ARES_ECONNREFUSED: return "DNS server unreachable (connection refused)";
+    case ARES_EBADRESP: return "malformed DNS answer";
+    default: return ares_strerror(status);
+    }
+}
+
+/* A truncated answer (TC) that holds no records is no answer: the records
+ * did not fit, and TCP did not bring them. */
+static int truncated_empty(const unsigned char *abuf, int alen)
+{
+    return abuf && alen >= 12 && (abuf[2] & 0x02) != 0 && abuf[6] == 0 && abuf[7] == 0;
+}
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
     struct lookup *lk = arg;
-    struct dns_answer *ans = NULL;
+    struct dns_answer ans;
     enum lookup_outcome o;
     const char *err = NULL;
+    char why[160];
     (void)timeouts;
+    memset(&ans, 0, sizeof ans);
     switch (status) {
     case ARES_SUCCESS: o = LK_RECORDS; break;
     case ARES_ENODATA: o = LK_NODATA; break;
     case ARES_ENOTFOUND: o = LK_NXDOMAIN; break;
-    case ARES_ETIMEOUT: o = LK_FAILED; err = "timeout"; break;
-    case ARES_ESERVFAIL: o = LK_FAILED; err = "SERVFAIL"; break;
-    case ARES_EREFUSED: o = LK_FAILED; err = "REFUSED"; break;
-    /* c-ares 1.18 ends a query that every server answered with REFUSED
-     * this way too, so the message cannot say which of the two it was. */
-    case ARES_ECONNREFUSED: o = LK_FAILED; err = "DNS server refused the query or is unreachable"; break;
-    default: o = LK_FAILED; err = ares_strerror(status); break;
+    default: o = LK_FAILED; err = failure_text(status); break;
+    }
+    if (o == LK_NODATA && truncated_empty(abuf, alen)) {
+        o = LK_FAILED;
+        err = "truncated answer with no records";
     }
     if (o == LK_RECORDS) {
-        ans = malloc(sizeof *ans);
-        if (!ans) {
+        if (dns_read_answer(abuf, (size_t)alen, lk->name, lk->qtype, &ans) != 0) {
             o = LK_FAILED;
-            err = "out of memory";
-        } else if (dns_read_answer(abuf, (size_t)alen, lk->name, lk->qtype, ans) != 0) {
-            o = LK_FAILED;
-            err = "malformed DNS answer";
-        } else if (ans->nrecords == 0 && ans->cname_hops > 0) {
+            snprintf(why, sizeof why, "malformed DNS answer: %s", ans.error ? ans.error : "?");
+            err = why;
+        } else if (ans.nrecords == 0 && ans.cname_hops > 0) {
             /* The chain ends at a name the server did not resolve: ask for it. */
             if (lk->chain + 1 >= MAX_CNAME_CHAIN) {
                 o = LK_FAILED;
                 err = "CNAME chain too long or looping";
             } else {
-                lookup_start(lk->req, lk->host, lk->qtype, ans->final_name, lk->chain + 1);
-                free(ans);
+                lookup_start(lk->req, lk->host, lk->qtype, ans.final_name, lk->chain + 1);
+                dns_answer_free(&ans);
                 free(lk);
                 return; /* the new lookup took over this one's reference */
             }
-        } else if (ans->nrecords == 0) {
+        } else if (ans.nrecords == 0 && ans.truncated) {
+            o = LK_FAILED;
+            err = "truncated answer with no records";
+        } else if (ans.nrecords == 0) {
             o = LK_NODATA;
         }
     }
-    lookup_done(lk->req, lk->host, lk->qtype, o, err, ans);
-    free(ans);
+    lookup_done(lk->req, lk->host, lk->qtype, o, err, o == LK_RECORDS ? &ans : NULL);
+    dns_answer_free(&ans);
     free(lk);
 }
 

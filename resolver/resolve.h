@@ -14,14 +14,14 @@ struct host_result {
     char name[DNS_NAME_MAX];
     int pref; /* -1: not from an MX record */
     enum scan_status status; /* ST_OK, ST_NO_ADDRESS or ST_DNS_FAILED */
-    char error[200];
+    char error[400];
     int naddrs;
     struct sockaddr_storage *addrs;
 };
 
 struct dns_result {
     enum scan_status status; /* ST_OK (see hosts), ST_NULL_MX or ST_DNS_FAILED */
-    char error[200];
+    char error[400];
     bool implicit_mx; /* no MX: the domain itself stands in (RFC 5321 5.1) */
     int nhosts;
     struct host_result *hosts;

@@ -240,6 +240,8 @@ start_odd() {
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \
         pop3-err=127.0.6.4:110
     wait_listen t 127.0.2.7:25
+    bg_in_ns "$dir/odddns.log" "$dir/odddns.pid" /usr/bin/python3 "$here/odddns.py" 3600 127.0.54.1
+    wait_listen u 127.0.54.1:53
 }
 
 stop_pid() {
@@ -277,6 +279,7 @@ exec)
 down)
     [ -f "$dir/netns" ] || exit 0
     stop_pid "$dir/odd.pid"
+    stop_pid "$dir/odddns.pid"
     stop_pid "$dir/vsftpd/vsftpd.pid"
     stop_pid "$dir/dovecot/run/master.pid"
     stop_pid "$dir/postfix/queue/pid/master.pid"

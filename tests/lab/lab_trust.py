@@ -266,3 +266,42 @@ def test_write_error_stops_at_once():
     err = p.stderr.read()
     check(p.returncode == 2 and time.time() - t0 < 15, "| head -2: the scan stops when the reader goes: %d after %.1fs %r"
           % (p.returncode, time.time() - t0, err[-200:]))
+
+
+def test_dns_answers_told_truthfully():
+    log_before = len(maillog())
+    names = ["nul.odd.test", "badcname.odd.test", "many.odd.test", "tc.odd.test", "servfail.odd.test",
+             "refused.odd.test", "nosuch.odd.test"]
+    p = in_ns(BIN, "--resolver", "127.0.54.1", "--allow-private", "--ca-file", CA, "--timeout", "5",
+              stdin=("\n".join(names) + "\n").encode())
+    rows = list(csv.DictReader(io.StringIO(p.stdout.decode(), newline=""), strict=True))
+    by = {}
+    for r in rows:
+        by.setdefault(r["domain"], []).append(r)
+    def one(domain, status, error_re):
+        got = by.get(domain, [])
+        check(len(got) == 1 and got[0]["status"] == status and re.search(error_re, got[0]["error"]),
+              "%s: %s /%s/: %r" % (domain, status, error_re, [(r["status"], r["mx_host"], r["error"]) for r in got]))
+    one("nul.odd.test", "dns_failed", "malformed DNS answer: an MX exchange holds a byte")
+    one("badcname.odd.test", "dns_failed", "malformed DNS answer: a CNAME target holds a byte")
+    one("tc.odd.test", "dns_failed", "truncated answer with no records")
+    one("servfail.odd.test", "dns_failed", "^MX lookup: SERVFAIL$")
+    one("refused.odd.test", "dns_failed", "^MX lookup: REFUSED$")
+    one("nosuch.odd.test", "dns_failed", "^MX lookup: NXDOMAIN$")
+    many = by.get("many.odd.test", [])
+    check(len(many) == 10 and min(int(r["mx_pref"]) for r in many) == 0 and
+          any(r["mx_host"] == "mx-first.odd.test" and r["status"] == "ok" for r in many),
+          "500 MX records: the preference-0 one, last on the wire, is scanned: %r"
+          % sorted((r["mx_pref"], r["mx_host"]) for r in many))
+    time.sleep(1)
+    check("127.0.1.1" not in [r["ip"] for r in by.get("nul.odd.test", [])] and
+          smtpd_connects(maillog()[log_before:], "mx-good") == 9,
+          "the name cut at the NUL (mx.odd.test) is never scanned: %d connects to mx-good"
+          % smtpd_connects(maillog()[log_before:], "mx-good"))
+    p = in_ns(BIN, "--resolver", "127.0.54.99", "--allow-private", "--dns-timeout", "1",
+              stdin=b"good.lab.test\n")
+    r = list(csv.DictReader(io.StringIO(p.stdout.decode(), newline="")))
+    check(len(r) == 1 and r[0]["error"] == "MX lookup: DNS server unreachable (connection refused)",
+          "an unreachable resolver is unreachable: %r" % [x["error"] for x in r])
+    check(b"warning: no row got as far as a connection" in p.stderr and b"127.0.54.99" in p.stderr,
+          "and the summary names the likely cause: %r" % p.stderr[-300:])

@@ -28,6 +28,8 @@
     X(dns_answer_mx_with_cname)                                                                    \
     X(dns_answer_malformed)                                                                        \
     X(dns_answer_cname_loop)                                                                       \
+    X(dns_names_outside_ldh_are_malformed)                                                         \
+    X(dns_answer_many_mx)                                                                          \
     X(addrblock_builtin)                                                                           \
     X(addrblock_cidr_parse)                                                                        \
     X(addrblock_list_files)                                                                        \

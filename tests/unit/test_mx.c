@@ -4,7 +4,7 @@
 
 /* A tiny DNS message builder: header, one question, answers. */
 struct msg {
-    unsigned char b[2048];
+    unsigned char b[65536];
     size_t n;
 };
 
@@ -92,6 +92,7 @@ TEST_IMPL(dns_answer_mx_with_cname)
     ASSERT_EQ(mx_select(ans.records, &n, 10), MX_HOSTS);
     ASSERT_STR_EQ(ans.records[0].name, "mx1.real.example");
     ASSERT_EQ(ans.records[0].pref, 10);
+    dns_answer_free(&ans);
 
     /* Only a CNAME: the chain's end is reported so the caller can ask again. */
     begin(&m, "a.example", DNS_TYPE_A, 1);
@@ -99,6 +100,7 @@ TEST_IMPL(dns_answer_mx_with_cname)
     ASSERT_EQ(dns_read_answer(m.b, m.n, "a.example", DNS_TYPE_A, &ans), 0);
     ASSERT_EQ(ans.nrecords, 0);
     ASSERT_STR_EQ(ans.final_name, "b.example");
+    dns_answer_free(&ans);
 }
 
 TEST_IMPL(dns_answer_malformed)
@@ -111,6 +113,8 @@ TEST_IMPL(dns_answer_malformed)
     for (size_t cut = 0; cut < m.n; cut++) {
         int rc = dns_read_answer(m.b, cut, "x.example", DNS_TYPE_MX, &ans);
         ASSERT(rc == -1 || ans.nrecords == 0);
+        ASSERT(rc == 0 || ans.error != NULL);
+        dns_answer_free(&ans);
     }
     /* A compression pointer to itself must not loop. */
     begin(&m, "x.example", DNS_TYPE_MX, 1);
@@ -118,6 +122,7 @@ TEST_IMPL(dns_answer_malformed)
     put8(&m, 0xC0);
     put8(&m, (unsigned)at);
     ASSERT_EQ(dns_read_answer(m.b, m.n, "x.example", DNS_TYPE_MX, &ans), -1);
+    dns_answer_free(&ans);
 }
 
 TEST_IMPL(dns_answer_cname_loop)
@@ -130,6 +135,7 @@ TEST_IMPL(dns_answer_cname_loop)
     ASSERT_EQ(dns_read_answer(m.b, m.n, "a.example", DNS_TYPE_A, &ans), 0);
     ASSERT_EQ(ans.nrecords, 0);
     ASSERT(ans.cname_hops > 2); /* it stopped at the cap, the caller sees a chain */
+    dns_answer_free(&ans);
 }
 
 static void set_mx(struct dns_record *r, int pref, const char *name)
@@ -194,4 +200,95 @@ TEST_IMPL(addr_sort_unique)
     n = 2;
     addr_sort_unique(r, &n, 1);
     ASSERT_EQ(n, 1);
+}
+
+/* A label given as bytes (it may hold anything), then the rest of a name. */
+static void put_raw_label_name(struct msg *m, const char *label, size_t n, const char *rest)
+{
+    put8(m, (unsigned)n);
+    memcpy(m->b + m->n, label, n);
+    m->n += n;
+    put_name(m, rest);
+}
+
+TEST_IMPL(dns_names_outside_ldh_are_malformed)
+{
+    struct msg m, rd;
+    struct dns_answer ans;
+    /* An MX exchange "mx\0evil.example": cut at the NUL it would be "mx". */
+    begin(&m, "x.example", DNS_TYPE_MX, 1);
+    rd.n = 0;
+    put16(&rd, 10);
+    put_raw_label_name(&rd, "mx\0evil", 7, "example");
+    rr_head(&m, "x.example", DNS_TYPE_MX, (unsigned)rd.n);
+    memcpy(m.b + m.n, rd.b, rd.n);
+    m.n += rd.n;
+    ASSERT_EQ(dns_read_answer(m.b, m.n, "x.example", DNS_TYPE_MX, &ans), -1);
+    ASSERT(strstr(ans.error, "MX exchange") != NULL);
+    dns_answer_free(&ans);
+    /* A CNAME target with a dot inside a label: "a.b" as one label. */
+    begin(&m, "a.example", DNS_TYPE_A, 1);
+    rd.n = 0;
+    put_raw_label_name(&rd, "evil.host", 9, "example");
+    rr_head(&m, "a.example", DNS_TYPE_CNAME, (unsigned)rd.n);
+    memcpy(m.b + m.n, rd.b, rd.n);
+    m.n += rd.n;
+    ASSERT_EQ(dns_read_answer(m.b, m.n, "a.example", DNS_TYPE_A, &ans), -1);
+    ASSERT(strstr(ans.error, "CNAME target") != NULL);
+    dns_answer_free(&ans);
+    /* An owner with a NUL is no name of ours: its record is ignored. */
+    begin(&m, "x.example", DNS_TYPE_MX, 2);
+    put_raw_label_name(&m, "x\0y", 3, "example");
+    put16(&m, DNS_TYPE_MX);
+    put16(&m, 1);
+    put16(&m, 0);
+    put16(&m, 60);
+    rd.n = 0;
+    put16(&rd, 5);
+    put_name(&rd, "evil.example");
+    put16(&m, (unsigned)rd.n);
+    memcpy(m.b + m.n, rd.b, rd.n);
+    m.n += rd.n;
+    rr_mx(&m, "x.example", 10, "mx.x.example");
+    ASSERT_EQ(dns_read_answer(m.b, m.n, "x.example", DNS_TYPE_MX, &ans), 0);
+    ASSERT_EQ(ans.nrecords, 1);
+    ASSERT_STR_EQ(ans.records[0].name, "mx.x.example");
+    dns_answer_free(&ans);
+    /* "_" is fine (service labels). */
+    begin(&m, "x.example", DNS_TYPE_MX, 1);
+    rr_mx(&m, "x.example", 10, "mail_1.x.example");
+    ASSERT_EQ(dns_read_answer(m.b, m.n, "x.example", DNS_TYPE_MX, &ans), 0);
+    ASSERT_EQ(ans.nrecords, 1);
+    dns_answer_free(&ans);
+}
+
+TEST_IMPL(dns_answer_many_mx)
+{
+    /* 500 MX records, the lowest preference last on the wire: all are read,
+     * sorted, and then cut to the 10 kept. */
+    static struct msg m;
+    struct dns_answer ans;
+    begin(&m, "many.example", DNS_TYPE_MX, 500);
+    for (int i = 0; i < 500; i++) {
+        char host[64];
+        snprintf(host, sizeof host, "mx%d.many.example", i);
+        rr_mx(&m, "many.example", 1000 - i * 2, host);
+    }
+    ASSERT_EQ(dns_read_answer(m.b, m.n, "many.example", DNS_TYPE_MX, &ans), 0);
+    ASSERT_EQ(ans.nrecords, 500);
+    ASSERT_EQ(ans.more_records, 0);
+    int n = ans.nrecords;
+    ASSERT_EQ(mx_select(ans.records, &n, 10), MX_HOSTS);
+    ASSERT_EQ(n, 10);
+    ASSERT_STR_EQ(ans.records[0].name, "mx499.many.example");
+    ASSERT_EQ(ans.records[0].pref, 2);
+    dns_answer_free(&ans);
+    /* Past the cap: the first DNS_MAX_RECORDS are kept, and the answer says so. */
+    begin(&m, "many.example", DNS_TYPE_MX, DNS_MAX_RECORDS + 5);
+    for (int i = 0; i < DNS_MAX_RECORDS + 5; i++) rr_mx(&m, "many.example", i, "m.many.example");
+    ASSERT(m.n < sizeof m.b);
+    ASSERT_EQ(dns_read_answer(m.b, m.n, "many.example", DNS_TYPE_MX, &ans), 0);
+    ASSERT_EQ(ans.nrecords, DNS_MAX_RECORDS);
+    ASSERT_EQ(ans.more_records, 1);
+    dns_answer_free(&ans);
 }

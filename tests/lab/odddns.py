@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""A scripted DNS server (UDP and TCP) for answers nsd would not give.
+
+Usage: odddns.py SECONDS ADDR
+Names under odd.test:
+  nul.odd.test       MX 10 "mx\\0evil.odd.test"  (cut at the NUL: mx.odd.test, which exists)
+  badcname.odd.test  CNAME "evil host.odd.test" (a space inside a label)
+  many.odd.test      500 MX records, the lowest preference last (needs TCP)
+  tc.odd.test        TC=1 and no records, over UDP and over TCP
+  servfail.odd.test  SERVFAIL;  refused.odd.test  REFUSED
+  mx.odd.test, mx-first.odd.test, mxN.many.odd.test  A records (127.0.1.1, 127.0.1.5)
+Everything else: NXDOMAIN. Serves until SECONDS have passed.
+"""
+import socket
+import struct
+import sys
+import threading
+import time
+
+A, CNAME, MX, AAAA = 1, 5, 15, 28
+
+
+def name_wire(labels):
+    out = b""
+    for label in labels:
+        out += bytes([len(label)]) + label
+    return out + b"\0"
+
+
+def dotted(name):
+    return [l.encode() for l in name.split(".") if l]
+
+
+def parse_question(msg):
+    pos, labels = 12, []
+    while msg[pos]:
+        n = msg[pos]
+        labels.append(msg[pos + 1:pos + 1 + n])
+        pos += 1 + n
+    qtype, = struct.unpack("!H", msg[pos + 1:pos + 3])
+    return b".".join(labels).decode("latin-1").lower(), qtype, msg[12:pos + 5]
+
+
+def rr(owner_wire, rtype, rdata):
+    return owner_wire + struct.pack("!HHIH", rtype, 1, 60, len(rdata)) + rdata
+
+
+def answers(qname, qtype):
+    """(rcode, truncated_always, [records])."""
+    owner = name_wire(dotted(qname))
+    if qname == "servfail.odd.test":
+        return 2, False, []
+    if qname == "refused.odd.test":
+        return 5, False, []
+    if qname == "tc.odd.test":
+        return 0, True, []
+    if qname == "nul.odd.test" and qtype == MX:
+        return 0, False, [rr(owner, MX, struct.pack("!H", 10) + name_wire([b"mx\0evil", b"odd", b"test"]))]
+    if qname == "badcname.odd.test":
+        return 0, False, [rr(owner, CNAME, name_wire([b"evil host", b"odd", b"test"]))]
+    if qname == "many.odd.test" and qtype == MX:
+        recs = [rr(owner, MX, struct.pack("!H", 100 + i) + name_wire(dotted("mx%d.many.odd.test" % i)))
+                for i in range(499)]
+        recs.append(rr(owner, MX, struct.pack("!H", 0) + name_wire(dotted("mx-first.odd.test"))))
+        return 0, False, recs
+    if qname in ("mx.odd.test", "mx-first.odd.test") or (qname.endswith(".many.odd.test") and qname.startswith("mx")):
+        if qtype == A:
+            addr = "127.0.1.5" if qname == "mx-first.odd.test" else "127.0.1.1"
+            return 0, False, [rr(owner, A, socket.inet_aton(addr))]
+        return 0, False, []
+    if qname in ("nul.odd.test", "many.odd.test"):
+        return 0, False, []
+    return 3, False, []
+
+
+def reply(msg, tcp):
+    qname, qtype, question = parse_question(msg)
+    rcode, always_tc, recs = answers(qname, qtype)
+    body = b"".join(recs)
+    tc = always_tc or (not tcp and 12 + len(question) + len(body) > 512)
+    if tc:
+        recs, body = [], b""
+    flags = 0x8000 | 0x0400 | (0x0200 if tc else 0) | (msg[2] & 0x01) << 8 | rcode
+    return msg[:2] + struct.pack("!HHHHH", flags, 1, len(recs), 0, 0) + question + body
+
+
+def serve_udp(sock):
+    while True:
+        try:
+            msg, peer = sock.recvfrom(4096)
+            sock.sendto(reply(msg, False), peer)
+        except socket.timeout:
+            continue
+        except (OSError, IndexError, struct.error):
+            continue
+
+
+def serve_tcp_conn(conn):
+    try:
+        while True:
+            head = conn.recv(2)
+            if len(head) < 2:
+                return
+            n, = struct.unpack("!H", head)
+            msg = b""
+            while len(msg) < n:
+                chunk = conn.recv(n - len(msg))
+                if not chunk:
+                    return
+                msg += chunk
+            out = reply(msg, True)
+            conn.sendall(struct.pack("!H", len(out)) + out)
+    except (OSError, IndexError, struct.error):
+        pass
+    finally:
+        conn.close()
+
+
+def serve_tcp(sock):
+    while True:
+        try:
+            conn, _ = sock.accept()
+        except socket.timeout:
+            continue
+        conn.settimeout(10)
+        threading.Thread(target=serve_tcp_conn, args=(conn,), daemon=True).start()
+
+
+def main():
+    deadline = time.time() + float(sys.argv[1])
+    addr = sys.argv[2]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((addr, 53))
+    u.settimeout(0.5)
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    t.bind((addr, 53))
+    t.listen(16)
+    t.settimeout(0.5)
+    for fn, s in ((serve_udp, u), (serve_tcp, t)):
+        threading.Thread(target=fn, args=(s,), daemon=True).start()
+    while time.time() < deadline:
+        time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    main()

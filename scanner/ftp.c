@@ -47,24 +47,22 @@ static void on_reply(struct conn *c, const struct reply *r)
                       "greeting: %s", t.p);
         break;
     case FTP_FEAT:
-        if (cls == 2 && !feat_offers_auth_tls(r)) {
-            c->result.starttls = TRI_NO;
-            conn_quit(c, ST_NO_STARTTLS, "AUTH TLS not offered in the FEAT reply");
-            break;
-        }
-        /* Offered; or no FEAT (older servers): ask anyway. */
-        c->result.starttls = cls == 2 ? TRI_YES : TRI_UNKNOWN;
+        /* Offered, not offered, or no FEAT (older servers): ask anyway.
+         * vsftpd with ssl_tlsv1=NO leaves AUTH TLS out of FEAT yet speaks
+         * TLS 1.3 after it, as openssl s_client -starttls ftp shows. */
+        c->result.starttls = cls != 2 ? TRI_UNKNOWN : feat_offers_auth_tls(r) ? TRI_YES : TRI_NO;
         conn_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
         break;
     case FTP_AUTH:
         if (r->code == 234) {
-            c->result.starttls = TRI_YES;
             conn_start_tls(c);
         } else if (c->result.starttls == TRI_YES) {
             conn_quit(c, ST_STARTTLS_REFUSED, "AUTH TLS: %s", t.p);
         } else {
+            conn_quit(c, ST_NO_STARTTLS, "%s, and AUTH TLS refused: %s",
+                      c->result.starttls == TRI_NO ? "AUTH TLS not offered in the FEAT reply" : "no FEAT",
+                      t.p);
             c->result.starttls = TRI_NO;
-            conn_quit(c, ST_NO_STARTTLS, "no FEAT, and AUTH TLS refused: %s", t.p);
         }
         break;
     }

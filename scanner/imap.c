@@ -137,22 +137,21 @@ static void on_reply(struct conn *c, const struct reply *r)
     case IMAP_GREETING: on_greeting(c, r); break;
     case IMAP_CAPABILITY:
         conn_reply_text(r, &t);
-        if (!tagged_ok(r, "A1")) {
-            conn_quit(c, ST_PROTOCOL_ERROR, "CAPABILITY: %s", t.p);
-        } else if (read_capabilities(c, r)) {
-            c->result.starttls = TRI_YES;
-            conn_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
-        } else {
-            c->result.starttls = TRI_NO;
-            conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply");
-        }
+        /* No CAPABILITY, or one without STARTTLS: ask anyway (as openssl
+         * s_client does); the column says what was advertised. */
+        c->result.starttls = !tagged_ok(r, "A1") ? TRI_UNKNOWN : read_capabilities(c, r) ? TRI_YES : TRI_NO;
+        conn_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
         break;
     case IMAP_STARTTLS:
         if (tagged_ok(r, "A2")) {
             conn_start_tls(c);
         } else {
             conn_reply_text(r, &t);
-            conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+            if (c->result.starttls == TRI_YES)
+                conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+            else
+                conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply; tried "
+                                             "anyway: %s", t.p);
         }
         break;
     case IMAP_CAPABILITY_TLS:

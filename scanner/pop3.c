@@ -62,24 +62,21 @@ static void on_reply(struct conn *c, const struct reply *r)
             conn_command(c, POP3_CAPA, "CAPA", "CAPA reply");
         break;
     case POP3_CAPA:
-        if (is_ok(r) && !read_capa(c, r)) {
-            c->result.starttls = TRI_NO;
-            conn_quit(c, ST_NO_STARTTLS, "STLS not offered in the CAPA reply");
-            break;
-        }
-        /* STLS offered; or no CAPA at all (RFC 1939 servers): ask anyway. */
-        c->result.starttls = is_ok(r) ? TRI_YES : TRI_UNKNOWN;
+        /* STLS offered, not offered, or no CAPA at all (RFC 1939 servers):
+         * ask anyway; the column says what was advertised. */
+        c->result.starttls = !is_ok(r) ? TRI_UNKNOWN : read_capa(c, r) ? TRI_YES : TRI_NO;
         conn_command(c, POP3_STLS, "STLS", "STLS reply");
         break;
     case POP3_STLS:
         if (is_ok(r)) {
-            c->result.starttls = TRI_YES;
             conn_start_tls(c);
         } else if (c->result.starttls == TRI_YES) {
             conn_quit(c, ST_STARTTLS_REFUSED, "STLS: %s", t.p);
         } else {
+            conn_quit(c, ST_NO_STARTTLS, "%s, and STLS refused: %s",
+                      c->result.starttls == TRI_NO ? "STLS not offered in the CAPA reply" : "no CAPA",
+                      t.p);
             c->result.starttls = TRI_NO;
-            conn_quit(c, ST_NO_STARTTLS, "no CAPA, and STLS refused: %s", t.p);
         }
         break;
     case POP3_CAPA_TLS:

@@ -80,13 +80,10 @@ static void on_ehlo(struct conn *c, const struct reply *r)
     struct text t = {0};
     conn_reply_text(r, &t);
     if (class_of(r) == 2) {
-        if (read_ehlo_keywords(c, r)) {
-            c->result.starttls = TRI_YES;
-            conn_command(c, SMTP_STARTTLS, "STARTTLS", "STARTTLS reply");
-        } else {
-            c->result.starttls = TRI_NO;
-            conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the EHLO reply");
-        }
+        /* Not advertised may still work (openssl s_client tries it too):
+         * the column says what was advertised, the status what happened. */
+        c->result.starttls = read_ehlo_keywords(c, r) ? TRI_YES : TRI_NO;
+        conn_command(c, SMTP_STARTTLS, "STARTTLS", "STARTTLS reply");
     } else if (class_of(r) == 5 && r->code != 554) {
         /* An old server that knows no EHLO: HELO, and no extensions at all. */
         char line[300];
@@ -126,7 +123,9 @@ static void on_starttls(struct conn *c, const struct reply *r)
     }
     struct text t = {0};
     conn_reply_text(r, &t);
-    if (class_of(r) == 4 || class_of(r) == 5)
+    if (c->result.starttls == TRI_NO)
+        conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the EHLO reply; tried anyway: %s", t.p);
+    else if (class_of(r) == 4 || class_of(r) == 5)
         conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
     else
         conn_quit(c, ST_PROTOCOL_ERROR, "unexpected reply to STARTTLS: %s", t.p);

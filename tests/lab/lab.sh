@@ -206,12 +206,14 @@ CONF
     wait_listen t 127.0.4.1:995
 }
 
-start_vsftpd() {
-    local d=$dir/vsftpd c=$dir/certs
+# vsftpd: one with AUTH TLS in FEAT, one with ssl_tlsv1=NO, which leaves AUTH
+# TLS out of FEAT yet accepts it and speaks TLS 1.3 (as openssl s_client shows).
+vsftpd_instance() {
+    local name=$1 addr=$2 extra=$3 d=$dir/$1 c=$dir/certs
     mkdir -p "$d" /var/run/vsftpd/empty
     cat > "$d/vsftpd.conf" <<CONF
 listen=YES
-listen_address=127.0.5.1
+listen_address=$addr
 listen_port=21
 background=NO
 anonymous_enable=NO
@@ -224,9 +226,15 @@ seccomp_sandbox=NO
 xferlog_enable=NO
 vsftpd_log_file=$d/vsftpd.log
 secure_chroot_dir=/var/run/vsftpd/empty
+$extra
 CONF
     bg_in_ns "$d/stdout.log" "$d/vsftpd.pid" vsftpd "$d/vsftpd.conf"
-    wait_listen t 127.0.5.1:21
+    wait_listen t "$addr:21"
+}
+
+start_vsftpd() {
+    vsftpd_instance vsftpd 127.0.5.1 ""
+    vsftpd_instance vsftpd-hidden 127.0.5.2 "ssl_tlsv1=NO"
 }
 
 start_odd() {
@@ -234,7 +242,7 @@ start_odd() {
     ODD_EVENTS=$dir/counter.log bg_in_ns "$dir/odd.log" "$dir/odd.pid" /usr/bin/python3 "$here/oddsmtp.py" 3600 \
         trickle=127.0.2.8:25 flood=127.0.2.9:25 endless=127.0.2.10:25 garbage=127.0.2.11:25 \
         reset=127.0.2.12:25 weird=127.0.2.13:25 "tls:$c/weird.pem=127.0.2.14:25" \
-        "tls:$c/big.pem=127.0.2.15:25" counter=127.0.2.30:25 \
+        "tls:$c/big.pem=127.0.2.15:25" counter=127.0.2.30:25 "quiet-tls:$c/good.pem=127.0.2.16:25" \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \
@@ -281,6 +289,7 @@ down)
     stop_pid "$dir/odd.pid"
     stop_pid "$dir/odddns.pid"
     stop_pid "$dir/vsftpd/vsftpd.pid"
+    stop_pid "$dir/vsftpd-hidden/vsftpd.pid"
     stop_pid "$dir/dovecot/run/master.pid"
     stop_pid "$dir/postfix/queue/pid/master.pid"
     stop_pid "$dir/nsd/nsd.pid"

@@ -305,3 +305,22 @@ def test_dns_answers_told_truthfully():
           "an unreachable resolver is unreachable: %r" % [x["error"] for x in r])
     check(b"warning: no row got as far as a connection" in p.stderr and b"127.0.54.99" in p.stderr,
           "and the summary names the likely cause: %r" % p.stderr[-300:])
+
+
+def test_starttls_not_advertised_is_tried():
+    # vsftpd with ssl_tlsv1=NO: no AUTH TLS in FEAT, TLS 1.3 after AUTH TLS anyway.
+    rows, err, secs, rc = scan(["ftp-hidden.lab.test"], "--allow-private", "-p", "ftp")
+    r = rows[0] if rows else {}
+    check(r.get("status") == "ok" and r.get("starttls") == "no" and r.get("tls_version") == "TLSv1.3",
+          "FTP: AUTH TLS works though FEAT does not list it: %r" % {k: r.get(k) for k in ("status", "starttls", "tls_version", "error")})
+    o = s_client("127.0.5.2", "ftp-hidden.lab.test", "21", "ftp")
+    check(o is not None and r.get("cipher") == o["cipher"] and r.get("cert_sha256") == o["cert_sha256"],
+          "FTP: as openssl s_client -starttls ftp sees it: %r" % o)
+    rows, err, secs, rc = scan(["quiettls.lab.test", "plain.lab.test"], "--allow-private")
+    by = {x["domain"]: x for x in rows}
+    q = by.get("quiettls.lab.test", {})
+    check(q.get("status") == "ok" and q.get("starttls") == "no" and q.get("cert_sha256") == cert_file_facts("good")["cert_sha256"],
+          "SMTP: STARTTLS works though EHLO does not list it: %r" % {k: q.get(k) for k in ("status", "starttls", "error")})
+    p = by.get("plain.lab.test", {})
+    check(p.get("status") == "no_starttls" and p.get("starttls") == "no" and "tried anyway: 502" in p.get("error", ""),
+          "SMTP: not listed and refused is no_starttls, with the reply: %r" % p.get("error"))

@@ -26,12 +26,12 @@ def event(what, cid):
             f.write("%.4f %s %d %d\n" % (time.time(), what, ACTIVE[0], cid))
 
 
-def smtp_until_starttls(conn, banner=b"220 odd ESMTP\r\n"):
+def smtp_until_starttls(conn, banner=b"220 odd ESMTP\r\n", advertise=True):
     conn.sendall(banner)
     for line in lines(conn):
         verb = line.split(" ")[0].upper()
         if verb == "EHLO":
-            conn.sendall(b"250-odd\r\n250 STARTTLS\r\n")
+            conn.sendall(b"250-odd\r\n250 STARTTLS\r\n" if advertise else b"250-odd\r\n250 8BITMIME\r\n")
         elif verb == "STARTTLS":
             conn.sendall(b"220 go ahead\r\n")
             return True
@@ -77,10 +77,12 @@ def serve_hostile(mode, conn):
             else:
                 conn.sendall(b"221 bye\r\n")
                 return
-    elif mode.startswith("tls:"):  # STARTTLS with the certificate chain in this file
-        if smtp_until_starttls(conn):
+    elif mode.startswith("tls:") or mode.startswith("quiet-tls:"):
+        # STARTTLS with the certificate chain in this file; quiet-tls does not
+        # advertise it, yet accepts it.
+        if smtp_until_starttls(conn, advertise=mode.startswith("tls:")):
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(mode[4:])
+            ctx.load_cert_chain(mode.split(":", 1)[1])
             tls = ctx.wrap_socket(conn, server_side=True)
             for line in lines(tls):
                 if line.upper().startswith("EHLO"):
@@ -163,7 +165,7 @@ def serve_pop3(mode, conn):
 
 
 def serve(mode, conn):
-    if mode in HOSTILE or mode.startswith("tls:"):
+    if mode in HOSTILE or mode.startswith("tls:") or mode.startswith("quiet-tls:"):
         return serve_hostile(mode, conn)
     if mode.startswith("imap-"):
         return serve_imap(mode, conn)

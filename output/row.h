@@ -17,7 +17,8 @@ struct cert_facts {
     struct text subject; /* RFC 4514 order, e.g. CN=mx.example,O=Org */
     struct text issuer;
     struct text san;     /* DNS names and IP addresses, space-separated */
-    char serial[130];    /* upper-case hex */
+    char serial[132];    /* upper-case hex, '-' when negative (as OpenSSL prints it) */
+    bool long_serial;    /* longer than wolfSSL parses: the chain cannot be checked */
     int64_t not_before;  /* Unix time */
     int64_t not_after;
     bool dates_valid;

@@ -1,5 +1,7 @@
 #include "scanner/certfacts.h"
 
+#include "scanner/certder.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -206,17 +208,13 @@ static int facts_x509(const unsigned char *der, size_t len, struct cert_facts *o
     int rc = format_name(wolfSSL_X509_get_subject_name(x), &out->subject);
     if (rc == 0) rc = format_name(wolfSSL_X509_get_issuer_name(x), &out->issuer);
     if (rc == 0) rc = format_sans(x, &out->san);
-    unsigned char serial[64];
-    int serial_len = sizeof serial;
-    if (wolfSSL_X509_get_serial_number(x, serial, &serial_len) == WOLFSSL_SUCCESS) {
-        for (int i = 0; i < serial_len; i++) snprintf(out->serial + 2 * i, 3, "%02X", serial[i]);
-    }
     int dates_ok = 1;
     format_time(wolfSSL_X509_get_notBefore(x), &out->not_before, &dates_ok);
     format_time(wolfSSL_X509_get_notAfter(x), &out->not_after, &dates_ok);
     out->dates_valid = dates_ok;
     format_key(x, out->key, sizeof out->key);
-    const char *sig = wolfSSL_OBJ_nid2ln(wolfSSL_X509_get_signature_nid(x));
+    const char *sig = cert_sig_alg_name(wolfSSL_X509_get_signature_type(x));
+    if (!sig) sig = wolfSSL_OBJ_nid2ln(wolfSSL_X509_get_signature_nid(x));
     snprintf(out->sig_alg, sizeof out->sig_alg, "%s", sig ? sig : "unknown");
     unsigned char digest[WC_SHA256_DIGEST_SIZE];
     if (wc_Sha256Hash(der, (word32)len, digest) == 0) {
@@ -264,27 +262,31 @@ static enum tri name_matches_x509(const unsigned char *der, size_t len, const ch
     return matched ? TRI_YES : TRI_NO;
 }
 
-/* The fast path: wolfCrypt's DecodedCert, parsed once, no X509 object. */
-static const char *sig_name(word32 oid)
+/* Signature algorithms by wolfSSL's OID sum, named as OpenSSL names them
+ * (openssl x509 -text: its long names), one table for both paths. */
+static const struct {
+    int oid;
+    const char *name;
+} sig_names[] = {
+    {CTC_MD2wRSA, "md2WithRSAEncryption"},       {CTC_MD5wRSA, "md5WithRSAEncryption"},
+    {CTC_SHAwRSA, "sha1WithRSAEncryption"},      {CTC_SHA224wRSA, "sha224WithRSAEncryption"},
+    {CTC_SHA256wRSA, "sha256WithRSAEncryption"}, {CTC_SHA384wRSA, "sha384WithRSAEncryption"},
+    {CTC_SHA512wRSA, "sha512WithRSAEncryption"}, {CTC_RSASSAPSS, "rsassaPss"},
+    {CTC_SHAwECDSA, "ecdsa-with-SHA1"},          {CTC_SHA224wECDSA, "ecdsa-with-SHA224"},
+    {CTC_SHA256wECDSA, "ecdsa-with-SHA256"},     {CTC_SHA384wECDSA, "ecdsa-with-SHA384"},
+    {CTC_SHA512wECDSA, "ecdsa-with-SHA512"},     {CTC_ED25519, "ED25519"},
+    {CTC_ED448, "ED448"},                        {CTC_SHAwDSA, "dsaWithSHA1"},
+    {CTC_SHA256wDSA, "dsa_with_SHA256"},
+};
+
+const char *cert_sig_alg_name(int oid)
 {
-    int nid;
-    switch (oid) {
-    case CTC_MD5wRSA: nid = NID_md5WithRSAEncryption; break;
-    case CTC_SHAwRSA: nid = NID_sha1WithRSAEncryption; break;
-    case CTC_SHA224wRSA: nid = NID_sha224WithRSAEncryption; break;
-    case CTC_SHA256wRSA: nid = NID_sha256WithRSAEncryption; break;
-    case CTC_SHA384wRSA: nid = NID_sha384WithRSAEncryption; break;
-    case CTC_SHA512wRSA: nid = NID_sha512WithRSAEncryption; break;
-    case CTC_SHAwECDSA: nid = NID_ecdsa_with_SHA1; break;
-    case CTC_SHA224wECDSA: nid = NID_ecdsa_with_SHA224; break;
-    case CTC_SHA256wECDSA: nid = NID_ecdsa_with_SHA256; break;
-    case CTC_SHA384wECDSA: nid = NID_ecdsa_with_SHA384; break;
-    case CTC_SHA512wECDSA: nid = NID_ecdsa_with_SHA512; break;
-    default: return NULL;
-    }
-    return wolfSSL_OBJ_nid2ln(nid);
+    for (size_t i = 0; i < sizeof sig_names / sizeof sig_names[0]; i++)
+        if (sig_names[i].oid == oid) return sig_names[i].name;
+    return NULL;
 }
 
+/* The fast path: wolfCrypt's DecodedCert, parsed once, no X509 object. */
 static int key_name(const DecodedCert *dc, char *out, size_t outlen)
 {
     if (dc->keyOID == RSAk) {
@@ -361,15 +363,13 @@ static enum tri decoded_name_matches(const DecodedCert *dc, const char *host)
 static int facts_decoded(const DecodedCert *dc, const unsigned char *der, size_t len,
                          struct cert_facts *out)
 {
-    const char *sig = sig_name(dc->signatureOID);
+    const char *sig = cert_sig_alg_name((int)dc->signatureOID);
     if (!sig || !dc->subjectName || !dc->issuerName || key_name(dc, out->key, sizeof out->key) != 0)
         return 1;
     int rc = format_name(dc->subjectName, &out->subject);
     if (rc == 0) rc = format_name(dc->issuerName, &out->issuer);
     if (rc == 0) rc = decoded_sans(dc, &out->san);
     if (rc != 0) return 1;
-    for (int i = 0; i < dc->serialSz && i < 32; i++)
-        snprintf(out->serial + 2 * i, 3, "%02X", dc->serial[i]);
     out->dates_valid = decoded_time(dc->beforeDate, dc->beforeDateLen, &out->not_before) == 0 &&
                        decoded_time(dc->afterDate, dc->afterDateLen, &out->not_after) == 0;
     snprintf(out->sig_alg, sizeof out->sig_alg, "%s", sig);
@@ -380,8 +380,9 @@ static int facts_decoded(const DecodedCert *dc, const unsigned char *der, size_t
     return 0;
 }
 
-int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out, const char *host,
-                   enum tri *match)
+/* Both of wolfSSL's parsers; 0, or -1 when neither reads it. */
+static int read_with_wolfssl(const unsigned char *der, size_t len, struct cert_facts *out,
+                             const char *host, enum tri *match)
 {
     DecodedCert dc;
     memset(out, 0, sizeof *out);
@@ -393,6 +394,39 @@ int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out,
     cert_facts_free(out);
     if (facts_x509(der, len, out) != 0) return -1;
     if (host && match) *match = name_matches_x509(der, len, host);
+    return 0;
+}
+
+static void sha256_hex(const unsigned char *der, size_t len, char out[65])
+{
+    unsigned char digest[WC_SHA256_DIGEST_SIZE];
+    out[0] = '\0';
+    if (wc_Sha256Hash(der, (word32)len, digest) == 0)
+        for (int i = 0; i < WC_SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out, const char *host,
+                   enum tri *match)
+{
+    const unsigned char *serial;
+    size_t serial_len;
+    int have_serial = der_serial(der, len, &serial, &serial_len) == 0;
+    int rc = read_with_wolfssl(der, len, out, host, match);
+    if (rc != 0 && have_serial && serial_len > WOLFSSL_SERIAL_MAX) {
+        /* The rest of the certificate from a copy with a short serial; the
+         * serial and the digest from the certificate itself. */
+        struct buf copy = {0};
+        if (der_with_short_serial(der, len, &copy) == 0)
+            rc = read_with_wolfssl((const unsigned char *)copy.data, copy.len, out, host, match);
+        buf_free(&copy);
+        if (rc == 0) {
+            out->long_serial = true;
+            sha256_hex(der, len, out->sha256);
+        }
+    }
+    if (rc != 0) return -1;
+    /* The sign and the leading octets as encoded: wolfSSL drops a leading zero. */
+    if (have_serial) serial_text(serial, serial_len, out->serial, sizeof out->serial);
     return 0;
 }
 

@@ -43,7 +43,10 @@ static void hello_facts(struct conn *c, const struct hello_result *h)
         snprintf(r->cipher, sizeof r->cipher, "%s", suite);
     else
         snprintf(r->cipher, sizeof r->cipher, "0x%04X", h->suite);
-    snprintf(r->kex_group, sizeof r->kex_group, "%s", group ? group : "");
+    if (h->dh_bits)
+        snprintf(r->kex_group, sizeof r->kex_group, "DH-%d", h->dh_bits);
+    else
+        snprintf(r->kex_group, sizeof r->kex_group, "%s", group ? group : "");
     snprintf(r->handshake, sizeof r->handshake, "hello_only");
     r->tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
     const unsigned char *certs[16];

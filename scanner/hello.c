@@ -100,6 +100,10 @@ const char *tls_group_name(uint16_t g)
     case 0x001D: return "x25519";
     case 0x001E: return "x448";
     case 0x0100: return "ffdhe2048";
+    case 0x0101: return "ffdhe3072";
+    case 0x0102: return "ffdhe4096";
+    case 0x0103: return "ffdhe6144";
+    case 0x0104: return "ffdhe8192";
     default: return NULL;
     }
 }
@@ -254,6 +258,34 @@ static enum hello_status certificate(struct hello_reader *r, size_t at, size_t n
     return HELLO_NEED_MORE;
 }
 
+/* The bit length of a big-endian unsigned number. */
+static int bit_length(const uint8_t *p, size_t n)
+{
+    while (n > 0 && *p == 0) {
+        p++;
+        n--;
+    }
+    if (n == 0) return 0;
+    int bits = (int)(n - 1) * 8;
+    for (uint8_t top = *p; top; top >>= 1) bits++;
+    return bits;
+}
+
+/* ServerKeyExchange: the named curve of ECDHE (curve_type 3, then the
+ * group), or the size of DHE's prime p. Which one, the suite says: the
+ * first byte alone does not (a 768-byte p starts with 3 too). */
+static void server_key_exchange(struct hello_reader *r, const uint8_t *m, size_t n)
+{
+    const char *suite = tls_suite_name(r->result.suite);
+    if (!suite) return;
+    if (strstr(suite, "_ECDHE_")) {
+        if (n >= 3 && m[0] == 3) r->result.group = get16(m + 1);
+    } else if (strstr(suite, "_DHE_") && n >= 2) {
+        size_t plen = get16(m);
+        if (plen <= n - 2) r->result.dh_bits = bit_length(m + 2, plen);
+    }
+}
+
 /* Reads the complete handshake messages in the buffer. */
 static enum hello_status messages(struct hello_reader *r)
 {
@@ -268,9 +300,7 @@ static enum hello_status messages(struct hello_reader *r)
         switch (h[0]) {
         case 2: st = server_hello(r, h + 4, len); break;
         case 11: st = certificate(r, at, len); break;
-        case 12: /* ServerKeyExchange: named_curve (3), then the group */
-            if (len >= 3 && h[4] == 3) r->result.group = get16(h + 5);
-            break;
+        case 12: server_key_exchange(r, h + 4, len); break;
         case 14: /* ServerHelloDone */
             r->parsed = at + len;
             return r->seen_certificate ? HELLO_DONE : fail(r, "no Certificate before ServerHelloDone");

@@ -32,6 +32,7 @@ struct hello_result {
     uint16_t version; /* the server's choice */
     uint16_t suite;
     uint16_t group; /* named curve of an ECDHE ServerKeyExchange, 0 if none */
+    int dh_bits;    /* the prime's size in a DHE ServerKeyExchange, 0 if none */
     int alert_level, alert; /* with HELLO_ALERT */
     int ncerts;
     struct {

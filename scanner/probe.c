@@ -1,5 +1,8 @@
 #include "scanner/probe.h"
 
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +127,14 @@ static uint16_t next_version(uint16_t below)
 
 /* wolfSSL's handshake failed where the server's plaintext hello still
  * tells the truth: the server refused our versions or suites (alerts
- * handshake_failure, protocol_version, insufficient_security), or sent a
- * certificate chain larger than Debian's wolfSSL takes (-404). */
+ * handshake_failure, protocol_version, insufficient_security), sent a
+ * certificate chain larger than Debian's wolfSSL takes (-404), or a
+ * certificate wolfSSL cannot parse (ASN_PARSE_E: a serial number past its
+ * 32 octets, which OpenSSL and our own reader take). */
 static int fallback_helps(const struct conn *c)
 {
-    return c->tls_alert == 40 || c->tls_alert == 70 || c->tls_alert == 71 || c->tls_error == -404;
+    return c->tls_alert == 40 || c->tls_alert == 70 || c->tls_alert == 71 || c->tls_error == -404 ||
+           c->tls_error == ASN_PARSE_E;
 }
 
 static void after_full(struct probe *p, struct conn *c)

@@ -211,6 +211,26 @@ int tls_link_write(struct tls_link *t, const char *data, size_t len)
     return wolfSSL_write(t->ssl, data, (int)len) == (int)len ? 0 : -1;
 }
 
+/* x25519, secp256r1, ffdhe2048 (a named group, TLS 1.3 or RFC 7919), or
+ * DH-<bits> for a TLS 1.2 DHE suite with the server's own group: a survey
+ * can find 1024-bit groups. Empty for static RSA. */
+void tls_kex_group(WOLFSSL *ssl, const char *cipher, char *out, size_t cap)
+{
+    const char *group = wolfSSL_get_curve_name(ssl);
+    out[0] = '\0';
+    if (strstr(cipher, "_DHE_") && (!group || strncmp(group, "FFDHE", 5) != 0)) {
+        int bits = wolfSSL_GetDhKey_Sz(ssl);
+        if (bits > 0) snprintf(out, cap, "DH-%d", bits);
+        return;
+    }
+    size_t o = 0;
+    for (size_t i = 0; group && group[i] && o + 1 < cap; i++) {
+        if (group[i] == '_') continue; /* wolfSSL's FFDHE_2048 is ffdhe2048 */
+        out[o++] = (char)((group[i] >= 'A' && group[i] <= 'Z') ? group[i] + 32 : group[i]);
+    }
+    out[o] = '\0';
+}
+
 void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host)
 {
     WOLFSSL *ssl = t->ssl;
@@ -220,11 +240,7 @@ void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host
     const char *iana = wolfSSL_get_cipher_name_iana_from_suite((unsigned char)(suite >> 8),
                                                                (unsigned char)suite);
     snprintf(r->cipher, sizeof r->cipher, "%s", iana ? iana : "");
-    const char *group = wolfSSL_get_curve_name(ssl);
-    size_t gi = 0;
-    for (; group && group[gi] && gi + 1 < sizeof r->kex_group; gi++)
-        r->kex_group[gi] = (char)((group[gi] >= 'A' && group[gi] <= 'Z') ? group[gi] + 32 : group[gi]);
-    r->kex_group[gi] = '\0';
+    tls_kex_group(ssl, r->cipher, r->kex_group, sizeof r->kex_group);
 
     WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(ssl);
     if (!chain || wolfSSL_get_chain_count(chain) < 1) {
@@ -253,6 +269,12 @@ void tls_chain_verdict_der(WOLFSSL_CTX *ctx, const unsigned char *const *certs, 
                                 &r->hostname_match) != 0) {
         r->chain_valid = TRI_NO;
         text_set_str(&r->chain_error, "the server's certificate does not parse");
+        return;
+    }
+    if (r->cert.long_serial) {
+        /* wolfSSL's verifier cannot parse it: no verdict, and why. */
+        text_printf(&r->chain_error, "not checked: the leaf's serial number is longer than the %d "
+                    "octets this TLS library reads (RFC 5280 allows 20)", WOLFSSL_SERIAL_MAX);
         return;
     }
     struct chain_verifier *v = tls_ctx_verifier(ctx);

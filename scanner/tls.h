@@ -55,6 +55,8 @@ int tls_link_write(struct tls_link *t, const char *data, size_t len);
  * name to match the certificate against (NULL: no name, verdict unknown). */
 void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host);
 void tls_link_free(struct tls_link *t);
+/* The key exchange's group as the kex_group column names it. */
+void tls_kex_group(WOLFSSL *ssl, const char *cipher, char *out, size_t cap);
 
 /* Did we offer this suite in a full handshake? (CVE-2024-5814: wolfSSL 5.5.4
  * accepts a TLS 1.2 ServerHello with a suite it never offered.) */

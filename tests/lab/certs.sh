@@ -114,3 +114,20 @@ q openssl x509 -req -in big.csr -CA int9.pem -CAkey int9.key -set_serial 0xB16 -
     -extfile big.ext -out big.crt
 cat big.key big.crt int9.pem int8.pem int7.pem int6.pem int5.pem int4.pem int3.pem int2.pem \
     int1.pem > big.pem
+
+# 3. Serial numbers: negative (OpenSSL prints "-1234"), and 40 octets long
+#    (past the 32 that Debian's wolfSSL parses; OpenSSL takes it).
+serial_leaf() { # name serial cn
+    q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+        -out "$1.csr" -subj "/O=STS Lab/CN=$3"
+    printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n' "$3" > "$1.ext"
+    q openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -set_serial "$2" -days 365 \
+        -extfile "$1.ext" -out "$1.crt"
+    cat "$1.key" "$1.crt" > "$1.pem"
+}
+serial_leaf negserial -4660 mx-negserial.lab.test
+serial_leaf longserial 0x7000000000000000000000000000000000000000000000000000000000000000000000000000AB01 \
+    mx-longserial.lab.test
+
+# 4. A 1024-bit DH group for the DHE personality that uses one.
+q openssl dhparam -out dh1024.pem 1024

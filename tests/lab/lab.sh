@@ -137,6 +137,15 @@ CONF
         personality 127.0.7.2 mx-rsa.lab.test -o smtpd_tls_chain_files=$c/good.pem \
             -o 'smtpd_tls_protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1:!TLSv1.3' \
             -o 'tls_medium_cipherlist=AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA'
+        # Finite-field DHE only: postfix's own group, and a 1024-bit one (a survey
+        # looks for those).
+        personality 127.0.7.3 mx-dhe.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o 'smtpd_tls_protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1:!TLSv1.3' \
+            -o 'tls_medium_cipherlist=DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256'
+        personality 127.0.7.4 mx-dh1024.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o 'smtpd_tls_protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1:!TLSv1.3' \
+            -o "smtpd_tls_dh1024_param_file=$c/dh1024.pem" \
+            -o 'tls_medium_cipherlist=DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0'
         personality 127.0.3.2 mx-authplain.lab.test -o smtpd_tls_chain_files=$c/good.pem \
             -o smtpd_tls_auth_only=no $sasl
         echo 'tlsmgr unix - - n 1000? 1 tlsmgr'
@@ -243,6 +252,7 @@ start_odd() {
         trickle=127.0.2.8:25 flood=127.0.2.9:25 endless=127.0.2.10:25 garbage=127.0.2.11:25 \
         reset=127.0.2.12:25 weird=127.0.2.13:25 "tls:$c/weird.pem=127.0.2.14:25" \
         "tls:$c/big.pem=127.0.2.15:25" counter=127.0.2.30:25 "quiet-tls:$c/good.pem=127.0.2.16:25" \
+        "tls:$c/negserial.pem=127.0.2.17:25" "tls:$c/longserial.pem=127.0.2.18:25" \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \

@@ -324,3 +324,40 @@ def test_starttls_not_advertised_is_tried():
     p = by.get("plain.lab.test", {})
     check(p.get("status") == "no_starttls" and p.get("starttls") == "no" and "tried anyway: 502" in p.get("error", ""),
           "SMTP: not listed and refused is no_starttls, with the reply: %r" % p.get("error"))
+
+
+def openssl_text(name):
+    path = os.path.join(LAB, "certs", name + ".crt")
+    return subprocess.run(["openssl", "x509", "-in", path, "-noout", "-text", "-serial"],
+                          capture_output=True, text=True).stdout
+
+
+def test_names_serials_and_groups_as_openssl_says():
+    rows, err, secs, rc = scan(["bigcert.lab.test", "good.lab.test", "negserial.lab.test", "longserial.lab.test",
+                                "dhe.lab.test", "dh1024.lab.test"], "--allow-private")
+    by = {r["domain"]: r for r in rows}
+    for domain, cert in (("bigcert.lab.test", "big"), ("good.lab.test", "good"), ("negserial.lab.test", "negserial")):
+        text = openssl_text(cert)
+        alg = re.search(r"Signature Algorithm: (\S+)", text).group(1)
+        serial = re.search(r"^serial=(.*)$", text.replace("\\\n", ""), re.M).group(1)
+        r = by.get(domain, {})
+        check(r.get("cert_sig_alg") == alg, "%s: cert_sig_alg %r, openssl says %r" % (domain, r.get("cert_sig_alg"), alg))
+        check(r.get("cert_serial") == serial, "%s: cert_serial %r, openssl says %r" % (domain, r.get("cert_serial"), serial))
+    check(by["bigcert.lab.test"]["cert_sig_alg"] == "ecdsa-with-SHA256", "an ECDSA signature is ecdsa-with-SHA256")
+    check(by["negserial.lab.test"]["cert_serial"] == "-1234", "a negative serial keeps its sign")
+    long = by.get("longserial.lab.test", {})
+    text = openssl_text("longserial").replace("\\\n", "")
+    serial = re.search(r"^serial=(.*)$", text, re.M).group(1)
+    check(long.get("status") == "ok" and long.get("cert_serial") == serial and long.get("hostname_match") == "yes"
+          and long.get("cert_sha256") == cert_file_facts("longserial")["cert_sha256"],
+          "a 40-octet serial does not fail the scan: %r" % {k: long.get(k) for k in
+                                                             ("status", "handshake", "cert_serial", "error")})
+    check(long.get("chain_valid") == "" and "serial number is longer" in long.get("chain_error", ""),
+          "and the chain it could not check says why: %r" % long.get("chain_error"))
+    for domain, ip in (("dhe.lab.test", "127.0.7.3"), ("dh1024.lab.test", "127.0.7.4")):
+        p = in_ns("openssl", "s_client", "-starttls", "smtp", "-connect", ip + ":25", "-cipher", "ALL:@SECLEVEL=0",
+                  stdin=b"", timeout=20)
+        m = re.search(r"Server Temp Key: DH, (\d+) bits", p.stdout.decode(errors="replace"))
+        r = by.get(domain, {})
+        check(m is not None and r.get("kex_group") == "DH-" + m.group(1),
+              "%s: kex_group %r, openssl s_client: %r" % (domain, r.get("kex_group"), m and m.group(0)))

@@ -68,7 +68,8 @@ def cert_file_facts(name):
     out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-enddate", "-startdate",
                           "-serial", "-subject", "-issuer", "-nameopt", "RFC2253"],
                          capture_output=True, text=True, check=True).stdout
-    f = dict(l.split("=", 1) for l in out.strip().splitlines())
+    # openssl breaks a long serial over lines with a backslash
+    f = dict(l.split("=", 1) for l in out.replace("\\\n", "").strip().splitlines())
     iso = lambda s: datetime.strptime(s, "%b %d %H:%M:%S %Y GMT").strftime("%Y-%m-%dT%H:%M:%SZ")
     der = subprocess.run(["openssl", "x509", "-in", path, "-outform", "der"], capture_output=True,
                          check=True).stdout

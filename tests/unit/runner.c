@@ -39,7 +39,11 @@
     X(certfacts_time_parse)                                                                        \
     X(certfacts_hostname_patterns)                                                                 \
     X(certfacts_from_pem_files)                                                                    \
+    X(certfacts_sig_alg_names_as_openssl)                                                          \
+    X(certfacts_serials_as_openssl)                                                                \
     X(tls_memory_handshake)                                                                        \
+    X(tls_memory_kex_groups)                                                                       \
+    X(hello_dhe_group_size)                                                                        \
     X(chainverify_verdicts_and_cache)                                                              \
     X(hello_build_each_version)                                                                    \
     X(hello_recorded_flights)                                                                      \

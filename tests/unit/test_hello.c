@@ -156,3 +156,57 @@ TEST_IMPL(tls_client_suites_are_named)
     ASSERT(!tls_client_offers(0x0033)); /* named in our list, but not in Debian's build */
     tls_client_ctx_free(ctx);
 }
+
+/* A flight: ServerHello with suite, a one-certificate Certificate, a DHE
+ * ServerKeyExchange with a prime of plen bytes whose first byte is top,
+ * ServerHelloDone; in one record. */
+static size_t dhe_flight(uint8_t *b, uint16_t suite, size_t plen, uint8_t top)
+{
+    size_t n = 5;
+    uint8_t sh[38 + 3] = {0x03, 0x03};
+    sh[34] = 0; /* no session id */
+    sh[35] = (uint8_t)(suite >> 8);
+    sh[36] = (uint8_t)suite;
+    sh[37] = 0;
+    b[n++] = 2, b[n++] = 0, b[n++] = 0, b[n++] = 38;
+    memcpy(b + n, sh, 38);
+    n += 38;
+    static const uint8_t cert[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    b[n++] = 11, b[n++] = 0, b[n++] = 0, b[n++] = 3 + 3 + sizeof cert;
+    b[n++] = 0, b[n++] = 0, b[n++] = 3 + sizeof cert;
+    b[n++] = 0, b[n++] = 0, b[n++] = sizeof cert;
+    memcpy(b + n, cert, sizeof cert);
+    n += sizeof cert;
+    size_t ske = 2 + plen + 2 + 1 + 2 + 1;
+    b[n++] = 12, b[n++] = 0, b[n++] = (uint8_t)(ske >> 8), b[n++] = (uint8_t)ske;
+    b[n++] = (uint8_t)(plen >> 8), b[n++] = (uint8_t)plen;
+    memset(b + n, 0xAB, plen);
+    b[n] = top;
+    n += plen;
+    b[n++] = 0, b[n++] = 1, b[n++] = 2; /* g */
+    b[n++] = 0, b[n++] = 1, b[n++] = 7; /* Ys */
+    b[n++] = 14, b[n++] = 0, b[n++] = 0, b[n++] = 0;
+    b[0] = 22, b[1] = 3, b[2] = 3, b[3] = (uint8_t)((n - 5) >> 8), b[4] = (uint8_t)(n - 5);
+    return n;
+}
+
+TEST_IMPL(hello_dhe_group_size)
+{
+    static uint8_t flight[4096];
+    struct hello_reader r;
+    /* A 2048-bit prime; a 1024-bit one; a 768-byte one that starts with 3
+     * (a named curve's marker in ECDHE: the suite decides which it is). */
+    static const struct {
+        size_t plen;
+        uint8_t top;
+        int bits;
+    } cases[] = {{256, 0xFF, 2048}, {128, 0xC5, 1024}, {768, 0x03, 6138}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = dhe_flight(flight, 0x009F /* DHE_RSA_AES256_GCM */, cases[i].plen, cases[i].top);
+        hello_reader_init(&r);
+        ASSERT_EQ(hello_feed(&r, flight, n), HELLO_DONE);
+        ASSERT_EQ(r.result.dh_bits, cases[i].bits);
+        ASSERT_EQ(r.result.group, 0);
+        hello_reader_free(&r);
+    }
+}

@@ -12,7 +12,11 @@ static int to_peer(void *owner, const char *data, size_t len)
     return tls_link_input(peer, data, len);
 }
 
-static void handshake(const char *ca, const char *sni, struct probe_result *r)
+/* How the test's server differs: versions, suites, groups, DH parameters. */
+typedef void (*server_setup_fn)(WOLFSSL_CTX *sctx);
+
+static void handshake_with(const char *ca, const char *sni, struct probe_result *r,
+                           server_setup_fn setup)
 {
     char path[512], err[256];
     snprintf(path, sizeof path, "%s/%s", STS_TEST_DATA, ca);
@@ -20,6 +24,7 @@ static void handshake(const char *ca, const char *sni, struct probe_result *r)
     if (!cctx) FAIL_AT("%s", err);
     WOLFSSL_CTX *sctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
     ASSERT(sctx != NULL);
+    if (setup) setup(sctx);
     snprintf(path, sizeof path, "%s/leaf-rsa.pem", STS_TEST_DATA);
     ASSERT_EQ(wolfSSL_CTX_use_certificate_file(sctx, path, WOLFSSL_FILETYPE_PEM), WOLFSSL_SUCCESS);
     snprintf(path, sizeof path, "%s/leaf-rsa.key", STS_TEST_DATA);
@@ -51,6 +56,52 @@ static void handshake(const char *ca, const char *sni, struct probe_result *r)
     tls_link_free(&server);
     tls_client_ctx_free(cctx);
     wolfSSL_CTX_free(sctx);
+}
+
+static void handshake(const char *ca, const char *sni, struct probe_result *r)
+{
+    handshake_with(ca, sni, r, NULL);
+}
+
+static void load_dh(WOLFSSL_CTX *sctx, const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", STS_TEST_DATA, file);
+    ASSERT_EQ(wolfSSL_CTX_SetTmpDH_file(sctx, path, WOLFSSL_FILETYPE_PEM), WOLFSSL_SUCCESS);
+}
+
+static void tls12_dhe(WOLFSSL_CTX *sctx)
+{
+    ASSERT_EQ(wolfSSL_CTX_set_max_proto_version(sctx, TLS1_2_VERSION), WOLFSSL_SUCCESS);
+    ASSERT_EQ(wolfSSL_CTX_set_cipher_list(sctx, "DHE-RSA-AES256-GCM-SHA384"), WOLFSSL_SUCCESS);
+    load_dh(sctx, "dh2048.pem");
+}
+
+static void tls13_ffdhe(WOLFSSL_CTX *sctx)
+{
+    int groups[] = {WOLFSSL_FFDHE_2048};
+    ASSERT_EQ(wolfSSL_CTX_set_groups(sctx, groups, 1), WOLFSSL_SUCCESS);
+}
+
+TEST_IMPL(tls_memory_kex_groups)
+{
+    /* Finite-field DHE says so, with its size: a survey finds 1024-bit groups. */
+    ASSERT_EQ(wolfSSL_Init(), WOLFSSL_SUCCESS);
+    struct probe_result r;
+    probe_result_init(&r);
+    handshake_with("ca.pem", "mx.test.example", &r, tls12_dhe);
+    ASSERT_STR_EQ(r.tls_version, "TLSv1.2");
+    ASSERT_STR_EQ(r.cipher, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+    /* RFC 7919's prime is negotiated by name, in TLS 1.2 too (a server's own
+     * prime, as OpenSSL's servers send it, is DH-<bits>: see the lab). */
+    ASSERT_STR_EQ(r.kex_group, "ffdhe2048");
+    probe_result_free(&r);
+    probe_result_init(&r);
+    handshake_with("ca.pem", "mx.test.example", &r, tls13_ffdhe);
+    ASSERT_STR_EQ(r.tls_version, "TLSv1.3");
+    ASSERT_STR_EQ(r.kex_group, "ffdhe2048");
+    probe_result_free(&r);
+    wolfSSL_Cleanup();
 }
 
 TEST_IMPL(tls_memory_handshake)

@@ -47,6 +47,10 @@ struct probe_result {
     char handshake[12];           /* "full", "hello_only", or "" */
     char versions[64];            /* --versions: "TLSv1.0 TLSv1.2 TLSv1.3" */
     int attempts;                 /* probes of the endpoint: 1, or 2 after a retry; 0: none */
+    /* Not written out: */
+    bool transient;   /* "try again later": a 4xx to the greeting or EHLO, or no greeting */
+    bool retry_pending; /* published so, the endpoint is probed again in the retry pass */
+    uint64_t first_try_ms; /* uv_hrtime() in ms when the first attempt started */
 };
 
 struct row {

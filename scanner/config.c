@@ -45,6 +45,8 @@ enum {
     OPT_SUMMARY,
     OPT_EXPIRING,
     OPT_VERSION,
+    OPT_RETRY_DELAY,
+    OPT_NO_RETRY,
 };
 
 static const struct option long_options[] = {
@@ -82,6 +84,8 @@ static const struct option long_options[] = {
     {"expiring-within", required_argument, NULL, OPT_EXPIRING},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
+    {"no-retry", no_argument, NULL, OPT_NO_RETRY},
     {NULL, 0, NULL, 0},
 };
 
@@ -229,6 +233,8 @@ static void set_defaults(struct config *cfg)
     cfg->handshake_ms = 10000;
     cfg->dns_ms = 3000;
     cfg->dns_tries = 2;
+    cfg->retry = true;
+    cfg->retry_delay_ms = 60000;
 }
 
 void config_free(struct config *cfg)
@@ -269,6 +275,7 @@ static int check_setup(struct config *cfg, int argc, char **argv)
     cfg->workers = 1;
     cfg->concurrency = 1;
     cfg->quiet = true;
+    cfg->retry = false; /* the admin sees "try again later" at once */
     cfg->output = "/dev/null";
     cfg->overwrite = true;
     return 0;
@@ -388,6 +395,10 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
             break;
         case OPT_CA_FILE: cfg->ca_file = optarg; break;
         case OPT_VERSIONS: cfg->versions = true; break;
+        case OPT_RETRY_DELAY:
+            if (parse_seconds("--retry-delay", optarg, &cfg->retry_delay_ms)) return 2;
+            break;
+        case OPT_NO_RETRY: cfg->retry = false; break;
         case OPT_PROGRESS: cfg->progress = true; break;
         case OPT_SUMMARY: cfg->summary_file = optarg; break;
         case OPT_EXPIRING:

@@ -43,6 +43,8 @@ struct config {
     int dns_tries;
     const char *ca_file;
     bool versions; /* enumerate the protocol versions each server accepts */
+    bool retry;              /* probe "try again later" endpoints once more (--no-retry) */
+    uint64_t retry_delay_ms; /* --retry-delay: at least this long after the first attempt */
     bool quiet;
     bool progress;               /* --progress: a line every 10 s when stderr is no terminal */
     const char *summary_file;    /* --summary FILE: the summary as JSON */

@@ -281,6 +281,8 @@ static void on_timer(uv_timer_t *t)
         return;
     }
     const struct config *cfg = conn_config(c);
+    /* No greeting in time: a tarpit or postscreen's greet pause, maybe. */
+    if (strcmp(c->phase, "greeting") == 0) c->result.transient = true;
     if (uv_now(c->w->loop) >= c->deadline)
         conn_finish(c, ST_TIMEOUT, "overall deadline of %.3gs reached during %s",
                     (double)cfg->timeout_ms / 1000.0, c->phase);

@@ -72,6 +72,7 @@ struct conn {
     int open_handles;
     bool finished;
     struct conn *next; /* in the worker's queue of probes waiting for a slot */
+    uint64_t not_before_ms; /* a retry waits in the worker's delayed list until then */
     struct probe *probe;
     struct conn *successor;      /* the probe's next connection, queued once this one is closed */
     int tls_alert;               /* the fatal alert that ended the handshake, 0 if none */

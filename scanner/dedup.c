@@ -10,6 +10,7 @@ struct entry {
     struct entry *next;
     uint64_t hash;
     struct probe_result *result; /* NULL while the probe is in flight */
+    bool retrying;               /* the retry pass probes it again now */
     struct dedup_waiter *waiters;
     char key[];
 };
@@ -66,7 +67,8 @@ static struct entry *find(struct dedup *d, const char *key, uint64_t h)
     return NULL;
 }
 
-enum dedup_claim dedup_claim(struct dedup *d, const char *key, struct dedup_waiter *w)
+enum dedup_claim dedup_claim(struct dedup *d, const char *key, struct dedup_waiter *w,
+                             bool retry_pass, uint64_t *first_try_ms)
 {
     uint64_t h = hash_key(key);
     enum dedup_claim claim;
@@ -74,7 +76,13 @@ enum dedup_claim dedup_claim(struct dedup *d, const char *key, struct dedup_wait
     w->result = NULL;
     uv_mutex_lock(&d->lock);
     struct entry *e = find(d, key, h);
-    if (e && e->result) {
+    if (e && e->result && e->result->retry_pending && retry_pass) {
+        w->next = e->waiters;
+        e->waiters = w;
+        claim = e->retrying ? DEDUP_WAIT : DEDUP_RETRY;
+        if (first_try_ms) *first_try_ms = e->result->first_try_ms;
+        e->retrying = true;
+    } else if (e && e->result) {
         w->result = e->result;
         claim = DEDUP_READY;
     } else if (e) {
@@ -92,6 +100,7 @@ enum dedup_claim dedup_claim(struct dedup *d, const char *key, struct dedup_wait
         memcpy(e->key, key, klen + 1);
         e->hash = h;
         e->result = NULL;
+        e->retrying = false;
         e->waiters = w;
         e->next = d->buckets[h & (d->nbuckets - 1)];
         d->buckets[h & (d->nbuckets - 1)] = e;
@@ -109,7 +118,14 @@ struct dedup_waiter *dedup_complete(struct dedup *d, const char *key, struct pro
     struct entry *e = find(d, key, h);
     struct dedup_waiter *list = NULL;
     if (e) {
+        /* A pending result is read by no one once the retry pass began: every
+         * first-pass job that saw it has deferred its target and is gone. */
+        if (e->result) {
+            probe_result_free(e->result);
+            free(e->result);
+        }
         e->result = res;
+        e->retrying = false;
         list = e->waiters;
         e->waiters = NULL;
     }

@@ -17,6 +17,11 @@ struct feeder {
     struct feed_item ring[QUEUE_CAP];
     size_t head, count;
     bool eof, cancelled;
+    uv_cond_t idle;  /* count and active reached 0 */
+    uint64_t active; /* items given out, not finished */
+    uv_mutex_t spool_lock;
+    FILE *spool;     /* deferred targets, struct target each */
+    uint64_t deferred;
     struct hashset seen;
     struct feeder_stats stats;
 };
@@ -103,6 +108,44 @@ static void feed_line(struct feeder *f, const char *line, size_t len, bool cut)
     push(f, &item);
 }
 
+void feeder_defer(struct feeder *f, const struct target *t)
+{
+    uv_mutex_lock(&f->spool_lock);
+    if (!f->spool) f->spool = tmpfile();
+    if (f->spool && fwrite(t, sizeof *t, 1, f->spool) == 1) f->deferred++;
+    else fputs("starttls-scan: cannot keep a target for its retry (the temporary directory?)\n", stderr);
+    uv_mutex_unlock(&f->spool_lock);
+}
+
+void feeder_done(struct feeder *f)
+{
+    uv_mutex_lock(&f->lock);
+    if (f->active > 0 && --f->active == 0) uv_cond_signal(&f->idle);
+    uv_mutex_unlock(&f->lock);
+}
+
+/* The retry pass: once every first-pass target is finished (so that no
+ * more can be deferred), the deferred ones, in the order they came. */
+static void retry_pass(struct feeder *f)
+{
+    uv_mutex_lock(&f->lock);
+    while (!f->cancelled && (f->count > 0 || f->active > 0)) uv_cond_wait(&f->idle, &f->lock);
+    bool go = !f->cancelled;
+    uv_mutex_unlock(&f->lock);
+    uv_mutex_lock(&f->spool_lock);
+    FILE *spool = f->spool;
+    uv_mutex_unlock(&f->spool_lock);
+    if (!go || !spool || fflush(spool) != 0 || fseek(spool, 0, SEEK_SET) != 0) return;
+    struct feed_item item;
+    memset(&item, 0, sizeof item);
+    while (!f->cancelled && fread(&item.target, sizeof item.target, 1, spool) == 1) {
+        item.kind = TP_OK;
+        item.retry = true;
+        f->stats.retried++;
+        push(f, &item);
+    }
+}
+
 static void feeder_main(void *arg)
 {
     struct feeder *f = arg;
@@ -118,8 +161,13 @@ static void feeder_main(void *arg)
         first = false;
         feed_line(f, p, n, cut);
     }
+    if (st == LINE_ERROR) {
+        uv_mutex_lock(&f->lock);
+        f->stats.read_error = f->reader.error ? f->reader.error : -1;
+        uv_mutex_unlock(&f->lock);
+    }
+    if (f->cfg.retry && st != LINE_CANCELLED) retry_pass(f);
     uv_mutex_lock(&f->lock);
-    if (st == LINE_ERROR) f->stats.read_error = f->reader.error ? f->reader.error : -1;
     f->eof = true;
     /* After a cancel the workers may be closing: nobody to wake. */
     if (!f->cancelled) f->cfg.wake(f->cfg.wake_arg);
@@ -136,11 +184,15 @@ struct feeder *feeder_start(const struct feeder_config *cfg)
         return NULL;
     }
     uv_mutex_init(&f->lock);
+    uv_mutex_init(&f->spool_lock);
     uv_cond_init(&f->not_full);
+    uv_cond_init(&f->idle);
     if (uv_thread_create(&f->thread, feeder_main, f) != 0) {
         line_reader_free(&f->reader);
         uv_mutex_destroy(&f->lock);
+        uv_mutex_destroy(&f->spool_lock);
         uv_cond_destroy(&f->not_full);
+        uv_cond_destroy(&f->idle);
         free(f);
         return NULL;
     }
@@ -158,6 +210,7 @@ int feeder_pop(struct feeder *f, struct feed_item *item)
         /* The reader refills half a queue at a time: one wake-up per 512
          * targets, not one per target (a futex call each, bench/README.md). */
         if (f->count == QUEUE_CAP / 2) uv_cond_signal(&f->not_full);
+        f->active++;
         rc = 1;
     } else {
         rc = (f->eof || f->cancelled) ? -1 : 0;
@@ -186,6 +239,7 @@ void feeder_cancel(struct feeder *f)
     uv_mutex_lock(&f->lock);
     f->cancelled = true;
     uv_cond_broadcast(&f->not_full);
+    uv_cond_broadcast(&f->idle);
     uv_mutex_unlock(&f->lock);
     line_reader_cancel(&f->reader);
 }
@@ -200,8 +254,11 @@ void feeder_join(struct feeder *f, struct feeder_stats *stats)
         f->count--;
     }
     line_reader_free(&f->reader);
+    if (f->spool) fclose(f->spool);
     uv_mutex_destroy(&f->lock);
+    uv_mutex_destroy(&f->spool_lock);
     uv_cond_destroy(&f->not_full);
+    uv_cond_destroy(&f->idle);
     hashset_free(&f->seen);
     free(f);
 }

@@ -22,10 +22,12 @@ struct feed_item {
     struct target target;   /* port: the port to scan (the default filled in) */
     struct text raw;        /* the line as read, for invalid_target rows */
     const char *why;
+    bool retry; /* from the retry pass: the target's first attempt was refused for now */
 };
 
 struct feeder_stats {
     uint64_t lines, targets, duplicates, invalid, resumed;
+    uint64_t retried; /* targets run again in the retry pass */
     int read_error; /* errno of a failed read of the input, 0 if none */
 };
 
@@ -45,6 +47,7 @@ struct feeder_config {
     feeder_wake_fn wake;
     void *wake_arg;
     line_read_fn read; /* NULL: read(2); tests put a failing one here */
+    bool retry;        /* after the input, run the deferred targets again */
 };
 
 struct feeder *feeder_start(const struct feeder_config *cfg);
@@ -59,6 +62,12 @@ void feeder_join(struct feeder *f, struct feeder_stats *stats);
 void feeder_snapshot(struct feeder *f, struct feeder_stats *stats);
 /* Items read but not taken by a worker yet. */
 uint64_t feeder_queued(struct feeder *f);
+/* An item feeder_pop gave out is finished (its rows written, or deferred):
+ * the retry pass begins once every first-pass item is. */
+void feeder_done(struct feeder *f);
+/* A first-pass target to run once more after the input (a spool file on
+ * disk, so that memory does not grow with it). Thread-safe. */
+void feeder_defer(struct feeder *f, const struct target *t);
 
 /* The key under which a target's rows are found again (--resume, merge):
  * the domain cell as the output writes it, the port and the protocol. */

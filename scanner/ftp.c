@@ -40,11 +40,13 @@ static void on_reply(struct conn *c, const struct reply *r)
     case FTP_GREETING:
         if (cls == 1) break; /* 120: ready in a few minutes; the 220 follows */
         text_copy(&c->result.banner, &t);
-        if (r->code == 220)
+        if (r->code == 220) {
             conn_command(c, FTP_FEAT, "FEAT", "FEAT reply");
-        else
+        } else {
+            c->result.transient = cls == 4; /* 421: service not available now */
             conn_quit(c, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
+        }
         break;
     case FTP_FEAT:
         /* Offered, not offered, or no FEAT (older servers): ask anyway.

@@ -39,6 +39,8 @@ struct job {
     struct pending_row *rows;
     int nrows, cap;
     int pending; /* slots without a row yet, plus one while slots are being handed out */
+    bool retry;    /* in the retry pass */
+    bool deferred; /* a probe said "try again later": the target goes to the retry pass */
 };
 
 static int job_port(const struct job *job)
@@ -82,6 +84,20 @@ static void emit_plain(struct job *job, const struct host_result *host, const ch
     add_row(job, host, ip, r, r);
 }
 
+/* The rows of a deferred target are not written: the retry pass writes
+ * them all, with the second attempt's outcome. */
+static void drop_rows(struct job *job)
+{
+    for (int i = 0; i < job->nrows; i++) {
+        if (!job->rows[i].owned) continue;
+        probe_result_free(job->rows[i].owned);
+        free(job->rows[i].owned);
+    }
+    free(job->rows);
+    job->rows = NULL;
+    job->nrows = job->cap = 0;
+}
+
 /* Hands the target's rows up in one piece: an interrupted or failing scan
  * never leaves part of a target in the file. */
 static void commit(struct job *job)
@@ -106,21 +122,20 @@ static void commit(struct job *job)
     }
     worker_commit(job->w, rows, job->nrows);
     free(rows);
-    for (int i = 0; i < job->nrows; i++) {
-        if (!job->rows[i].owned) continue;
-        probe_result_free(job->rows[i].owned);
-        free(job->rows[i].owned);
-    }
-    free(job->rows);
-    job->rows = NULL;
-    job->nrows = job->cap = 0;
+    drop_rows(job);
 }
 
 static void job_release(struct job *job)
 {
     if (--job->pending > 0) return;
     struct worker *w = job->w;
-    commit(job);
+    if (job->deferred) {
+        feeder_defer(w->scan->feeder, &job->target);
+        drop_rows(job);
+    } else {
+        commit(job);
+    }
+    feeder_done(w->scan->feeder);
     dns_result_free(job->dns);
     free(job->slots);
     text_free(&job->domain);
@@ -131,6 +146,7 @@ static void job_release(struct job *job)
 void job_deliver(struct job *job, int slot, const struct probe_result *res)
 {
     struct slot *s = &job->slots[slot];
+    if (res->retry_pending) job->deferred = true;
     add_row(job, s->host, s->ip, res, NULL);
     job_release(job);
 }
@@ -218,7 +234,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
             s->waiter.slot = job->nslots++;
             job->pending++;
             worker_probe(job->w, &s->waiter, (const struct sockaddr *)&h->addrs[k], job_port(job),
-                         sni_for(job, h), s->ip);
+                         sni_for(job, h), s->ip, job->retry);
         }
     }
     job_release(job); /* the reference held while slots were handed out */
@@ -258,6 +274,7 @@ void job_start(struct worker *w, struct feed_item *item)
         emit_plain(&tmp, NULL, NULL, ST_INVALID_TARGET, item->why);
         commit(&tmp);
         text_free(&item->raw);
+        feeder_done(w->scan->feeder);
         return;
     }
     struct job *job = calloc(1, sizeof *job);
@@ -268,6 +285,7 @@ void job_start(struct worker *w, struct feed_item *item)
     }
     job->w = w;
     job->target = item->target;
+    job->retry = item->retry;
     job->pending = 1;
     w->active_jobs++;
     const struct config *cfg = w->scan->cfg;

@@ -23,6 +23,8 @@ struct probe {
     char sni[256];
     enum stage stage;
     struct probe_result result; /* what will be published */
+    int attempt;                /* 1, or 2 in the retry pass */
+    uint64_t first_try_ms;
     unsigned accepted;          /* version bits the server took */
     bool incomplete;            /* --versions stopped short of an answer */
 };
@@ -72,7 +74,7 @@ static struct conn *new_conn(struct probe *p, uint16_t hello_version)
 }
 
 int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, int port,
-                const char *sni)
+                const char *sni, uint64_t not_before_ms)
 {
     struct probe *p = calloc(1, sizeof *p);
     if (!p || !(p->key = strdup(key))) {
@@ -85,13 +87,22 @@ int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, 
     p->port = port;
     snprintf(p->sni, sizeof p->sni, "%s", sni);
     probe_result_init(&p->result);
-    worker_enqueue(w, new_conn(p, 0));
+    p->attempt = not_before_ms ? 2 : 1;
+    if (not_before_ms)
+        worker_enqueue_at(w, new_conn(p, 0), not_before_ms);
+    else
+        worker_enqueue(w, new_conn(p, 0));
     return 0;
 }
 
 static void publish(struct probe *p)
 {
-    p->result.attempts = 1;
+    const struct config *cfg = p->w->scan->cfg;
+    p->result.attempts = p->attempt;
+    /* "Try again later" (greylisting, postscreen, rate limits): the target
+     * waits for the retry pass, and this endpoint gets one more attempt. */
+    p->result.retry_pending = p->attempt == 1 && p->result.transient && cfg->retry;
+    p->result.first_try_ms = p->first_try_ms;
     if (p->w->scan->cfg->versions) {
         char v[48]; /* "SSLv3 TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3" fits */
         versions_format(p->accepted, v, sizeof v);
@@ -140,6 +151,7 @@ static int fallback_helps(const struct conn *c)
 static void after_full(struct probe *p, struct conn *c)
 {
     const struct config *cfg = p->w->scan->cfg;
+    p->first_try_ms = c->connect_ns / 1000000;
     take_result(p, c);
     if (p->result.status == ST_OK) {
         snprintf(p->result.handshake, sizeof p->result.handshake, "full");

@@ -19,9 +19,10 @@
 struct conn;
 struct worker;
 
-/* Starts (or queues) the first connection. */
+/* Starts (or queues) the first connection. not_before_ms: 0, or (a retry,
+ * the endpoint's second attempt) not before that uv_hrtime() in ms. */
 int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, int port,
-                const char *sni);
+                const char *sni, uint64_t not_before_ms);
 /* A connection of the probe finished: take its result, maybe queue the next. */
 void probe_conn_finished(struct conn *c);
 

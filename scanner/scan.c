@@ -317,6 +317,7 @@ int scan_run(const struct config *cfg, row_sink_fn sink, void *sink_arg)
         .domain_cell = cfg->format->domain_cell,
         .wake = wake_all,
         .wake_arg = &s,
+        .retry = cfg->retry,
     };
     s.feeder = feeder_start(&fc);
     if (!s.feeder) {

@@ -69,6 +69,7 @@ static void on_greeting(struct conn *c, const struct reply *r)
         else
             send_ehlo(c, SMTP_EHLO, "EHLO reply");
     } else if (class_of(r) == 4 || class_of(r) == 5) {
+        c->result.transient = class_of(r) == 4; /* greylisting, postscreen: try again later */
         conn_quit(c, ST_SERVER_REFUSED, "greeting: %s", c->result.banner.p);
     } else {
         conn_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", c->result.banner.p);
@@ -92,6 +93,7 @@ static void on_ehlo(struct conn *c, const struct reply *r)
         conn_command(c, SMTP_HELO, line, "HELO reply");
     } else if (class_of(r) == 4 || class_of(r) == 5) {
         /* 4xx: try later (rate limits, greylisting); 554: this client is refused. */
+        c->result.transient = class_of(r) == 4;
         conn_quit(c, ST_SERVER_REFUSED, "EHLO: %s", t.p);
     } else {
         conn_quit(c, ST_PROTOCOL_ERROR, "unexpected reply to EHLO: %s", t.p);
@@ -109,6 +111,7 @@ static void on_helo(struct conn *c, const struct reply *r)
         conn_quit(c, ST_NO_STARTTLS, "EHLO refused (%s); HELO accepted, so no STARTTLS", ehlo);
     } else {
         char *saved = strdup(ehlo);
+        c->result.transient = class_of(r) == 4;
         conn_quit(c, ST_SERVER_REFUSED, "EHLO: %s; HELO: %s", saved ? saved : "", t.p);
         free(saved);
     }

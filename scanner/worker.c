@@ -164,20 +164,64 @@ static void close_worker(struct worker *w)
     ares_uv_close(&w->dns, on_dns_closed);
     uv_close((uv_handle_t *)&w->wake, on_handle_closed);
     uv_close((uv_handle_t *)&w->rate_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&w->delay_timer, on_handle_closed);
 }
 
 void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct sockaddr *addr,
-                  int port, const char *sni, const char *ip)
+                  int port, const char *sni, const char *ip, bool retry_pass)
 {
     char key[400];
+    uint64_t first_try_ms = 0;
     snprintf(key, sizeof key, "%s|%d|%s", ip, port, sni);
     waiter->worker = w;
-    switch (dedup_claim(w->scan->dedup, key, waiter)) {
+    switch (dedup_claim(w->scan->dedup, key, waiter, retry_pass, &first_try_ms)) {
     case DEDUP_READY: job_deliver(waiter->job, waiter->slot, waiter->result); return;
     case DEDUP_WAIT: return;
-    case DEDUP_START: break;
+    case DEDUP_START: probe_start(w, key, addr, port, sni, 0); return;
+    case DEDUP_RETRY:
+        /* The second attempt, no sooner than --retry-delay after the first. */
+        probe_start(w, key, addr, port, sni, first_try_ms + w->scan->cfg->retry_delay_ms);
+        return;
     }
-    probe_start(w, key, addr, port, sni);
+}
+
+static void on_delay_timer(uv_timer_t *t);
+
+/* Arms the timer for the first delayed connection. */
+static void arm_delayed(struct worker *w)
+{
+    if (!w->delayed_head) return;
+    uint64_t now = uv_hrtime() / 1000000;
+    uint64_t due = w->delayed_head->not_before_ms;
+    uv_timer_start(&w->delay_timer, on_delay_timer, due > now ? due - now : 0, 0);
+}
+
+static void on_delay_timer(uv_timer_t *t)
+{
+    struct worker *w = t->data;
+    uint64_t now = uv_hrtime() / 1000000;
+    while (w->delayed_head && w->delayed_head->not_before_ms <= now) {
+        struct conn *c = w->delayed_head;
+        w->delayed_head = c->next;
+        c->next = NULL;
+        worker_enqueue(w, c);
+    }
+    arm_delayed(w);
+}
+
+void worker_enqueue_at(struct worker *w, struct conn *c, uint64_t not_before_ms)
+{
+    if (not_before_ms <= uv_hrtime() / 1000000) {
+        worker_enqueue(w, c);
+        return;
+    }
+    /* In order of when they are due; retries come nearly in that order. */
+    c->not_before_ms = not_before_ms;
+    struct conn **pp = &w->delayed_head;
+    while (*pp && (*pp)->not_before_ms <= not_before_ms) pp = &(*pp)->next;
+    c->next = *pp;
+    *pp = c;
+    arm_delayed(w);
 }
 
 void worker_enqueue(struct worker *w, struct conn *c)
@@ -279,10 +323,13 @@ int worker_init(struct worker *w, struct scan *scan, int id, char *err, size_t e
     w->wake.data = w;
     uv_timer_init(w->loop, &w->rate_timer);
     w->rate_timer.data = w;
+    uv_timer_init(w->loop, &w->delay_timer);
+    w->delay_timer.data = w;
     struct ares_uv_options o = {cfg->resolvers, cfg->nresolvers, (int)cfg->dns_ms, cfg->dns_tries};
     if (ares_uv_init(&w->dns, w->loop, &o, err, errlen) != 0) {
         uv_close((uv_handle_t *)&w->wake, NULL);
         uv_close((uv_handle_t *)&w->rate_timer, NULL);
+        uv_close((uv_handle_t *)&w->delay_timer, NULL);
         uv_run(w->loop, UV_RUN_DEFAULT);
         uv_loop_close(w->loop);
         uv_mutex_destroy(&w->inbox_lock);

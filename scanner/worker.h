@@ -34,6 +34,8 @@ struct worker {
     struct dedup_waiter *inbox; /* results from probes other workers ran */
     struct conn *conn_inbox;    /* connections handed a --per-host slot by another worker */
     uv_timer_t rate_timer;      /* --rate: asks for a token again */
+    uv_timer_t delay_timer;     /* the next retry that is due */
+    struct conn *delayed_head;  /* retries waiting for --retry-delay, soonest first */
     bool input_done, closing;
     char readbuf[65536]; /* every read on this loop lands here, one at a time */
 };
@@ -47,10 +49,12 @@ void worker_wake(struct worker *w);
 
 /* For jobs and connections, on the worker's own thread. */
 void worker_probe(struct worker *w, struct dedup_waiter *waiter, const struct sockaddr *addr,
-                  int port, const char *sni, const char *ip);
+                  int port, const char *sni, const char *ip, bool retry_pass);
 void worker_probe_finished(struct worker *w, const char *key, struct probe_result *res);
 /* Queues a connection; it starts when a connection slot is free. */
 void worker_enqueue(struct worker *w, struct conn *c);
+/* The same, not before not_before_ms (uv_hrtime() in ms). */
+void worker_enqueue_at(struct worker *w, struct conn *c, uint64_t not_before_ms);
 /* From any worker: a parked connection got its address's slot; its own
  * worker starts it first thing. */
 void worker_adopt(struct conn *c);

@@ -10,10 +10,10 @@ trap 'bash "$here/lab.sh" down "$lab"; rm -rf "$lab"' EXIT
 echo "Starting the demo lab (nsd + postfix in a network namespace)..."
 bash "$here/lab.sh" up "$lab"
 echo
-echo "\$ starttls-scan --resolver 127.0.53.1 --allow-private --ca-file lab-ca.pem demo-domains.txt -o $out"
+echo "\$ starttls-scan --resolver 127.0.53.1 --allow-private --ca-file lab-ca.pem --retry-delay 3 demo-domains.txt -o $out"
 # The lab lives on loopback addresses, which a real scan refuses: --allow-private.
 bash "$here/lab.sh" exec "$lab" "$bin" --resolver 127.0.53.1 --allow-private \
-    --ca-file "$lab/certs/ca.pem" --banner-timeout 3 --timeout 8 --overwrite \
+    --ca-file "$lab/certs/ca.pem" --banner-timeout 3 --timeout 8 --retry-delay 3 --overwrite \
     "$here/demo-domains.txt" -o "$out"
 echo
 /usr/bin/python3 - "$out" <<'PY'

@@ -16,7 +16,7 @@ from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
 # What each lab domain must produce: (mx_host, mx_pref, ip) -> expected columns.
 GOOD = {"status": "ok", "starttls": "yes", "chain_valid": "yes", "chain_error": "",
         "cert_key": "RSA-2048", "cert_sig_alg": "sha256WithRSAEncryption", "port": "25",
-        "protocol": "smtp", "error": ""}
+        "protocol": "smtp", "error": "", "attempts": "1"}
 EXPECT = {
     "good.lab.test": {("mx-good.lab.test", "10", "127.0.1.1"): dict(GOOD, hostname_match="yes",
                       tls_version="TLSv1.3", banner="220 mx-good.lab.test ESMTP lab", cert="good")},
@@ -63,7 +63,7 @@ EXPECT = {
     "elsewhere.example": {("", "", ""): {"status": "dns_failed",
                                           "error": "MX lookup: REFUSED"}},
     "silent.lab.test": {("mx-silent.lab.test", "10", "127.0.2.1"): {
-        "status": "timeout", "error": "greeting: nothing for 2s", "banner": ""}},
+        "status": "timeout", "error": "greeting: nothing for 2s", "banner": "", "attempts": "2"}},
     "multiline.lab.test": {("mx-multiline.lab.test", "10", "127.0.2.2"): {
         "status": "starttls_refused", "starttls": "yes",
         "banner": "220-mx-multiline.lab.test first line | 220-second line | 220 ESMTP ready"}},
@@ -75,7 +75,8 @@ EXPECT = {
     "inject.lab.test": {("mx-inject.lab.test", "10", "127.0.2.5"): {
         "status": "protocol_error", "error~": "response injection", "tls_version": ""}},
     "ratelimit.lab.test": {("mx-421.lab.test", "10", "127.0.2.6"): {
-        "status": "server_refused", "error": "EHLO: 421 4.7.0 Too many connections, try again later"}},
+        "status": "server_refused", "error": "EHLO: 421 4.7.0 Too many connections, try again later",
+        "attempts": "2"}},
     "hangup.lab.test": {("mx-hangup.lab.test", "10", "127.0.2.7"): {
         "status": "protocol_error", "error": "connection closed by the server during EHLO reply"}},
 }

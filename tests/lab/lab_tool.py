@@ -74,17 +74,17 @@ def run_on_pty(args, stdin_data):
 
 def test_progress():
     slow = b"good.lab.test\nsilent.lab.test\n"
-    tty = run_on_pty([BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5"], slow)
+    tty = run_on_pty([BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5", "--no-retry"], slow)
     check(b"\r\x1b[K" in tty and re.search(rb"starttls-scan: \d+ targets, [\d.]+/s, \d+ in flight, \d+ ok, \d+ not ok", tty),
           "a status line on a terminal: %r" % tty[:300])
     check(b"rows by status" in tty, "and the summary after it")
-    quiet = run_on_pty([BIN, "-q", "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5"], slow)
+    quiet = run_on_pty([BIN, "-q", "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5", "--no-retry"], slow)
     check(quiet == b"", "-q: nothing on stderr: %r" % quiet[:200])
-    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5", stdin=slow)
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5", "--no-retry", stdin=slow)
     check(b"in flight" not in p.stderr and b"rows by status" in p.stderr,
           "not a terminal: no progress, only the summary")
     p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--progress", "--timeout", "11",
-              "--banner-timeout", "11", stdin=b"silent.lab.test\n")
+              "--banner-timeout", "11", "--no-retry", stdin=b"silent.lab.test\n")
     lines = [l for l in p.stderr.decode().splitlines() if "in flight" in l]
     check(len(lines) == 1 and "0 targets, 0.0/s, 1 in flight" in lines[0],
           "--progress: a plain line every 10 s: %r" % lines)

@@ -45,7 +45,7 @@ def test_mapped_ipv6_is_the_ipv4_address():
 
 
 def lab_cmd(*args):
-    return ["ip", "netns", "exec", NS, BIN, "--resolver", "127.0.53.1", "--ca-file", CA, *args]
+    return ["ip", "netns", "exec", NS, BIN, "--resolver", "127.0.53.1", "--ca-file", CA, "--retry-delay", "0.5", *args]
 
 
 def run(*args, stdin=b"", timeout=60):
@@ -77,11 +77,11 @@ def test_resume_keys_the_whole_target():
         f.write("mail.lab.test:993\nmail.lab.test:995\nmail.lab.test:465\nmail.lab.test\n")
     for proto in ("tls", "smtp"):
         out = os.path.join(LAB, "ports-%s.csv" % proto)
-        p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--overwrite", "-o", out, targets)
+        p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--no-retry", "--overwrite", "-o", out, targets)
         full = target_keys(read_rows(out))
         check(p.returncode == 0 and len(full) == 4, "-p %s: four targets, four rows: %r" % (proto, full))
         keep_first_rows(out, 1)
-        p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--resume", "-o", out, targets)
+        p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--no-retry", "--resume", "-o", out, targets)
         check(p.returncode == 0 and b"1 target was already in the output" in p.stderr,
               "-p %s: one target was done, three were not: %r" % (proto, p.stderr[-300:]))
         check(target_keys(read_rows(out)) == full, "-p %s: every target exactly once after --resume: %r"
@@ -361,3 +361,41 @@ def test_names_serials_and_groups_as_openssl_says():
         r = by.get(domain, {})
         check(m is not None and r.get("kex_group") == "DH-" + m.group(1),
               "%s: kex_group %r, openssl s_client: %r" % (domain, r.get("kex_group"), m and m.group(0)))
+
+
+def grey_events(kind):
+    try:
+        return [l.split() for l in open(os.path.join(LAB, "counter.log")) if l.split()[1:2] == [kind]]
+    except FileNotFoundError:
+        return []
+
+
+def test_try_again_later_is_tried_again():
+    """421 at the greeting (greylisting, postscreen) or no greeting (a tarpit):
+    probed once more, after --retry-delay, near the end of the run."""
+    before_g, before_t = len(grey_events("grey")), len(grey_events("tarpit"))
+    t0 = time.time()
+    p = run("--allow-private", "--retry-delay", "3", "--banner-timeout", "2", "--timeout", "6",
+            stdin=b"greylist.lab.test\ntarpit.lab.test\ngood.lab.test\nratelimit.lab.test\n", timeout=60)
+    secs = time.time() - t0
+    rows = list(csv.DictReader(io.StringIO(p.stdout.decode(), newline="")))
+    by = {r["domain"]: r for r in rows}
+    for d in ("greylist.lab.test", "tarpit.lab.test"):
+        r = by.get(d, {})
+        check(r.get("status") == "ok" and r.get("attempts") == "2" and r.get("cert_sha256"),
+              "%s: the second attempt's outcome, and that it was the second: %r" % (d, {k: r.get(k) for k in ("status", "attempts", "error")}))
+    check(by.get("good.lab.test", {}).get("attempts") == "1", "a first success is attempt 1")
+    check(by.get("ratelimit.lab.test", {}).get("status") == "server_refused" and
+          by.get("ratelimit.lab.test", {}).get("attempts") == "2", "refused twice: refused, after two attempts")
+    g = grey_events("grey")[before_g:]
+    check(len(g) == 2 and float(g[1][0]) - float(g[0][0]) >= 2.99,
+          "the greylisting server saw two connections, at least --retry-delay apart: %r" % g)
+    check(len(grey_events("tarpit")[before_t:]) == 2, "the tarpit too")
+    check(secs < 20, "bounded: %.1fs" % secs)
+    check(b"2 rows from a second attempt" in p.stderr or b"3 rows from a second attempt" in p.stderr,
+          "the summary says how many were retried: %r" % p.stderr[-400:])
+    before_g = len(grey_events("grey"))
+    p = run("--allow-private", "--no-retry", stdin=b"greylist.lab.test\n")
+    rows = list(csv.DictReader(io.StringIO(p.stdout.decode(), newline="")))
+    check(len(rows) == 1 and rows[0]["status"] in ("server_refused", "ok") and rows[0]["attempts"] == "1",
+          "--no-retry: one attempt: %r" % [(r["status"], r["attempts"]) for r in rows])

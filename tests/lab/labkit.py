@@ -45,7 +45,8 @@ def scan(lines, *opts, raw=None):
     data = raw if raw is not None else ("\n".join(lines) + "\n").encode()
     t0 = time.time()
     p = in_ns(BIN, "--resolver", "127.0.53.1", "--ca-file", CA, "--ehlo", "scanner.lab.test",
-              "--banner-timeout", "2", "--reply-timeout", "3", "--timeout", "6", *opts, stdin=data)
+              "--banner-timeout", "2", "--reply-timeout", "3", "--timeout", "6", "--retry-delay", "0.5",
+              *opts, stdin=data)
     secs = time.time() - t0
     text = p.stdout.decode("utf-8")
     check(text.startswith(",".join(COLUMNS) + "\r\n"), "header row is exact")

@@ -13,6 +13,8 @@ import threading
 import time
 
 LOCK = threading.Lock()
+SEEN = {}
+LAST = {}
 ACTIVE = [0]
 IDS = [0]
 EVENTS = os.environ.get("ODD_EVENTS", "/dev/null")
@@ -77,6 +79,29 @@ def serve_hostile(mode, conn):
             else:
                 conn.sendall(b"221 bye\r\n")
                 return
+    elif mode.startswith("grey:") or mode.startswith("tarpit:"):
+        # A client is told to come back later (421, or no greeting at all: a
+        # tarpit) unless it came within the last 15 s; then it gets STARTTLS.
+        with LOCK:
+            SEEN[mode] = SEEN.get(mode, 0) + 1
+            first = time.time() - LAST.get(mode, 0) > 15
+            LAST[mode] = time.time()
+        with open(EVENTS, "a") as f:
+            f.write("%.4f %s %d\n" % (time.time(), mode.split(":")[0], SEEN[mode]))
+        if first and mode.startswith("grey:"):
+            conn.sendall(b"421 4.7.0 Greylisted, try again later\r\n")
+            return
+        if first:
+            time.sleep(8)
+            return
+        if smtp_until_starttls(conn):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(mode.split(":", 1)[1])
+            tls = ctx.wrap_socket(conn, server_side=True)
+            for line in lines(tls):
+                tls.sendall(b"250 odd\r\n" if line.upper().startswith("EHLO") else b"221 bye\r\n")
+                if not line.upper().startswith("EHLO"):
+                    return
     elif mode.startswith("tls:") or mode.startswith("quiet-tls:"):
         # STARTTLS with the certificate chain in this file; quiet-tls does not
         # advertise it, yet accepts it.
@@ -165,7 +190,7 @@ def serve_pop3(mode, conn):
 
 
 def serve(mode, conn):
-    if mode in HOSTILE or mode.startswith("tls:") or mode.startswith("quiet-tls:"):
+    if mode in HOSTILE or mode.split(":")[0] in ("tls", "quiet-tls", "grey", "tarpit"):
         return serve_hostile(mode, conn)
     if mode.startswith("imap-"):
         return serve_imap(mode, conn)

@@ -8,6 +8,7 @@ on the same host, and against the servers' own logs. NAME runs only the
 tests whose name holds it.
 """
 import sys
+import time
 
 import lab_hostile
 import lab_protocols
@@ -23,8 +24,10 @@ def main():
         for name, fn in sorted(vars(module).items()):
             if name.startswith("test_") and callable(fn) and only in name:
                 before = counts["failed"]
+                t0 = time.time()
                 fn()
-                print("%s %s" % ("ok" if counts["failed"] == before else "not ok", name), flush=True)
+                print("%s %s (%.1fs)" % ("ok" if counts["failed"] == before else "not ok", name,
+                                         time.time() - t0), flush=True)
     print("%d passed, %d failed" % (counts["passed"], counts["failed"]))
     return 1 if counts["failed"] else 0
 

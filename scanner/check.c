@@ -6,149 +6,144 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <wolfssl/options.h>
-#include <wolfssl/ssl.h>
-#include <wolfssl/wolfcrypt/coding.h>
-
-#include "output/cellfmt.h"
-#include "scanner/certfacts.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
+#include "scanner/sasl.h"
 #include "scanner/scan.h"
 
-/* One probe at a time in check mode: plain globals are enough. */
-static struct {
-    bool tls_ok, auth_asked, auth_done, auth_ok;
-    char reason[512];
-} outcome;
+/* What check concludes from the rows the probes published. */
+struct verdict {
+    int rows, failed;
+    char first_failure[700];
+    char first_where[400];
+    char warnings[700];
+    char auth[600];
+};
 
-static bool checking(const struct conn *c)
+static void add_warning(struct verdict *v, const char *what)
 {
-    return conn_config(c)->check;
+    size_t n = strlen(v->warnings);
+    snprintf(v->warnings + n, sizeof v->warnings - n, "%s%s", n ? "; " : "", what);
 }
 
-/* Server text may hold anything: escape it before it reaches a terminal. */
-static void print_escaped(const char *prefix, const char *p, size_t len)
+/* Why a row that got no TLS failed, in plain words. */
+static void failure_text(const struct row *row, char *out, size_t len)
 {
-    struct buf b = {0};
-    escape_text(&b, p, len, 0);
-    printf("%s%.*s\n", prefix, (int)b.len, b.data ? b.data : "");
-    buf_free(&b);
-}
-
-void check_sent(const struct conn *c, const char *shown)
-{
-    if (!checking(c)) return;
-    print_escaped("C: ", shown, strlen(shown));
-    fflush(stdout);
-}
-
-void check_received(const struct conn *c, const struct reply *r)
-{
-    if (!checking(c)) return;
-    size_t off = 0, len;
-    const char *line;
-    while ((line = reply_next_line(r, &off, &len)) != NULL) print_escaped("S: ", line, len);
-    fflush(stdout);
-}
-
-static void print_cert(int depth, const unsigned char *der, int len, int64_t now)
-{
-    struct cert_facts f;
-    if (certfacts_from_der(der, (size_t)len, &f) != 0) {
-        printf("   %d: (does not parse)\n", depth);
-        return;
+    const struct probe_result *r = row->result;
+    const char *err = r->error.p ? r->error.p : "";
+    switch (r->status) {
+    case ST_BLOCKED: snprintf(out, len, "not contacted: %s", err); break;
+    case ST_DNS_FAILED: snprintf(out, len, "DNS: %s", err); break;
+    case ST_NO_ADDRESS: snprintf(out, len, "no address: %s", err); break;
+    case ST_NULL_MX: snprintf(out, len, "the domain accepts no mail: %s", err); break;
+    case ST_CONNECT_FAILED: snprintf(out, len, "cannot connect: %s", err); break;
+    case ST_TIMEOUT: snprintf(out, len, "timeout: %s", err); break;
+    case ST_NO_STARTTLS: snprintf(out, len, "no STARTTLS: %s", err); break;
+    case ST_INVALID_TARGET: snprintf(out, len, "not a host: %s", err); break;
+    default: snprintf(out, len, "%s: %s", status_name(r->status), err); break;
     }
-    char nb[32], na[32];
-    iso8601_utc(f.not_before, nb);
-    iso8601_utc(f.not_after, na);
-    print_escaped(depth ? "      subject: " : "      subject: ", f.subject.p, f.subject.len);
-    print_escaped("      issuer:  ", f.issuer.p, f.issuer.len);
-    if (f.san.len) print_escaped("      names:   ", f.san.p, f.san.len);
-    int64_t left = f.not_after - now;
-    printf("      valid:   %s to %s (%lld days left)\n      key:     %s, %s\n", nb, na,
-           (long long)(left >= 0 ? left / 86400 : -((-left + 86399) / 86400)), f.key, f.sig_alg);
-    cert_facts_free(&f);
-}
-
-void check_tls(const struct conn *c)
-{
-    if (!checking(c)) return;
-    const struct probe_result *r = &c->result;
-    printf("-- TLS: %s, %s, key exchange %s, handshake %lld ms\n", r->tls_version, r->cipher,
-           r->kex_group[0] ? r->kex_group : "?", (long long)r->tls_ms);
-    WOLFSSL_X509_CHAIN *chain = c->tls.ssl ? wolfSSL_get_peer_chain(c->tls.ssl) : NULL;
-    int n = chain ? wolfSSL_get_chain_count(chain) : 0;
-    printf("-- certificate chain as sent (%d):\n", n);
-    for (int i = 0; i < n; i++) {
-        printf("   %d:\n", i);
-        print_cert(i, wolfSSL_get_chain_cert(chain, i), wolfSSL_get_chain_length(chain, i),
-                   r->scanned_at);
+    if (check_state.cfg->auth_user) {
+        size_t n = strlen(out);
+        snprintf(out + n, len - n, "; AUTH was not attempted without TLS");
     }
-    if (r->chain_valid == TRI_YES)
-        printf("-- chain: valid\n");
-    else
-        print_escaped("-- chain: NOT valid: ", r->chain_error.p ? r->chain_error.p : "",
-                      r->chain_error.len);
-    if (c->sni[0])
-        printf("-- name: the certificate %s %s\n",
-               r->hostname_match == TRI_YES ? "matches" : "does NOT match", c->sni);
-    fflush(stdout);
 }
 
-int check_base64(const char *in, size_t len, char *out, size_t outlen)
+/* The certificate's verdict, and AUTH's: 0 when the row passes. */
+static int judge_tls(const struct config *cfg, const struct row *row, struct verdict *v, char *why,
+                     size_t len)
 {
-    word32 n = (word32)outlen - 1;
-    if (Base64_Encode_NoNl((const byte *)in, (word32)len, (byte *)out, &n) != 0) return -1;
-    out[n] = '\0';
+    const struct probe_result *r = row->result;
+    char problem[600] = "";
+    if (strcmp(r->handshake, "hello_only") == 0) {
+        snprintf(why, len, "no TLS handshake completed: the server chose %s with %s, which this "
+                           "scanner's TLS library refuses (%s)",
+                 r->tls_version, r->cipher, r->error.p ? r->error.p : "");
+        return 1;
+    }
+    if (r->chain_valid != TRI_YES)
+        snprintf(problem, sizeof problem, "the certificate chain is %s: %s",
+                 r->chain_valid == TRI_NO ? "not valid" : "not checked",
+                 r->chain_error.p ? r->chain_error.p : "");
+    else if (r->hostname_match == TRI_NO)
+        snprintf(problem, sizeof problem, "the certificate does not name %s", row->mx_host);
+    if (problem[0] && !cfg->no_verify) {
+        snprintf(why, len, "%s (--no-verify accepts it)", problem);
+        return 1;
+    }
+    if (problem[0]) add_warning(v, problem);
+    if (!cfg->auth_user) return 0;
+    struct check_auth *a = check_auth_for(row->ip);
+    if (!a || (!a->done && !a->skipped)) {
+        snprintf(why, len, "TLS ok, but AUTH did not complete");
+        return 1;
+    }
+    if (a->skipped) {
+        snprintf(why, len, "TLS ok, but AUTH was not sent: %s", a->reason);
+        return 1;
+    }
+    snprintf(v->auth, sizeof v->auth, "AUTH %s (%s)", a->ok ? "accepted" : "refused", a->reason);
+    if (!a->ok) {
+        snprintf(why, len, "TLS ok, AUTH refused (%s)", a->reason);
+        return 1;
+    }
     return 0;
 }
 
-void check_auth_result(struct conn *c, bool ok, const struct reply *r)
+/* check's sink: one line per row (one per address checked). */
+static void judge_rows(void *arg, const struct row *rows, int n)
 {
-    outcome.auth_done = true;
-    outcome.auth_ok = ok;
-    size_t len;
-    const char *last = reply_last_line(r, &len); /* the answer, not untagged chatter */
-    struct buf b = {0};
-    escape_text(&b, last, len, 0);
-    snprintf(outcome.reason, sizeof outcome.reason, "%.*s", (int)b.len, b.data ? b.data : "");
-    buf_free(&b);
-    (void)c;
+    struct verdict *v = arg;
+    const struct config *cfg = check_state.cfg;
+    for (int i = 0; i < n; i++) {
+        const struct row *row = &rows[i];
+        char why[700] = "", where[400];
+        if (row->ip)
+            snprintf(where, sizeof where, "%s [%s] port %d", row->mx_host ? row->mx_host : "", row->ip,
+                     row->port);
+        else
+            snprintf(where, sizeof where, "%s", row->mx_host ? row->mx_host : row->domain.p);
+        int bad = row->result->status == ST_OK ? judge_tls(cfg, row, v, why, sizeof why)
+                                               : (failure_text(row, why, sizeof why), 1);
+        v->rows++;
+        if (cfg->versions && row->result->versions[0]) {
+            char versions[500];
+            snprintf(versions, sizeof versions, "-- %s: versions accepted: %s", where, row->result->versions);
+            check_print_text("", versions, strlen(versions));
+        }
+        if (bad) {
+            v->failed++;
+            if (!v->first_failure[0]) {
+                snprintf(v->first_failure, sizeof v->first_failure, "%s", why);
+                snprintf(v->first_where, sizeof v->first_where, "%s", where);
+            }
+        }
+        char line[1200];
+        snprintf(line, sizeof line, "-- %s: %s%s", where, bad ? "FAILED: " : "ok",
+                 bad ? why : "");
+        check_print_text("", line, strlen(line));
+    }
 }
 
-void check_finished(const struct conn *c)
+static int print_verdict(const struct verdict *v)
 {
-    if (!checking(c)) return;
-    const struct probe_result *r = &c->result;
-    outcome.tls_ok = r->status == ST_OK;
-    if (r->auth_mechs_plain.len) print_escaped("-- AUTH offered before TLS: ", r->auth_mechs_plain.p, r->auth_mechs_plain.len);
-    if (r->auth_mechs.len) print_escaped("-- AUTH offered inside TLS: ", r->auth_mechs.p, r->auth_mechs.len);
-    if (!outcome.tls_ok) {
-        char why[400];
-        snprintf(why, sizeof why, "%s: %s", status_name(r->status), r->error.p ? r->error.p : "");
-        snprintf(outcome.reason, sizeof outcome.reason, "%s", why);
-    }
-    fflush(stdout);
-}
-
-int check_exit_status(void)
-{
-    if (!outcome.tls_ok) {
-        printf("FAILED: no TLS (%s)%s\n", outcome.reason,
-               outcome.auth_asked ? "; AUTH was not attempted without TLS" : "");
+    if (v->rows == 0) {
+        printf("FAILED: nothing was checked\n");
         return 1;
     }
-    if (outcome.auth_asked && !outcome.auth_done) {
-        printf("FAILED: TLS ok, but AUTH did not complete\n");
+    if (v->failed) {
+        char line[1200];
+        if (v->rows > 1)
+            snprintf(line, sizeof line, "%s: %s (%d of %d addresses failed)", v->first_where,
+                     v->first_failure, v->failed, v->rows);
+        else
+            snprintf(line, sizeof line, "%s", v->first_failure);
+        check_print_text("FAILED: ", line, strlen(line));
         return 1;
     }
-    if (outcome.auth_asked) {
-        printf("%s: TLS ok, AUTH %s (%s)\n", outcome.auth_ok ? "OK" : "FAILED",
-               outcome.auth_ok ? "accepted" : "refused", outcome.reason);
-        return outcome.auth_ok ? 0 : 1;
-    }
-    printf("OK: TLS ok\n");
+    char line[2000];
+    snprintf(line, sizeof line, "OK: TLS ok%s%s%s%s%s", v->rows > 1 ? " on every address" : "",
+             v->auth[0] ? ", " : "", v->auth, v->warnings[0] ? "; WARNING: " : "", v->warnings);
+    check_print_text("", line, strlen(line));
     return 0;
 }
 
@@ -171,14 +166,50 @@ static char *read_password(const char *user)
     fprintf(tty, "Password for %s: ", user);
     fflush(tty);
     tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-    char line[512];
+    char line[1024];
     char *got = fgets(line, sizeof line, tty);
     tcsetattr(fileno(tty), TCSAFLUSH, &old);
     fprintf(tty, "\n");
     fclose(tty);
     if (!got) return NULL;
     line[strcspn(line, "\r\n")] = '\0';
-    return strdup(line);
+    char *copy = strdup(line);
+    memset(line, 0, sizeof line);
+    return copy;
+}
+
+/* The credentials may be sent and shown nowhere: checked before anything
+ * is sent, and remembered in every form a transcript could hold them. */
+static int prepare_secrets(struct config *cfg)
+{
+    const char *problem = sasl_credential_problem(cfg->auth_user);
+    if (problem) {
+        fprintf(stderr, "starttls-scan check: --auth-user: the user name %s\n", problem);
+        return -1;
+    }
+    if (!(cfg->password = read_password(cfg->auth_user))) return -1;
+    if ((problem = sasl_credential_problem(cfg->password)) != NULL) {
+        fprintf(stderr, "starttls-scan check: the password %s; nothing was sent\n", problem);
+        return -1;
+    }
+    /* Longest first: the PLAIN blob's base64 holds the password's. */
+    struct check_state *st = &check_state;
+    if (sasl_plain(cfg->auth_user, cfg->password, st->secret_store[1], sizeof st->secret_store[1]) == 0)
+        st->secrets[st->nsecrets++] = st->secret_store[1];
+    char *b64 = st->secret_store[0];
+    if (sasl_base64(cfg->password, strlen(cfg->password), b64, sizeof st->secret_store[0]) == 0)
+        st->secrets[st->nsecrets++] = b64;
+    st->secrets[st->nsecrets++] = cfg->password;
+    if (sasl_base64(cfg->auth_user, strlen(cfg->auth_user), st->secret_store[2],
+                    sizeof st->secret_store[2]) == 0 && strlen(cfg->auth_user) >= 3)
+        st->secrets[st->nsecrets++] = st->secret_store[2];
+    return 0;
+}
+
+static void clear_secrets(void)
+{
+    memset(check_state.secret_store, 0, sizeof check_state.secret_store);
+    check_state.nsecrets = 0;
 }
 
 int check_main(int argc, char **argv)
@@ -189,18 +220,23 @@ int check_main(int argc, char **argv)
         config_free(&cfg);
         return rc == 1 ? 0 : rc;
     }
-    if (cfg.auth_user) {
-        outcome.auth_asked = true;
-        cfg.password = read_password(cfg.auth_user);
-        if (!cfg.password) {
-            config_free(&cfg);
-            return 2;
-        }
+    check_state.active = true;
+    check_state.cfg = &cfg;
+    if (cfg.auth_user && prepare_secrets(&cfg) != 0) {
+        clear_secrets();
+        config_free(&cfg);
+        return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("-- %s %s, port %d\n", cfg.dialog->name, cfg.check_target, cfg.port);
-    int status = scan_run(&cfg, NULL, NULL);
-    if (status == 0) status = check_exit_status();
+    printf("-- check %s (%s%s), EHLO name %s%s\n", cfg.check_target, cfg.dialog->name,
+           cfg.mx_mode ? ": its MX hosts, or the host itself when it has none" : "", cfg.ehlo,
+           cfg.ehlo_guessed ? " (this machine has no fully qualified name: set one with --ehlo NAME)"
+                            : "");
+    struct verdict v;
+    memset(&v, 0, sizeof v);
+    int status = scan_run(&cfg, judge_rows, &v);
+    if (status == 0) status = print_verdict(&v);
+    clear_secrets();
     config_free(&cfg);
     return status;
 }

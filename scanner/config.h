@@ -34,6 +34,8 @@ struct config {
     struct cidr_list blocklist; /* --blocklist: never scanned */
     struct cidr_list allowlist; /* --allowlist: when given, only these are scanned */
     char ehlo[256];
+    bool ehlo_guessed; /* the machine has no FQDN: ehlo is HOSTNAME.invalid */
+    bool no_mx;        /* --no-mx given */
     uint64_t timeout_ms;   /* overall, per probe */
     uint64_t connect_ms;   /* TCP connect */
     uint64_t banner_ms;    /* the greeting: inactivity */
@@ -55,6 +57,7 @@ struct config {
     const char *auth_user;    /* --auth-user: test AUTH inside TLS */
     const char *auth_mech;    /* --auth-mech: PLAIN or LOGIN (SMTP, IMAP) */
     char *password;           /* from the environment or a prompt, never argv */
+    bool no_verify;           /* check --no-verify: an invalid chain or name is a warning */
     const struct output_format *format; /* -f */
     bool stdin_closed, stdout_closed;   /* fd 0 or 1 was closed at start (now /dev/null) */
 };
@@ -70,10 +73,15 @@ extern const char usage_check[];
 /* Frees what parsing loaded (the range lists); after any config_parse. */
 void config_free(struct config *cfg);
 
-/* Strict numbers for the command line: digits only, within [min, max].
- * Returns 0, or -1 after printing an error that names the option. */
+/* scanner/config_values.c: strict values for the command line. Each
+ * returns 0, or -1 after printing an error that names the option. */
+/* Digits only, within [min, max]. */
 int parse_count(const char *opt, const char *s, long min, long max, long *out);
 /* Seconds with up to three decimals ("2", "0.5") → milliseconds, > 0. */
 int parse_seconds(const char *opt, const char *s, uint64_t *ms);
+int check_resolver(const char *s);
+int check_ehlo(const char *name);
+/* This machine's fully qualified name, or HOSTNAME.invalid (*guessed). */
+void default_ehlo(char *out, size_t len, bool *guessed);
 
 #endif

@@ -464,6 +464,7 @@ void conn_start(struct conn *c)
     c->tcp.data = c->timer.data = c->connect_req.data = c;
     c->open_handles = 2;
     c->connect_ns = uv_hrtime();
+    check_connecting(c);
     conn_expect(c, "connect", cfg->connect_ms);
     int rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&c->addr, on_connect);
     if (rc != 0) conn_finish(c, ST_CONNECT_FAILED, "%s", uv_strerror(rc));

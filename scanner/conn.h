@@ -47,7 +47,8 @@ struct conn {
     uv_connect_t connect_req;
     struct worker *w;
     const struct dialog *dialog;
-    int state; /* the dialog's own */
+    int state;             /* the dialog's own */
+    unsigned dialog_flags; /* the dialog's own too */
     char *key;
     char sni[256];
     char ip[64];

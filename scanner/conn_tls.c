@@ -25,7 +25,17 @@ static void tls_ready(struct conn *c)
     }
     c->tls_ready = true;
     c->verdict = ST_OK;
-    check_tls(c);
+    if (conn_config(c)->check) {
+        WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(c->tls.ssl);
+        const unsigned char *certs[16];
+        size_t lens[16];
+        int n = 0;
+        for (int i = 0; chain && i < wolfSSL_get_chain_count(chain) && n < 16; i++) {
+            certs[n] = wolfSSL_get_chain_cert(chain, i);
+            lens[n++] = (size_t)wolfSSL_get_chain_length(chain, i);
+        }
+        check_tls(c, certs, lens, n);
+    }
     if (c->dialog->implicit_tls)
         c->dialog->on_connected(c); /* the greeting comes inside TLS */
     else
@@ -56,6 +66,7 @@ static void hello_facts(struct conn *c, const struct hello_result *h)
         lens[i] = h->certs[i].len;
     }
     tls_chain_verdict_der(c->w->scan->tls, certs, lens, h->ncerts, r, c->sni[0] ? c->sni : NULL);
+    check_tls(c, certs, lens, h->ncerts);
 }
 
 static void hello_input(struct conn *c, const char *data, size_t len)

@@ -7,6 +7,10 @@
 #include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
+#include "scanner/sasl.h"
+
+/* c->dialog_flags */
+#define IMAP_LOGINDISABLED 1u
 
 enum imap_state {
     IMAP_GREETING,
@@ -51,6 +55,8 @@ static int read_capabilities(struct conn *c, const struct reply *r)
             while (i < len && line[i] != ' ') i++;
             size_t n = i - start;
             if (n == 8 && strncasecmp(line + start, "STARTTLS", 8) == 0) starttls = 1;
+            if (n == 13 && strncasecmp(line + start, "LOGINDISABLED", 13) == 0 && c->tls_ready)
+                c->dialog_flags |= IMAP_LOGINDISABLED;
             if (n > 5 && strncasecmp(line + start, "AUTH=", 5) == 0)
                 conn_add_auth_mechs(c, line + start + 5, n - 5);
             i++;
@@ -97,10 +103,19 @@ static void quote(char *out, size_t len, const char *s)
     out[o] = '\0';
 }
 
+/* check --auth-user: LOGIN (unless the server says LOGINDISABLED inside
+ * TLS) or AUTHENTICATE PLAIN (when it offers AUTH=PLAIN inside TLS). */
 static void auth_start(struct conn *c)
 {
     const struct config *cfg = conn_config(c);
-    if (cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0) {
+    bool plain = cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0;
+    if (plain ? !sasl_offered(&c->result.auth_mechs, "PLAIN") : (c->dialog_flags & IMAP_LOGINDISABLED)) {
+        check_auth_skipped(c, plain ? "the server does not offer AUTH=PLAIN inside TLS"
+                                    : "the server says LOGINDISABLED inside TLS");
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    if (plain) {
         conn_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
         return;
     }
@@ -117,16 +132,14 @@ static void auth_start(struct conn *c)
 static void auth_plain_blob(struct conn *c, const struct reply *r)
 {
     const struct config *cfg = conn_config(c);
-    char plain[600], blob[1200];
-    int n = snprintf(plain, sizeof plain, "%c%s%c%s", 0, cfg->auth_user, 0, cfg->password);
-    if (r->text.len < 1 || r->text.data[0] != '+' || n < 0 || (size_t)n >= sizeof plain ||
-        check_base64(plain, (size_t)n, blob, sizeof blob) != 0) {
+    char blob[1200];
+    if (r->text.len < 1 || r->text.data[0] != '+' ||
+        sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
         check_auth_result(c, false, r);
         conn_quit(c, ST_OK, "%s", "");
         return;
     }
     conn_command_shown(c, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
-    memset(plain, 0, sizeof plain);
     memset(blob, 0, sizeof blob);
 }
 

@@ -8,6 +8,7 @@
 
 #include "resolver/resolve.h"
 #include "scanner/addrblock.h"
+#include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
 #include "scanner/dedup.h"
@@ -201,6 +202,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
     struct job *job = arg;
     const struct config *cfg = job->w->scan->cfg;
     job->dns = dns;
+    check_resolved(job->target.name, cfg->check, dns);
     if (dns->status != ST_OK) {
         emit_plain(job, NULL, NULL, dns->status, dns->error);
         job_release(job);

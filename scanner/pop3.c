@@ -8,6 +8,9 @@
 #include "scanner/config.h"
 #include "scanner/conn.h"
 
+/* c->dialog_flags */
+#define POP3_USER_OK 1u
+
 enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER, POP3_PASS };
 
 /* CAPA answers "+OK" and lines up to a lone "."; everything else is one line. */
@@ -35,6 +38,7 @@ static int read_capa(struct conn *c, const struct reply *r)
     int stls = 0;
     while ((line = reply_next_line(r, &off, &len)) != NULL) {
         if (len == 4 && strncasecmp(line, "STLS", 4) == 0) stls = 1;
+        if (len == 4 && strncasecmp(line, "USER", 4) == 0 && c->tls_ready) c->dialog_flags |= POP3_USER_OK;
         if (len > 5 && strncasecmp(line, "SASL ", 5) == 0) conn_add_auth_mechs(c, line + 5, len - 5);
     }
     return stls;
@@ -81,7 +85,11 @@ static void on_reply(struct conn *c, const struct reply *r)
         break;
     case POP3_CAPA_TLS:
         if (is_ok(r)) read_capa(c, r);
-        if (conn_config(c)->auth_user) {
+        if (conn_config(c)->auth_user && !(c->dialog_flags & POP3_USER_OK)) {
+            /* USER/PASS only when CAPA inside TLS lists USER (RFC 2449). */
+            check_auth_skipped(c, "the server does not list USER in its CAPA reply inside TLS");
+            conn_quit(c, ST_OK, "%s", "");
+        } else if (conn_config(c)->auth_user) {
             char line[300];
             snprintf(line, sizeof line, "USER %s", conn_config(c)->auth_user);
             conn_command(c, POP3_USER, line, "USER reply");

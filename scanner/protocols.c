@@ -1,6 +1,6 @@
 /* The registry of protocols (zmap's probe modules): adding one is a new
  * dialog file and one line here. */
-#include <string.h>
+#include <strings.h>
 
 #include "scanner/conn.h"
 
@@ -15,6 +15,6 @@ const struct dialog *const dialogs[] = {
 const struct dialog *dialog_find(const char *name)
 {
     for (int i = 0; dialogs[i]; i++)
-        if (strcmp(dialogs[i]->name, name) == 0) return dialogs[i];
+        if (strcasecmp(dialogs[i]->name, name) == 0) return dialogs[i];
     return NULL;
 }

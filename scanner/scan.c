@@ -326,6 +326,9 @@ int scan_run(const struct config *cfg, row_sink_fn sink, void *sink_arg)
         goto out;
     }
     ran = true;
+    if (cfg->ehlo_guessed && !cfg->quiet && !sink)
+        fprintf(stderr, "starttls-scan: this machine has no fully qualified name; EHLO says %s "
+                        "(set one with --ehlo NAME)\n", cfg->ehlo);
     int started = start_workers(&s);
     struct progress progress;
     bool out_is_tty = !cfg->output || strcmp(cfg->output, "-") == 0 ? isatty(STDOUT_FILENO) : false;

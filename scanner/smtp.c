@@ -9,6 +9,7 @@
 #include "scanner/check.h"
 #include "scanner/config.h"
 #include "scanner/conn.h"
+#include "scanner/sasl.h"
 
 enum smtp_state {
     SMTP_GREETING,
@@ -135,25 +136,32 @@ static void on_starttls(struct conn *c, const struct reply *r)
     text_free(&t);
 }
 
-/* check --auth-user: AUTH PLAIN (one line) or AUTH LOGIN (two prompts). */
+/* check --auth-user: AUTH PLAIN (one line) or AUTH LOGIN (two prompts),
+ * only when the server offers that mechanism inside TLS. */
 static void auth_start(struct conn *c)
 {
     const struct config *cfg = conn_config(c);
-    char blob[1200];
-    if (cfg->auth_mech && strcmp(cfg->auth_mech, "LOGIN") == 0) {
+    const char *mech = cfg->auth_mech ? cfg->auth_mech : "PLAIN";
+    char blob[1200], line[1300];
+    if (!sasl_offered(&c->result.auth_mechs, mech)) {
+        char why[300];
+        snprintf(why, sizeof why, "the server does not offer AUTH %s inside TLS (it offers: %s)", mech,
+                 c->result.auth_mechs.len ? c->result.auth_mechs.p : "none");
+        check_auth_skipped(c, why);
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    if (strcmp(mech, "LOGIN") == 0) {
         conn_command(c, SMTP_AUTH_LOGIN_USER, "AUTH LOGIN", "AUTH reply");
         return;
     }
-    char plain[600];
-    int n = snprintf(plain, sizeof plain, "%c%s%c%s", 0, cfg->auth_user, 0, cfg->password);
-    char line[1300];
-    if (n < 0 || (size_t)n >= sizeof plain || check_base64(plain, (size_t)n, blob, sizeof blob) != 0) {
+    if (sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
         conn_quit(c, ST_OK, "%s", "");
         return;
     }
     snprintf(line, sizeof line, "AUTH PLAIN %s", blob);
     conn_command_shown(c, SMTP_AUTH, line, "AUTH PLAIN <credentials, base64, redacted>", "AUTH reply");
-    memset(plain, 0, sizeof plain);
+    memset(blob, 0, sizeof blob);
     memset(line, 0, sizeof line);
 }
 
@@ -161,7 +169,7 @@ static void auth_login_step(struct conn *c, const struct reply *r, const char *s
                             const char *shown, enum smtp_state next)
 {
     char blob[1200];
-    if (r->code != 334 || check_base64(secret, strlen(secret), blob, sizeof blob) != 0) {
+    if (r->code != 334 || sasl_base64(secret, strlen(secret), blob, sizeof blob) != 0) {
         check_auth_result(c, false, r);
         conn_quit(c, ST_OK, "%s", "");
         return;

@@ -126,7 +126,7 @@ def test_check_debugger():
     rc, out, err = run_check("mail.lab.test", "-p", "imap")
     check(rc == 0 and "C: A2 STARTTLS" in out and "-- AUTH offered inside TLS: PLAIN LOGIN" in out,
           "check on IMAP without AUTH (%d)" % rc)
-    rc, out, err = run_check("mx-plain.lab.test", "--auth-user", "labuser")
+    rc, out, err = run_check("mx-plain.lab.test", "--auth-user", "labuser", "--ehlo", "scanner.lab.test")
     check(rc == 1 and "AUTH was not attempted without TLS" in out and "AUTH" not in
           "".join(l for l in out.splitlines() if l.startswith("C: ")), "no TLS, no AUTH (%d)" % rc)
     p = in_ns(BIN, "--auth-user", "x", stdin=b"")

@@ -399,3 +399,120 @@ def test_try_again_later_is_tried_again():
     rows = list(csv.DictReader(io.StringIO(p.stdout.decode(), newline="")))
     check(len(rows) == 1 and rows[0]["status"] in ("server_refused", "ok") and rows[0]["attempts"] == "1",
           "--no-retry: one attempt: %r" % [(r["status"], r["attempts"]) for r in rows])
+
+
+def check_cmd(*args, password="lab-password", extra_env=None):
+    env = dict(os.environ, STARTTLS_SCAN_PASSWORD=password, **(extra_env or {}))
+    p = subprocess.run(["ip", "netns", "exec", NS, BIN, "check", *args, "--resolver", "127.0.53.1",
+                        "--ca-file", CA, "--ehlo", "scanner.lab.test", "--timeout", "4",
+                        "--banner-timeout", "2"], capture_output=True, env=env, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    out = p.stdout.decode(errors="replace")
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    return p.returncode, out, p.stderr.decode(errors="replace"), last
+
+
+def test_check_says_why():
+    blocklist = write_file("check-block.txt", "127.0.1.20/32\n")
+    cases = [  # target and options, exit status, the verdict line
+        (["mx-good.lab.test"], 0, r"^OK: TLS ok$"),  # loopback: named, so checked
+        (["nosuch.lab.test"], 1, r"^FAILED: DNS: MX lookup: NXDOMAIN$"),
+        (["nowhere.lab.test", "--no-mx"], 1, r"^FAILED: no address: NXDOMAIN"),
+        (["mx-closed.lab.test"], 1, r"^FAILED: cannot connect: connection refused$"),
+        (["mx-closed.lab.test", "--blocklist", blocklist], 1, r"^FAILED: not contacted: in the blocklist"),
+        (["mx-silent.lab.test"], 1, r"^FAILED: timeout: greeting: nothing for 2s$"),
+        (["mx-expired.lab.test"], 1, r"^FAILED: the certificate chain is not valid: certificate has expired"),
+        (["mx-expired.lab.test", "--no-verify"], 0, r"^OK: TLS ok; WARNING: the certificate chain is not valid"),
+        (["mx-wrongname.lab.test"], 1, r"^FAILED: the certificate does not name mx-wrongname.lab.test"),
+        (["mx-self.lab.test"], 1, r"^FAILED: the certificate chain is not valid: self-signed"),
+        (["mx-tls10.lab.test"], 1, r"^FAILED: no TLS handshake completed: the server chose TLSv1.0 with TLS_ECDHE_RSA"),
+        (["multi.lab.test"], 1, r"^FAILED: mx-plain.lab.test \[127.0.1.7\] port 25: no STARTTLS.*\(1 of 3 addresses failed\)$"),
+        (["mx-dual.lab.test"], 0, r"^OK: TLS ok on every address$"),
+    ]
+    for args, status, verdict in cases:
+        rc, out, err, last = check_cmd(*args)
+        check(rc == status and re.search(verdict, last), "check %s: exit %d, %r (wanted %d, /%s/)"
+              % (" ".join(args), rc, last, status, verdict))
+    rc, out, err, last = check_cmd("mx-tls10.lab.test")
+    check("-- the server's hello (read in plaintext, no handshake completed): TLSv1.0, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"
+          in out and "subject: O=STS Lab,CN=mx-good.lab.test" in out, "a TLS 1.0 server shows what it chose and its certificate")
+    rc, out, err, last = check_cmd("mx-dual.lab.test")
+    check("-- smtp mx-dual.lab.test [127.0.1.1] port 25" in out and "-- smtp mx-dual.lab.test [::1] port 25" in out
+          and out.index("[127.0.1.1] port 25\n") < out.index("[::1] port 25\n"),
+          "every address of a dual-stack host, one after the other")
+    rc, out, err, last = check_cmd("multi.lab.test")
+    check("-- multi.lab.test has MX records; checking each host, lowest preference first: mx-good.lab.test (10) "
+          "mx-tls12.lab.test (20) mx-plain.lab.test (30)" in out, "a mail domain is checked through its MX hosts, named")
+    rc, out, err, last = check_cmd("mail.lab.test:993", "-p", "imaps")
+    check(rc == 0 and "-- imaps mail.lab.test [127.0.4.1] port 993" in out and "port 143" not in out,
+          "the port shown is the port used")
+    rc, out, err, last = check_cmd("mail.lab.test:143", "-p", "IMAP", "--versions")
+    check(rc == 0 and "versions accepted: TLSv1.2 TLSv1.3" in out, "-p in any case; --versions works in check: %r" % last)
+
+
+def test_check_refuses_what_means_nothing():
+    for args in (["-o", "x.csv"], ["-f", "jsonl"], ["-q"], ["-w", "2"], ["--summary", "s.json"],
+                 ["--resume"], ["--expiring-within", "3"], ["-c", "5"]):
+        p = in_ns(BIN, "check", "mx-good.lab.test", *args, stdin=b"")
+        check(p.returncode == 2 and b"means nothing for check" in p.stderr, "check %r is refused: %r" % (args, p.stderr))
+    p = in_ns(BIN, "-p", "imap", "check", "mail.lab.test", stdin=b"")
+    check(p.returncode == 2 and b"'check' comes first" in p.stderr, "a misplaced check says what to type: %r" % p.stderr)
+    p = in_ns(BIN, "--no-verify", stdin=b"")
+    check(p.returncode == 2 and b"belongs to 'starttls-scan check'" in p.stderr, "--no-verify is check's")
+    p = in_ns(BIN, "--port", "25", "--port", "587", stdin=b"")
+    check(p.returncode == 2 and b"--port given twice" in p.stderr, "a port given twice is refused: %r" % p.stderr)
+    p = in_ns(BIN, "-f", "JSONL", "--resolver", "127.0.53.1", "--allow-private", stdin=b"nosuch.lab.test\n")
+    check(p.returncode == 0 and p.stdout.startswith(b'{"domain"'), "-f in any case")
+
+
+def test_check_auth_only_when_offered_and_redacted():
+    rc, out, err, last = check_cmd("mx-good.lab.test", "--auth-user", "labuser")
+    check(rc == 1 and "AUTH was not sent: the server does not offer AUTH PLAIN inside TLS" in last and
+          not any(l.startswith("C: AUTH") for l in out.splitlines()), "no AUTH where none is offered: %r" % last)
+    for mech in ("PLAIN", "LOGIN"):
+        rc, out, err, last = check_cmd("mx-echo.lab.test", "--auth-user", "labuser", "--auth-mech", mech.lower(),
+                                       password="s3cret-Pa55")
+        import base64
+        forms = ["s3cret-Pa55", base64.b64encode(b"s3cret-Pa55").decode(),
+                 base64.b64encode(b"\0labuser\0s3cret-Pa55").decode()]
+        check(rc == 1 and "<redacted>" in out and all(f not in out + err for f in forms),
+              "%s: credentials the server echoes are redacted: %r" % (mech, [l for l in out.splitlines() if "535" in l or "334" in l]))
+    rc, out, err, last = check_cmd("smtp.lab.test:587", "--auth-user", "labuser", password="x" * 300)
+    check(rc == 2 and "C: " not in out and "longer than 255" in err, "an over-long password is refused before anything is sent: %r" % err)
+
+
+def test_check_ehlo_name():
+    env = dict(os.environ, STARTTLS_SCAN_PASSWORD="x")
+    for hostname, want in (("scanner.lab.test", "EHLO name scanner.lab.test\n"),
+                           ("nodots", "EHLO name nodots.invalid (this machine has no fully qualified name: set one with --ehlo NAME)")):
+        p = subprocess.run(["ip", "netns", "exec", NS, "unshare", "--uts", "sh", "-c",
+                            'hostname "$0" && exec "$@"', hostname, BIN, "check", "mx-good.lab.test",
+                            "--resolver", "127.0.53.1", "--ca-file", CA], capture_output=True, env=env, timeout=30)
+        out = p.stdout.decode(errors="replace")
+        check(want in out, "hostname %s: %r" % (hostname, out.splitlines()[:1]))
+        ehlo = [l for l in out.splitlines() if l.startswith("C: EHLO ")]
+        check(ehlo and "." in ehlo[0], "the EHLO name sent is fully qualified: %r" % ehlo[:1])
+
+
+def test_progress_stays_off_the_rows():
+    """Rows on the same terminal as stderr: no progress line between them."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(lab_cmd("--allow-private", "--banner-timeout", "2.5", "--no-retry"), stdin=subprocess.PIPE,
+                         stdout=slave, stderr=slave)
+    os.close(slave)
+    p.stdin.write(b"good.lab.test\nsilent.lab.test\n")
+    p.stdin.close()
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    p.wait(timeout=30)
+    os.close(master)
+    check(b"\x1b[K" not in seen and b"in flight" not in seen, "no progress line among the rows: %r" % seen[:200])
+    check(b"good.lab.test,mx-good.lab.test" in seen and b"rows by status" in seen, "the rows and the summary are there")

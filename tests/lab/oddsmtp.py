@@ -102,6 +102,33 @@ def serve_hostile(mode, conn):
                 tls.sendall(b"250 odd\r\n" if line.upper().startswith("EHLO") else b"221 bye\r\n")
                 if not line.upper().startswith("EHLO"):
                     return
+    elif mode.startswith("echo-auth:"):
+        # Offers AUTH inside TLS, and echoes whatever credentials come back,
+        # decoded too: check must redact them in every line it prints.
+        if smtp_until_starttls(conn):
+            import base64
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(mode.split(":", 1)[1])
+            tls = ctx.wrap_socket(conn, server_side=True)
+            def dec(b):
+                try:
+                    return base64.b64decode(b).replace(b"\0", b"|")
+                except Exception:
+                    return b"?"
+            for line in lines(tls):
+                words = line.split()
+                verb = words[0].upper() if words else ""
+                if verb == "EHLO":
+                    tls.sendall(b"250-odd\r\n250 AUTH PLAIN LOGIN\r\n")
+                elif verb == "AUTH" and len(words) > 2:
+                    tls.sendall(b"535 5.7.8 no: " + words[2].encode() + b" means " + dec(words[2]) + b"\r\n")
+                elif verb == "AUTH":
+                    tls.sendall(b"334 VXNlcm5hbWU6\r\n")
+                elif verb == "QUIT":
+                    tls.sendall(b"221 bye\r\n")
+                    return
+                else:  # a LOGIN step: echo it
+                    tls.sendall(b"334 got " + line.encode() + b" = " + dec(line) + b"\r\n")
     elif mode.startswith("tls:") or mode.startswith("quiet-tls:"):
         # STARTTLS with the certificate chain in this file; quiet-tls does not
         # advertise it, yet accepts it.
@@ -190,7 +217,7 @@ def serve_pop3(mode, conn):
 
 
 def serve(mode, conn):
-    if mode in HOSTILE or mode.split(":")[0] in ("tls", "quiet-tls", "grey", "tarpit"):
+    if mode in HOSTILE or mode.split(":")[0] in ("tls", "quiet-tls", "grey", "tarpit", "echo-auth"):
         return serve_hostile(mode, conn)
     if mode.startswith("imap-"):
         return serve_imap(mode, conn)

@@ -12,6 +12,7 @@ static int by_pref_then_name(const void *a, const void *b)
 
 enum mx_verdict mx_select(struct dns_record *recs, int *n, int max)
 {
+    if (*n <= 0) return MX_NONE; /* and no array to sort (qsort takes no NULL) */
     if (*n == 1 && recs[0].name[0] == '\0') return MX_NULL;
     qsort(recs, (size_t)*n, sizeof recs[0], by_pref_then_name);
     int kept = 0;
@@ -36,6 +37,7 @@ static int by_addr(const void *a, const void *b)
 
 void addr_sort_unique(struct dns_record *recs, int *n, int max)
 {
+    if (*n <= 0) return;
     qsort(recs, (size_t)*n, sizeof recs[0], by_addr);
     int kept = 0;
     for (int i = 0; i < *n && kept < max; i++) {

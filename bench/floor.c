@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scanner/tls.h"
+#include "scanner/tls/tlslink.h"
 
 /* Under callgrind (--collect-atstart=no), only the client's calls count. */
 #if defined(__has_include)

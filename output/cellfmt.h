@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "output/row.h"
-#include "scanner/buf.h"
+#include "scanner/result/row.h"
+#include "scanner/base/buf.h"
 
 /* The longest cell we write, in output bytes; a longer cell ends in CELL_TRUNCATED. */
 #define CELL_MAX 4096

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "output/row.h"
+#include "scanner/result/row.h"
 
 enum cell_type {
     CELL_TEXT, /* bytes a server or an input line chose: escaped, and guarded in CSV */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 #include "output/format.h"
-#include "output/row.h"
+#include "scanner/result/row.h"
 #include "output/rowcells.h"
-#include "scanner/buf.h"
+#include "scanner/base/buf.h"
 
 /* Appends one cell: escaped (output/cellfmt.h), guarded when is_text, and
  * quoted when it holds a comma or a double quote. */

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "output/row.h"
-#include "scanner/buf.h"
+#include "scanner/result/row.h"
+#include "scanner/base/buf.h"
 
 struct row_cells;
 

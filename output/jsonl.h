@@ -6,9 +6,9 @@
 #define STS_JSONL_H
 
 #include "output/format.h"
-#include "output/row.h"
+#include "scanner/result/row.h"
 #include "output/rowcells.h"
-#include "scanner/buf.h"
+#include "scanner/base/buf.h"
 
 int jsonl_row(struct buf *out, const struct row *row);
 /* A line of ours back into cells (strings unescaped, true/false as yes/no,

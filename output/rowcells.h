@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 #include "output/columns.h"
-#include "output/row.h"
-#include "scanner/buf.h"
+#include "scanner/result/row.h"
+#include "scanner/base/buf.h"
 
 struct row_cells {
     struct buf v[COL_COUNT]; /* the cell as written (escaped text; yes/no for booleans) */

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <uv.h>
 
-#include "output/row.h"
-#include "scanner/hashset.h"
+#include "scanner/result/row.h"
+#include "scanner/base/hashset.h"
 
 struct feeder_stats;
 

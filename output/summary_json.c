@@ -6,8 +6,8 @@
 
 #include "output/jsonl.h"
 #include "output/summary.h"
-#include "scanner/feeder.h"
-#include "scanner/probe.h"
+#include "scanner/input/feeder.h"
+#include "scanner/engine/probe.h"
 
 #define U(x) ((unsigned long long)(x))
 

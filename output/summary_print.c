@@ -4,8 +4,8 @@
 
 #include "output/cellfmt.h"
 #include "output/summary.h"
-#include "scanner/feeder.h"
-#include "scanner/probe.h"
+#include "scanner/input/feeder.h"
+#include "scanner/engine/probe.h"
 
 #define U(x) ((unsigned long long)(x))
 

@@ -11,7 +11,7 @@
 #include <uv.h>
 
 #include "output/rowcells.h"
-#include "scanner/buf.h"
+#include "scanner/base/buf.h"
 
 struct writer {
     int fd;

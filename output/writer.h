@@ -12,8 +12,8 @@
 #include <stddef.h>
 
 #include "output/format.h"
-#include "output/row.h"
-#include "scanner/hashset.h"
+#include "scanner/result/row.h"
+#include "scanner/base/hashset.h"
 
 struct writer;
 

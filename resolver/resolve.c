@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "resolver/mx.h"
-#include "scanner/addrblock.h"
+#include "scanner/input/addrblock.h"
 
 /* A CNAME chain may span several answers; past this many names, give up. */
 #define MAX_CNAME_CHAIN 8

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-#include "output/status.h"
+#include "scanner/result/status.h"
 #include "resolver/ares_uv.h"
 #include "resolver/dnsmsg.h"
 

@@ -5,7 +5,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
-#include "scanner/certfacts.h"
+#include "scanner/tls/certfacts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

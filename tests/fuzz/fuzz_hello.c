@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "scanner/hello.h"
+#include "scanner/tls/hello.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

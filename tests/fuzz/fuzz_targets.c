@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/targets.h"
+#include "scanner/input/targets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "scanner/addrblock.h"
+#include "scanner/input/addrblock.h"
 #include "tests/unit/test.h"
 
 static const char *reason(const char *ip)

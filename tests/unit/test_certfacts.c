@@ -4,8 +4,8 @@
 
 #include <wolfssl/wolfcrypt/sha256.h>
 
-#include "scanner/certder.h"
-#include "scanner/certfacts.h"
+#include "scanner/tls/certder.h"
+#include "scanner/tls/certfacts.h"
 #include "tests/unit/test.h"
 #include "tests/unit/testdata.h"
 

@@ -2,7 +2,7 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
 
-#include "scanner/chainverify.h"
+#include "scanner/tls/chainverify.h"
 #include "tests/unit/test.h"
 #include "tests/unit/testdata.h"
 

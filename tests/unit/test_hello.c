@@ -1,6 +1,6 @@
-#include "scanner/certfacts.h"
-#include "scanner/hello.h"
-#include "scanner/tls.h"
+#include "scanner/tls/certfacts.h"
+#include "scanner/tls/hello.h"
+#include "scanner/tls/tlslink.h"
 #include "tests/unit/test.h"
 
 static size_t load(const char *name, uint8_t *buf, size_t cap)

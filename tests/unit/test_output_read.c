@@ -7,8 +7,8 @@
 #include "output/csv.h"
 #include "output/jsonl.h"
 #include "output/rowcells.h"
-#include "scanner/feeder.h"
-#include "scanner/linereader.h"
+#include "scanner/input/feeder.h"
+#include "scanner/input/linereader.h"
 #include "tests/unit/test.h"
 
 static void hostile_row(struct row *row, struct probe_result *r)

@@ -1,4 +1,4 @@
-#include "scanner/reply.h"
+#include "scanner/dialog/reply.h"
 #include "tests/unit/test.h"
 
 /* Feeds input split at every point (and byte by byte) and checks that the

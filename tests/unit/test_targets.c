@@ -1,4 +1,4 @@
-#include "scanner/targets.h"
+#include "scanner/input/targets.h"
 #include "tests/unit/test.h"
 
 static enum target_parse parse(const char *line, int mx, struct target *t, const char **why)

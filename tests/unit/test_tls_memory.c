@@ -3,7 +3,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
-#include "scanner/tls.h"
+#include "scanner/tls/tlslink.h"
 #include "tests/unit/test.h"
 
 static int to_peer(void *owner, const char *data, size_t len)

@@ -1,0 +1,242 @@
+#include "scanner/cli/check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+#include "scanner/dialog/sasl.h"
+#include "scanner/engine/scan.h"
+
+/* What check concludes from the rows the probes published. */
+struct verdict {
+    int rows, failed;
+    char first_failure[700];
+    char first_where[400];
+    char warnings[700];
+    char auth[600];
+};
+
+static void add_warning(struct verdict *v, const char *what)
+{
+    size_t n = strlen(v->warnings);
+    snprintf(v->warnings + n, sizeof v->warnings - n, "%s%s", n ? "; " : "", what);
+}
+
+/* Why a row that got no TLS failed, in plain words. */
+static void failure_text(const struct row *row, char *out, size_t len)
+{
+    const struct probe_result *r = row->result;
+    const char *err = r->error.p ? r->error.p : "";
+    switch (r->status) {
+    case ST_BLOCKED: snprintf(out, len, "not contacted: %s", err); break;
+    case ST_DNS_FAILED: snprintf(out, len, "DNS: %s", err); break;
+    case ST_NO_ADDRESS: snprintf(out, len, "no address: %s", err); break;
+    case ST_NULL_MX: snprintf(out, len, "the domain accepts no mail: %s", err); break;
+    case ST_CONNECT_FAILED: snprintf(out, len, "cannot connect: %s", err); break;
+    case ST_TIMEOUT: snprintf(out, len, "timeout: %s", err); break;
+    case ST_NO_STARTTLS: snprintf(out, len, "no STARTTLS: %s", err); break;
+    case ST_INVALID_TARGET: snprintf(out, len, "not a host: %s", err); break;
+    default: snprintf(out, len, "%s: %s", status_name(r->status), err); break;
+    }
+    if (check_state.cfg->auth_user) {
+        size_t n = strlen(out);
+        snprintf(out + n, len - n, "; AUTH was not attempted without TLS");
+    }
+}
+
+/* The certificate's verdict, and AUTH's: 0 when the row passes. */
+static int judge_tls(const struct config *cfg, const struct row *row, struct verdict *v, char *why,
+                     size_t len)
+{
+    const struct probe_result *r = row->result;
+    char problem[600] = "";
+    if (strcmp(r->handshake, "hello_only") == 0) {
+        snprintf(why, len, "no TLS handshake completed: the server chose %s with %s, which this "
+                           "scanner's TLS library refuses (%s)",
+                 r->tls_version, r->cipher, r->error.p ? r->error.p : "");
+        return 1;
+    }
+    if (r->chain_valid != TRI_YES)
+        snprintf(problem, sizeof problem, "the certificate chain is %s: %s",
+                 r->chain_valid == TRI_NO ? "not valid" : "not checked",
+                 r->chain_error.p ? r->chain_error.p : "");
+    else if (r->hostname_match == TRI_NO)
+        snprintf(problem, sizeof problem, "the certificate does not name %s", row->mx_host);
+    if (problem[0] && !cfg->no_verify) {
+        snprintf(why, len, "%s (--no-verify accepts it)", problem);
+        return 1;
+    }
+    if (problem[0]) add_warning(v, problem);
+    if (!cfg->auth_user) return 0;
+    struct check_auth *a = check_auth_for(row->ip);
+    if (!a || (!a->done && !a->skipped)) {
+        snprintf(why, len, "TLS ok, but AUTH did not complete");
+        return 1;
+    }
+    if (a->skipped) {
+        snprintf(why, len, "TLS ok, but AUTH was not sent: %s", a->reason);
+        return 1;
+    }
+    snprintf(v->auth, sizeof v->auth, "AUTH %s (%s)", a->ok ? "accepted" : "refused", a->reason);
+    if (!a->ok) {
+        snprintf(why, len, "TLS ok, AUTH refused (%s)", a->reason);
+        return 1;
+    }
+    return 0;
+}
+
+/* check's sink: one line per row (one per address checked). */
+static void judge_rows(void *arg, const struct row *rows, int n)
+{
+    struct verdict *v = arg;
+    const struct config *cfg = check_state.cfg;
+    for (int i = 0; i < n; i++) {
+        const struct row *row = &rows[i];
+        char why[700] = "", where[400];
+        if (row->ip)
+            snprintf(where, sizeof where, "%s [%s] port %d", row->mx_host ? row->mx_host : "", row->ip,
+                     row->port);
+        else
+            snprintf(where, sizeof where, "%s", row->mx_host ? row->mx_host : row->domain.p);
+        int bad = row->result->status == ST_OK ? judge_tls(cfg, row, v, why, sizeof why)
+                                               : (failure_text(row, why, sizeof why), 1);
+        v->rows++;
+        if (cfg->versions && row->result->versions[0]) {
+            char versions[500];
+            snprintf(versions, sizeof versions, "-- %s: versions accepted: %s", where, row->result->versions);
+            check_print_text("", versions, strlen(versions));
+        }
+        if (bad) {
+            v->failed++;
+            if (!v->first_failure[0]) {
+                snprintf(v->first_failure, sizeof v->first_failure, "%s", why);
+                snprintf(v->first_where, sizeof v->first_where, "%s", where);
+            }
+        }
+        char line[1200];
+        snprintf(line, sizeof line, "-- %s: %s%s", where, bad ? "FAILED: " : "ok",
+                 bad ? why : "");
+        check_print_text("", line, strlen(line));
+    }
+}
+
+static int print_verdict(const struct verdict *v)
+{
+    if (v->rows == 0) {
+        printf("FAILED: nothing was checked\n");
+        return 1;
+    }
+    if (v->failed) {
+        char line[1200];
+        if (v->rows > 1)
+            snprintf(line, sizeof line, "%s: %s (%d of %d addresses failed)", v->first_where,
+                     v->first_failure, v->failed, v->rows);
+        else
+            snprintf(line, sizeof line, "%s", v->first_failure);
+        check_print_text("FAILED: ", line, strlen(line));
+        return 1;
+    }
+    char line[2000];
+    snprintf(line, sizeof line, "OK: TLS ok%s%s%s%s%s", v->rows > 1 ? " on every address" : "",
+             v->auth[0] ? ", " : "", v->auth, v->warnings[0] ? "; WARNING: " : "", v->warnings);
+    check_print_text("", line, strlen(line));
+    return 0;
+}
+
+/* The password never comes from the command line: the environment, or a
+ * prompt on the terminal without echo. */
+static char *read_password(const char *user)
+{
+    const char *env = getenv("STARTTLS_SCAN_PASSWORD");
+    if (env) return strdup(env);
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty || !isatty(fileno(tty))) {
+        if (tty) fclose(tty);
+        fprintf(stderr, "starttls-scan check: set STARTTLS_SCAN_PASSWORD (no terminal to ask on)\n");
+        return NULL;
+    }
+    struct termios old, quiet;
+    tcgetattr(fileno(tty), &old);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    fprintf(tty, "Password for %s: ", user);
+    fflush(tty);
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    char line[1024];
+    char *got = fgets(line, sizeof line, tty);
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fprintf(tty, "\n");
+    fclose(tty);
+    if (!got) return NULL;
+    line[strcspn(line, "\r\n")] = '\0';
+    char *copy = strdup(line);
+    memset(line, 0, sizeof line);
+    return copy;
+}
+
+/* The credentials may be sent and shown nowhere: checked before anything
+ * is sent, and remembered in every form a transcript could hold them. */
+static int prepare_secrets(struct config *cfg)
+{
+    const char *problem = sasl_credential_problem(cfg->auth_user);
+    if (problem) {
+        fprintf(stderr, "starttls-scan check: --auth-user: the user name %s\n", problem);
+        return -1;
+    }
+    if (!(cfg->password = read_password(cfg->auth_user))) return -1;
+    if ((problem = sasl_credential_problem(cfg->password)) != NULL) {
+        fprintf(stderr, "starttls-scan check: the password %s; nothing was sent\n", problem);
+        return -1;
+    }
+    /* Longest first: the PLAIN blob's base64 holds the password's. */
+    struct check_state *st = &check_state;
+    if (sasl_plain(cfg->auth_user, cfg->password, st->secret_store[1], sizeof st->secret_store[1]) == 0)
+        st->secrets[st->nsecrets++] = st->secret_store[1];
+    char *b64 = st->secret_store[0];
+    if (sasl_base64(cfg->password, strlen(cfg->password), b64, sizeof st->secret_store[0]) == 0)
+        st->secrets[st->nsecrets++] = b64;
+    st->secrets[st->nsecrets++] = cfg->password;
+    if (sasl_base64(cfg->auth_user, strlen(cfg->auth_user), st->secret_store[2],
+                    sizeof st->secret_store[2]) == 0 && strlen(cfg->auth_user) >= 3)
+        st->secrets[st->nsecrets++] = st->secret_store[2];
+    return 0;
+}
+
+static void clear_secrets(void)
+{
+    memset(check_state.secret_store, 0, sizeof check_state.secret_store);
+    check_state.nsecrets = 0;
+}
+
+int check_main(int argc, char **argv)
+{
+    struct config cfg;
+    int rc = config_parse(&cfg, argc, argv, true);
+    if (rc != 0) {
+        config_free(&cfg);
+        return rc == 1 ? 0 : rc;
+    }
+    check_state.active = true;
+    check_state.cfg = &cfg;
+    if (cfg.auth_user && prepare_secrets(&cfg) != 0) {
+        clear_secrets();
+        config_free(&cfg);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("-- check %s (%s%s), EHLO name %s%s\n", cfg.check_target, cfg.dialog->name,
+           cfg.mx_mode ? ": its MX hosts, or the host itself when it has none" : "", cfg.ehlo,
+           cfg.ehlo_guessed ? " (this machine has no fully qualified name: set one with --ehlo NAME)"
+                            : "");
+    struct verdict v;
+    memset(&v, 0, sizeof v);
+    int status = scan_run(&cfg, judge_rows, &v);
+    if (status == 0) status = print_verdict(&v);
+    clear_secrets();
+    config_free(&cfg);
+    return status;
+}

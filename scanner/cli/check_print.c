@@ -1,0 +1,185 @@
+/* check's transcript: every line in and out, the TLS facts and the chain,
+ * escaped so that server text cannot drive the terminal, and with the
+ * credentials redacted wherever they appear (a server may echo them). */
+#include <stdio.h>
+#include <string.h>
+
+#include "output/cellfmt.h"
+#include "scanner/tls/certfacts.h"
+#include "scanner/cli/check.h"
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+#include "scanner/tls/hello.h"
+#include "resolver/resolve.h"
+
+struct check_state check_state;
+
+static bool checking(const struct conn *c)
+{
+    return conn_config(c)->check;
+}
+
+/* Replaces every secret in b by a marker. */
+static void redact(struct buf *b)
+{
+    static const char mark[] = "<redacted>";
+    for (int s = 0; s < check_state.nsecrets; s++) {
+        const char *secret = check_state.secrets[s];
+        size_t n = strlen(secret);
+        if (n == 0) continue;
+        char *hit;
+        while (b->data && (hit = memmem(b->data, b->len, secret, n)) != NULL) {
+            struct buf out = {0};
+            buf_append(&out, b->data, (size_t)(hit - b->data));
+            buf_append_str(&out, mark);
+            buf_append(&out, hit + n, b->len - (size_t)(hit - b->data) - n);
+            buf_free(b);
+            *b = out;
+        }
+    }
+}
+
+void check_print_text(const char *prefix, const char *p, size_t len)
+{
+    struct buf raw = {0}, shown = {0};
+    buf_append(&raw, p, len);
+    redact(&raw); /* before escaping: the secrets are raw bytes */
+    escape_text(&shown, raw.data ? raw.data : "", raw.len, 0);
+    printf("%s%.*s\n", prefix, (int)shown.len, shown.data ? shown.data : "");
+    buf_free(&raw);
+    buf_free(&shown);
+}
+
+struct check_auth *check_auth_for(const char *ip)
+{
+    for (int i = 0; i < check_state.nauth; i++)
+        if (strcmp(check_state.auth[i].ip, ip) == 0) return &check_state.auth[i];
+    if (check_state.nauth == (int)(sizeof check_state.auth / sizeof check_state.auth[0])) return NULL;
+    struct check_auth *a = &check_state.auth[check_state.nauth++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->ip, sizeof a->ip, "%s", ip);
+    return a;
+}
+
+void check_connecting(const struct conn *c)
+{
+    if (!checking(c)) return;
+    const char *host = c->sni[0] ? c->sni : c->ip;
+    if (c->hello_version)
+        printf("-- again, %s [%s] port %d: our own ClientHello up to %s, to read the server's "
+               "hello in plaintext\n", host, c->ip, c->port, tls_version_name(c->hello_version));
+    else
+        printf("-- %s %s [%s] port %d\n", c->dialog->name, host, c->ip, c->port);
+    fflush(stdout);
+}
+
+void check_sent(const struct conn *c, const char *shown)
+{
+    if (!checking(c)) return;
+    check_print_text("C: ", shown, strlen(shown));
+    fflush(stdout);
+}
+
+void check_received(const struct conn *c, const struct reply *r)
+{
+    if (!checking(c)) return;
+    size_t off = 0, len;
+    const char *line;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) check_print_text("S: ", line, len);
+    fflush(stdout);
+}
+
+static void print_cert(int depth, const unsigned char *der, size_t len, int64_t now)
+{
+    struct cert_facts f;
+    printf("   %d:\n", depth);
+    if (certfacts_from_der(der, len, &f) != 0) {
+        printf("      (does not parse)\n");
+        return;
+    }
+    char nb[32], na[32];
+    iso8601_utc(f.not_before, nb);
+    iso8601_utc(f.not_after, na);
+    check_print_text("      subject: ", f.subject.p, f.subject.len);
+    check_print_text("      issuer:  ", f.issuer.p, f.issuer.len);
+    if (f.san.len) check_print_text("      names:   ", f.san.p, f.san.len);
+    int64_t left = f.not_after - now;
+    printf("      valid:   %s to %s (%lld days %s)\n      serial:  %s\n      key:     %s, %s\n", nb,
+           na, (long long)(left >= 0 ? left / 86400 : (-left + 86399) / 86400),
+           left >= 0 ? "left" : "ago: EXPIRED", f.serial, f.key, f.sig_alg);
+    cert_facts_free(&f);
+}
+
+void check_tls(const struct conn *c, const unsigned char *const *certs, const size_t *lens, int n)
+{
+    if (!checking(c)) return;
+    const struct probe_result *r = &c->result;
+    if (c->hello)
+        printf("-- the server's hello (read in plaintext, no handshake completed): %s, %s%s%s\n",
+               r->tls_version, r->cipher, r->kex_group[0] ? ", key exchange " : "", r->kex_group);
+    else
+        printf("-- TLS: %s, %s, key exchange %s, handshake %lld ms\n", r->tls_version, r->cipher,
+               r->kex_group[0] ? r->kex_group : "?", (long long)r->tls_ms);
+    printf("-- certificate chain as sent (%d):\n", n);
+    for (int i = 0; i < n; i++) print_cert(i, certs[i], lens[i], r->scanned_at);
+    if (r->chain_valid == TRI_YES)
+        printf("-- chain: valid\n");
+    else
+        check_print_text(r->chain_valid == TRI_NO ? "-- chain: NOT valid: " : "-- chain: ",
+                         r->chain_error.p ? r->chain_error.p : "", r->chain_error.len);
+    if (c->sni[0])
+        printf("-- name: the certificate %s %s\n",
+               r->hostname_match == TRI_YES ? "matches" : "does NOT match", c->sni);
+    fflush(stdout);
+}
+
+void check_auth_result(const struct conn *c, bool ok, const struct reply *r)
+{
+    struct check_auth *a = check_auth_for(c->ip);
+    if (!a) return;
+    a->done = true;
+    a->ok = ok;
+    size_t len;
+    const char *last = reply_last_line(r, &len); /* the answer, not untagged chatter */
+    struct buf raw = {0}, shown = {0};
+    buf_append(&raw, last, len);
+    redact(&raw);
+    escape_text(&shown, raw.data ? raw.data : "", raw.len, 0);
+    snprintf(a->reason, sizeof a->reason, "%.*s", (int)shown.len, shown.data ? shown.data : "");
+    buf_free(&raw);
+    buf_free(&shown);
+}
+
+void check_auth_skipped(const struct conn *c, const char *why)
+{
+    struct check_auth *a = check_auth_for(c->ip);
+    if (!a) return;
+    a->skipped = true;
+    snprintf(a->reason, sizeof a->reason, "%s", why);
+    printf("-- AUTH not sent: %s\n", why);
+}
+
+void check_finished(const struct conn *c)
+{
+    if (!checking(c)) return;
+    const struct probe_result *r = &c->result;
+    if (r->auth_mechs_plain.len)
+        check_print_text("-- AUTH offered before TLS: ", r->auth_mechs_plain.p, r->auth_mechs_plain.len);
+    if (r->auth_mechs.len)
+        check_print_text("-- AUTH offered inside TLS: ", r->auth_mechs.p, r->auth_mechs.len);
+    fflush(stdout);
+}
+
+void check_resolved(const char *target, bool check, const struct dns_result *dns)
+{
+    if (!check || dns->status != ST_OK) return;
+    if (dns->implicit_mx) {
+        printf("-- %s has no MX records: the host itself is its mail server (RFC 5321 5.1)\n", target);
+        return;
+    }
+    if (dns->nhosts == 0 || dns->hosts[0].pref < 0) return;
+    printf("-- %s has MX records; checking each host, lowest preference first:", target);
+    for (int i = 0; i < dns->nhosts; i++) printf(" %s (%d)", dns->hosts[i].name, dns->hosts[i].pref);
+    printf("\n");
+    fflush(stdout);
+}

@@ -1,0 +1,87 @@
+/* FTP (RFC 959, RFC 2389, RFC 4217): greeting, FEAT, AUTH TLS, QUIT inside TLS. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+
+enum ftp_state { FTP_GREETING, FTP_FEAT, FTP_AUTH };
+
+/* Does FEAT list "AUTH TLS" (or "AUTH TLS;SSL", "AUTH SSL TLS", ...)? */
+static int feat_offers_auth_tls(const struct reply *r)
+{
+    size_t off = 0, len;
+    const char *line;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) {
+        while (len > 0 && line[0] == ' ') {
+            line++;
+            len--;
+        }
+        if (len < 8 || strncasecmp(line, "AUTH ", 5) != 0) continue;
+        for (size_t i = 5; i + 3 <= len; i++)
+            if (strncasecmp(line + i, "TLS", 3) == 0) return 1;
+    }
+    return 0;
+}
+
+static void on_connected(struct conn *c)
+{
+    c->state = FTP_GREETING;
+    conn_expect(c, "greeting", conn_config(c)->banner_ms);
+}
+
+static void on_reply(struct conn *c, const struct reply *r)
+{
+    struct text t = {0};
+    conn_reply_text(r, &t);
+    int cls = r->code / 100;
+    switch ((enum ftp_state)c->state) {
+    case FTP_GREETING:
+        if (cls == 1) break; /* 120: ready in a few minutes; the 220 follows */
+        text_copy(&c->result.banner, &t);
+        if (r->code == 220) {
+            conn_command(c, FTP_FEAT, "FEAT", "FEAT reply");
+        } else {
+            c->result.transient = cls == 4; /* 421: service not available now */
+            conn_quit(c, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
+                      "greeting: %s", t.p);
+        }
+        break;
+    case FTP_FEAT:
+        /* Offered, not offered, or no FEAT (older servers): ask anyway.
+         * vsftpd with ssl_tlsv1=NO leaves AUTH TLS out of FEAT yet speaks
+         * TLS 1.3 after it, as openssl s_client -starttls ftp shows. */
+        c->result.starttls = cls != 2 ? TRI_UNKNOWN : feat_offers_auth_tls(r) ? TRI_YES : TRI_NO;
+        conn_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
+        break;
+    case FTP_AUTH:
+        if (r->code == 234) {
+            conn_start_tls(c);
+        } else if (c->result.starttls == TRI_YES) {
+            conn_quit(c, ST_STARTTLS_REFUSED, "AUTH TLS: %s", t.p);
+        } else {
+            conn_quit(c, ST_NO_STARTTLS, "%s, and AUTH TLS refused: %s",
+                      c->result.starttls == TRI_NO ? "AUTH TLS not offered in the FEAT reply" : "no FEAT",
+                      t.p);
+            c->result.starttls = TRI_NO;
+        }
+        break;
+    }
+    text_free(&t);
+}
+
+static void on_tls_ready(struct conn *c)
+{
+    conn_quit(c, ST_OK, "%s", "");
+}
+
+const struct dialog ftp_dialog = {
+    .name = "ftp",
+    .default_port = 21,
+    .classify = ftp_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "QUIT",
+};

@@ -1,0 +1,210 @@
+/* IMAP (RFC 3501, RFC 2595): greeting, CAPABILITY, STARTTLS, CAPABILITY
+ * inside TLS, LOGOUT. IMAPS: the same inside implicit TLS. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scanner/cli/check.h"
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+#include "scanner/dialog/sasl.h"
+
+/* c->dialog_flags */
+#define IMAP_LOGINDISABLED 1u
+
+enum imap_state {
+    IMAP_GREETING,
+    IMAP_CAPABILITY,
+    IMAP_STARTTLS,
+    IMAP_CAPABILITY_TLS,
+    IMAP_AUTH,          /* check --auth-user, inside TLS */
+    IMAP_AUTH_CONTINUE, /* AUTHENTICATE PLAIN: waiting for "+" */
+};
+
+/* The greeting is one untagged line; a command's reply ends at its tagged
+ * line ("A1 OK ..."), after any untagged ("* ...") lines. */
+static enum reply_line_kind imap_classify(void *ctx, const struct reply *so_far, const char *line,
+                                          size_t len)
+{
+    const struct conn *c = ctx;
+    (void)so_far;
+    if (c->state == IMAP_GREETING && !c->quitting) return LINE_ENDS_REPLY;
+    return (len >= 2 && line[0] == '*' && line[1] == ' ') ? LINE_CONTINUES : LINE_ENDS_REPLY;
+}
+
+/* Is the tagged line "TAG OK ..."? */
+static int tagged_ok(const struct reply *r, const char *tag)
+{
+    size_t n, tl = strlen(tag);
+    const char *last = reply_last_line(r, &n);
+    return n > tl + 3 && strncmp(last, tag, tl) == 0 && last[tl] == ' ' &&
+           strncasecmp(last + tl + 1, "OK", 2) == 0;
+}
+
+/* Reads "* CAPABILITY ..." lines: records AUTH=, says whether STARTTLS is there. */
+static int read_capabilities(struct conn *c, const struct reply *r)
+{
+    size_t off = 0, len;
+    const char *line;
+    int starttls = 0;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) {
+        if (len < 13 || strncasecmp(line, "* CAPABILITY ", 13) != 0) continue;
+        size_t i = 13;
+        while (i < len) {
+            size_t start = i;
+            while (i < len && line[i] != ' ') i++;
+            size_t n = i - start;
+            if (n == 8 && strncasecmp(line + start, "STARTTLS", 8) == 0) starttls = 1;
+            if (n == 13 && strncasecmp(line + start, "LOGINDISABLED", 13) == 0 && c->tls_ready)
+                c->dialog_flags |= IMAP_LOGINDISABLED;
+            if (n > 5 && strncasecmp(line + start, "AUTH=", 5) == 0)
+                conn_add_auth_mechs(c, line + start + 5, n - 5);
+            i++;
+        }
+    }
+    return starttls;
+}
+
+static void on_connected(struct conn *c)
+{
+    c->state = IMAP_GREETING;
+    conn_expect(c, "greeting", conn_config(c)->banner_ms);
+}
+
+static void on_greeting(struct conn *c, const struct reply *r)
+{
+    conn_reply_text(r, &c->result.banner);
+    const char *g = c->result.banner.p;
+    if (strncasecmp(g, "* OK", 4) == 0) {
+        if (c->tls_ready)
+            conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+        else
+            conn_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
+    } else if (strncasecmp(g, "* PREAUTH", 9) == 0) {
+        conn_quit(c, ST_PREAUTH,
+                  "the server greeted with PREAUTH (already authenticated), so STARTTLS cannot be used");
+    } else if (strncasecmp(g, "* BYE", 5) == 0) {
+        conn_quit(c, ST_SERVER_REFUSED, "greeting: %s", g);
+    } else {
+        conn_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", g);
+    }
+}
+
+/* A quoted IMAP string (RFC 3501 4.3): backslash before " and \. */
+static void quote(char *out, size_t len, const char *s)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (; *s && o + 3 < len; s++) {
+        if (*s == '"' || *s == '\\') out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+/* check --auth-user: LOGIN (unless the server says LOGINDISABLED inside
+ * TLS) or AUTHENTICATE PLAIN (when it offers AUTH=PLAIN inside TLS). */
+static void auth_start(struct conn *c)
+{
+    const struct config *cfg = conn_config(c);
+    bool plain = cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0;
+    if (plain ? !sasl_offered(&c->result.auth_mechs, "PLAIN") : (c->dialog_flags & IMAP_LOGINDISABLED)) {
+        check_auth_skipped(c, plain ? "the server does not offer AUTH=PLAIN inside TLS"
+                                    : "the server says LOGINDISABLED inside TLS");
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    if (plain) {
+        conn_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
+        return;
+    }
+    char user[300], pass[300], line[700], shown[400];
+    quote(user, sizeof user, cfg->auth_user);
+    quote(pass, sizeof pass, cfg->password);
+    snprintf(line, sizeof line, "A4 LOGIN %s %s", user, pass);
+    snprintf(shown, sizeof shown, "A4 LOGIN %s <password redacted>", user);
+    conn_command_shown(c, IMAP_AUTH, line, shown, "LOGIN reply");
+    memset(line, 0, sizeof line);
+    memset(pass, 0, sizeof pass);
+}
+
+static void auth_plain_blob(struct conn *c, const struct reply *r)
+{
+    const struct config *cfg = conn_config(c);
+    char blob[1200];
+    if (r->text.len < 1 || r->text.data[0] != '+' ||
+        sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
+        check_auth_result(c, false, r);
+        conn_quit(c, ST_OK, "%s", "");
+        return;
+    }
+    conn_command_shown(c, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
+    memset(blob, 0, sizeof blob);
+}
+
+static void on_reply(struct conn *c, const struct reply *r)
+{
+    struct text t = {0};
+    switch ((enum imap_state)c->state) {
+    case IMAP_GREETING: on_greeting(c, r); break;
+    case IMAP_CAPABILITY:
+        conn_reply_text(r, &t);
+        /* No CAPABILITY, or one without STARTTLS: ask anyway (as openssl
+         * s_client does); the column says what was advertised. */
+        c->result.starttls = !tagged_ok(r, "A1") ? TRI_UNKNOWN : read_capabilities(c, r) ? TRI_YES : TRI_NO;
+        conn_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
+        break;
+    case IMAP_STARTTLS:
+        if (tagged_ok(r, "A2")) {
+            conn_start_tls(c);
+        } else {
+            conn_reply_text(r, &t);
+            if (c->result.starttls == TRI_YES)
+                conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+            else
+                conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply; tried "
+                                             "anyway: %s", t.p);
+        }
+        break;
+    case IMAP_CAPABILITY_TLS:
+        if (tagged_ok(r, "A3")) read_capabilities(c, r);
+        if (conn_config(c)->auth_user)
+            auth_start(c);
+        else
+            conn_quit(c, ST_OK, "%s", "");
+        break;
+    case IMAP_AUTH_CONTINUE: auth_plain_blob(c, r); break;
+    case IMAP_AUTH:
+        check_auth_result(c, tagged_ok(r, "A4"), r);
+        conn_quit(c, ST_OK, "%s", "");
+        break;
+    }
+    text_free(&t);
+}
+
+static void on_tls_ready(struct conn *c)
+{
+    conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+}
+
+const struct dialog imap_dialog = {
+    .name = "imap",
+    .default_port = 143,
+    .classify = imap_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "A9 LOGOUT",
+};
+
+const struct dialog imaps_dialog = {
+    .name = "imaps",
+    .default_port = 993,
+    .implicit_tls = true,
+    .classify = imap_classify,
+    .on_connected = on_connected,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "A9 LOGOUT",
+};

@@ -1,0 +1,226 @@
+/* The TLS phase of a connection: wolfSSL's full handshake, or our own
+ * ClientHello and the server's plaintext answer (the legacy fallback). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner/tls/certfacts.h"
+#include "scanner/cli/check.h"
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+#include "scanner/engine/conn_internal.h"
+#include "scanner/engine/scan.h"
+#include "scanner/engine/worker.h"
+
+static void tls_ready(struct conn *c)
+{
+    c->result.tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
+    tls_link_facts(&c->tls, &c->result, c->sni[0] ? c->sni : NULL);
+    int suite = wolfSSL_get_current_cipher_suite(c->tls.ssl);
+    if (strcmp(c->result.tls_version, "TLSv1.2") == 0 && !tls_client_offers(suite)) {
+        /* CVE-2024-5814: Debian's wolfSSL 5.5.4 would carry on. */
+        conn_finish(c, ST_TLS_FAILED,
+                    "the server chose cipher suite 0x%04X, which we did not offer", suite & 0xFFFF);
+        return;
+    }
+    c->tls_ready = true;
+    c->verdict = ST_OK;
+    if (conn_config(c)->check) {
+        WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(c->tls.ssl);
+        const unsigned char *certs[16];
+        size_t lens[16];
+        int n = 0;
+        for (int i = 0; chain && i < wolfSSL_get_chain_count(chain) && n < 16; i++) {
+            certs[n] = wolfSSL_get_chain_cert(chain, i);
+            lens[n++] = (size_t)wolfSSL_get_chain_length(chain, i);
+        }
+        check_tls(c, certs, lens, n);
+    }
+    if (c->dialog->implicit_tls)
+        c->dialog->on_connected(c); /* the greeting comes inside TLS */
+    else
+        c->dialog->on_tls_ready(c);
+}
+
+/* hello_only: the server's choice and certificate, read in plaintext. */
+static void hello_facts(struct conn *c, const struct hello_result *h)
+{
+    struct probe_result *r = &c->result;
+    const char *suite = tls_suite_name(h->suite);
+    const char *group = tls_group_name(h->group);
+    snprintf(r->tls_version, sizeof r->tls_version, "%s", tls_version_name(h->version));
+    if (suite)
+        snprintf(r->cipher, sizeof r->cipher, "%s", suite);
+    else
+        snprintf(r->cipher, sizeof r->cipher, "0x%04X", h->suite);
+    if (h->dh_bits)
+        snprintf(r->kex_group, sizeof r->kex_group, "DH-%d", h->dh_bits);
+    else
+        snprintf(r->kex_group, sizeof r->kex_group, "%s", group ? group : "");
+    snprintf(r->handshake, sizeof r->handshake, "hello_only");
+    r->tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
+    const unsigned char *certs[16];
+    size_t lens[16];
+    for (int i = 0; i < h->ncerts; i++) {
+        certs[i] = (const unsigned char *)c->hello->handshake.data + h->certs[i].off;
+        lens[i] = h->certs[i].len;
+    }
+    tls_chain_verdict_der(c->w->scan->tls, certs, lens, h->ncerts, r, c->sni[0] ? c->sni : NULL);
+    check_tls(c, certs, lens, h->ncerts);
+}
+
+static void hello_input(struct conn *c, const char *data, size_t len)
+{
+    enum hello_status st = hello_feed(c->hello, (const uint8_t *)data, len);
+    const struct hello_result *h = &c->hello->result;
+    const char *asked = tls_version_name(c->hello_version);
+    if (st == HELLO_NEED_MORE) return;
+    if (st == HELLO_ALERT) {
+        c->tls_alert = h->alert;
+        const char *name = wolfSSL_alert_desc_string_long(h->alert);
+        conn_finish(c, ST_TLS_FAILED, "server sent alert %s (%d) to a ClientHello up to %s",
+                    name ? name : "?", h->alert, asked);
+        return;
+    }
+    if (st == HELLO_ERROR) {
+        conn_finish(c, ST_TLS_FAILED, "reading the server's hello: %s", h->error);
+        return;
+    }
+    if (!hello_offers(h->suite) || h->version > c->hello_version) {
+        conn_finish(c, ST_TLS_FAILED, "the server chose %s with suite 0x%04X, which we did not offer",
+                    tls_version_name(h->version), h->suite);
+        return;
+    }
+    c->hello_answer = h->version;
+    hello_facts(c, h);
+    /* Goodbye before any key is agreed: user_canceled, then close_notify. */
+    static const char bye[] = "\x15\x03\x01\x00\x02\x01\x5a\x15\x03\x01\x00\x02\x01\x00";
+    conn_write_raw(c, bye, sizeof bye - 1);
+    conn_finish(c, ST_OK, "%s", "");
+}
+
+static void hello_start(struct conn *c)
+{
+    uint8_t random[32];
+    struct buf b = {0};
+    c->hello = calloc(1, sizeof *c->hello);
+    if (!c->hello || uv_random(NULL, NULL, random, sizeof random, 0, NULL) != 0 ||
+        hello_build(&b, c->hello_version, random, c->sni[0] ? c->sni : NULL) != 0) {
+        buf_free(&b);
+        conn_finish(c, ST_TLS_FAILED, "cannot build a ClientHello");
+        return;
+    }
+    hello_reader_init(c->hello);
+    c->tls_started = true;
+    c->tls_ns = uv_hrtime();
+    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
+    conn_write_raw(c, b.data, b.len);
+    buf_free(&b);
+}
+
+void conn_tls_input(struct conn *c, const char *data, size_t len)
+{
+    if (c->hello) {
+        hello_input(c, data, len);
+        return;
+    }
+    if (tls_link_input(&c->tls, data, len) != 0) {
+        conn_finish(c, ST_TLS_FAILED, "out of memory");
+        return;
+    }
+    if (!c->tls_ready) {
+        char err[256];
+        enum tls_step step = tls_link_handshake(&c->tls, true, err, sizeof err);
+        if (step == TLS_WANT_MORE) return;
+        if (step == TLS_ERROR) {
+            c->tls_alert = c->tls.alert;
+            c->tls_error = c->tls.error;
+            conn_finish(c, ST_TLS_FAILED, "%s", err);
+            return;
+        }
+        tls_ready(c);
+        if (c->finished) return;
+    }
+    char plain[16384];
+    int n;
+    while (!c->finished && (n = tls_link_read(&c->tls, plain, sizeof plain)) > 0) {
+        size_t used;
+        conn_feed_replies(c, plain, (size_t)n, &used);
+    }
+    if (!c->finished && n < 0) conn_finish_with_verdict(c);
+}
+
+/* --max-tls: a TLS phase holds ~90 KiB (the WOLFSSL object, the peer's
+ * chain); the slots bound what a large -c costs when thousands reach
+ * STARTTLS together. Those past the bound wait in order; the server has
+ * nothing to say until our ClientHello, so only the overall deadline runs. */
+static void tls_wait_unlink(struct worker *w, struct conn *c)
+{
+    if (c->tls_wait_prev) c->tls_wait_prev->tls_wait_next = c->tls_wait_next;
+    else w->tls_wait_head = c->tls_wait_next;
+    if (c->tls_wait_next) c->tls_wait_next->tls_wait_prev = c->tls_wait_prev;
+    else w->tls_wait_tail = c->tls_wait_prev;
+    c->tls_wait_prev = c->tls_wait_next = NULL;
+    c->tls_waiting = false;
+}
+
+static void begin_tls(struct conn *c);
+
+void conn_tls_release(struct conn *c)
+{
+    struct worker *w = c->w;
+    if (c->tls_waiting) {
+        tls_wait_unlink(w, c);
+        return;
+    }
+    if (!c->tls_slot) return;
+    c->tls_slot = false;
+    w->tls_active--;
+    if (w->tls_draining) return; /* an outer call is starting the next ones */
+    w->tls_draining = true;
+    while (w->tls_active < w->tls_max && w->tls_wait_head) {
+        struct conn *next = w->tls_wait_head;
+        tls_wait_unlink(w, next);
+        begin_tls(next);
+    }
+    w->tls_draining = false;
+}
+
+void conn_start_tls(struct conn *c)
+{
+    if (c->finished) return;
+    struct worker *w = c->w;
+    if (w->tls_active >= w->tls_max) {
+        c->tls_started = true; /* what the server sends now is not a reply */
+        c->tls_waiting = true;
+        c->tls_wait_prev = w->tls_wait_tail;
+        if (w->tls_wait_tail) w->tls_wait_tail->tls_wait_next = c;
+        else w->tls_wait_head = c;
+        w->tls_wait_tail = c;
+        conn_expect(c, "waiting for a TLS slot (--max-tls)", conn_config(c)->timeout_ms);
+        return;
+    }
+    begin_tls(c);
+}
+
+static void begin_tls(struct conn *c)
+{
+    if (c->finished) return;
+    c->tls_slot = true;
+    c->w->tls_active++;
+    if (c->hello_version) {
+        hello_start(c);
+        return;
+    }
+    if (tls_link_start(&c->tls, c->w->scan->tls, c->sni[0] ? c->sni : NULL, conn_write_raw, c) != 0) {
+        conn_finish(c, ST_TLS_FAILED, "cannot create a TLS session");
+        return;
+    }
+    c->tls_started = true;
+    c->tls_ns = uv_hrtime();
+    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
+    char err[256];
+    if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR)
+        conn_finish(c, ST_TLS_FAILED, "%s", err);
+}
+

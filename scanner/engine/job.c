@@ -1,0 +1,307 @@
+#include "scanner/engine/job.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "resolver/resolve.h"
+#include "scanner/input/addrblock.h"
+#include "scanner/cli/check.h"
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+#include "scanner/engine/dedup.h"
+#include "scanner/engine/scan.h"
+#include "scanner/engine/worker.h"
+
+struct slot {
+    struct dedup_waiter waiter;
+    const struct host_result *host;
+    char ip[64];
+};
+
+/* A row waiting for the job's end, when all of a target's rows are handed
+ * up together. */
+struct pending_row {
+    const struct host_result *host; /* NULL: none */
+    char ip[64];                    /* "": none */
+    const struct probe_result *result;
+    struct probe_result *owned; /* a row that no probe stands behind owns its result */
+};
+
+struct job {
+    struct worker *w;
+    struct target target;
+    struct text domain;
+    struct dns_result *dns;
+    struct slot *slots;
+    int nslots;
+    struct pending_row *rows;
+    int nrows, cap;
+    int pending; /* slots without a row yet, plus one while slots are being handed out */
+    bool retry;    /* in the retry pass */
+    bool deferred; /* a probe said "try again later": the target goes to the retry pass */
+};
+
+static int job_port(const struct job *job)
+{
+    return job->target.port ? job->target.port : job->w->scan->cfg->port;
+}
+
+static void add_row(struct job *job, const struct host_result *host, const char *ip,
+                    const struct probe_result *result, struct probe_result *owned)
+{
+    if (job->nrows == job->cap) {
+        int cap = job->cap ? job->cap * 2 : 4;
+        struct pending_row *rows = realloc(job->rows, (size_t)cap * sizeof *rows);
+        if (!rows) {
+            fputs("starttls-scan: out of memory\n", stderr);
+            abort();
+        }
+        job->rows = rows;
+        job->cap = cap;
+    }
+    struct pending_row *p = &job->rows[job->nrows++];
+    p->host = host;
+    snprintf(p->ip, sizeof p->ip, "%s", ip ? ip : "");
+    p->result = result;
+    p->owned = owned;
+}
+
+/* A row that no probe stands behind: DNS outcomes, blocked addresses. */
+static void emit_plain(struct job *job, const struct host_result *host, const char *ip,
+                       enum scan_status st, const char *error)
+{
+    struct probe_result *r = malloc(sizeof *r);
+    if (!r) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    probe_result_init(r);
+    r->status = st;
+    r->scanned_at = (int64_t)time(NULL);
+    text_set_str(&r->error, error);
+    add_row(job, host, ip, r, r);
+}
+
+/* The rows of a deferred target are not written: the retry pass writes
+ * them all, with the second attempt's outcome. */
+static void drop_rows(struct job *job)
+{
+    for (int i = 0; i < job->nrows; i++) {
+        if (!job->rows[i].owned) continue;
+        probe_result_free(job->rows[i].owned);
+        free(job->rows[i].owned);
+    }
+    free(job->rows);
+    job->rows = NULL;
+    job->nrows = job->cap = 0;
+}
+
+/* Hands the target's rows up in one piece: an interrupted or failing scan
+ * never leaves part of a target in the file. */
+static void commit(struct job *job)
+{
+    struct row *rows = calloc((size_t)(job->nrows ? job->nrows : 1), sizeof *rows);
+    if (!rows) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    bool valid = job->target.name[0] != '\0';
+    for (int i = 0; i < job->nrows; i++) {
+        const struct pending_row *p = &job->rows[i];
+        rows[i] = (struct row){
+            .domain = job->domain,
+            .mx_host = p->host ? p->host->name : NULL,
+            .mx_pref = p->host ? p->host->pref : -1,
+            .ip = p->ip[0] ? p->ip : NULL,
+            .port = valid ? job_port(job) : 0,
+            .protocol = job->w->scan->dialog->name,
+            .result = p->result,
+        };
+    }
+    worker_commit(job->w, rows, job->nrows);
+    free(rows);
+    drop_rows(job);
+}
+
+static void job_release(struct job *job)
+{
+    if (--job->pending > 0) return;
+    struct worker *w = job->w;
+    if (job->deferred) {
+        feeder_defer(w->scan->feeder, &job->target);
+        drop_rows(job);
+    } else {
+        commit(job);
+    }
+    feeder_done(w->scan->feeder);
+    dns_result_free(job->dns);
+    free(job->slots);
+    text_free(&job->domain);
+    free(job);
+    worker_job_finished(w);
+}
+
+void job_deliver(struct job *job, int slot, const struct probe_result *res)
+{
+    struct slot *s = &job->slots[slot];
+    if (res->retry_pending) job->deferred = true;
+    add_row(job, s->host, s->ip, res, NULL);
+    job_release(job);
+}
+
+static void addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+    if (ss->ss_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out, (socklen_t)len);
+    else
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, out, (socklen_t)len);
+}
+
+/* The name to send as SNI and to match the certificate against: the MX
+ * host; none when the target was an address. */
+static const char *sni_for(const struct job *job, const struct host_result *host)
+{
+    return (job->target.kind == TARGET_IPV4 || job->target.kind == TARGET_IPV6) ? "" : host->name;
+}
+
+static void cidr_text(const struct cidr *c, char *out, size_t len)
+{
+    char a[INET6_ADDRSTRLEN];
+    inet_ntop(c->family, c->addr, a, sizeof a);
+    snprintf(out, len, "%s/%d", a, c->prefix);
+}
+
+/* May the address be contacted? The allowlist first, then the built-in
+ * special-purpose ranges (unless --allow-private), then the blocklist. */
+static int policy_blocks(const struct config *cfg, const struct sockaddr *sa, char *why, size_t len)
+{
+    if (cfg->allowlist.path && !cidr_list_find(&cfg->allowlist, sa)) {
+        snprintf(why, len, "not in the allowlist %s", cfg->allowlist.path);
+        return 1;
+    }
+    const char *special = cfg->allow_private ? NULL : addr_block_reason(sa);
+    if (special) {
+        snprintf(why, len, "%s (use --allow-private to scan it)", special);
+        return 1;
+    }
+    const struct cidr *hit = cidr_list_find(&cfg->blocklist, sa);
+    if (hit) {
+        char range[64];
+        cidr_text(hit, range, sizeof range);
+        snprintf(why, len, "in the blocklist %s (%s)", hit->name, range);
+        return 1;
+    }
+    return 0;
+}
+
+static void on_resolved(void *arg, struct dns_result *dns)
+{
+    struct job *job = arg;
+    const struct config *cfg = job->w->scan->cfg;
+    job->dns = dns;
+    check_resolved(job->target.name, cfg->check, dns);
+    if (dns->status != ST_OK) {
+        emit_plain(job, NULL, NULL, dns->status, dns->error);
+        job_release(job);
+        return;
+    }
+    int total = 0;
+    for (int i = 0; i < dns->nhosts; i++) total += dns->hosts[i].naddrs;
+    job->slots = total ? calloc((size_t)total, sizeof *job->slots) : NULL;
+    if (total && !job->slots) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    for (int i = 0; i < dns->nhosts; i++) {
+        const struct host_result *h = &dns->hosts[i];
+        if (h->status != ST_OK) {
+            emit_plain(job, h, NULL, h->status, h->error);
+            continue;
+        }
+        for (int k = 0; k < h->naddrs; k++) {
+            char ip[64];
+            addr_text(&h->addrs[k], ip, sizeof ip);
+            char why[300];
+            if (policy_blocks(cfg, (const struct sockaddr *)&h->addrs[k], why, sizeof why)) {
+                emit_plain(job, h, ip, ST_BLOCKED, why);
+                continue;
+            }
+            struct slot *s = &job->slots[job->nslots];
+            s->host = h;
+            snprintf(s->ip, sizeof s->ip, "%s", ip);
+            s->waiter.job = job;
+            s->waiter.slot = job->nslots++;
+            job->pending++;
+            worker_probe(job->w, &s->waiter, (const struct sockaddr *)&h->addrs[k], job_port(job),
+                         sni_for(job, h), s->ip, job->retry);
+        }
+    }
+    job_release(job); /* the reference held while slots were handed out */
+}
+
+static struct dns_result *literal_result(const struct target *t)
+{
+    struct dns_result *res = calloc(1, sizeof *res);
+    if (!res) return NULL;
+    res->hosts = calloc(1, sizeof *res->hosts);
+    struct sockaddr_storage *ss = calloc(1, sizeof *ss);
+    if (!res->hosts || !ss) {
+        free(ss);
+        dns_result_free(res);
+        return NULL;
+    }
+    res->nhosts = 1;
+    struct host_result *h = &res->hosts[0];
+    snprintf(h->name, sizeof h->name, "%s", t->name);
+    h->pref = -1;
+    h->addrs = ss;
+    h->naddrs = 1;
+    if (t->kind == TARGET_IPV4) {
+        ss->ss_family = AF_INET;
+        inet_pton(AF_INET, t->name, &((struct sockaddr_in *)ss)->sin_addr);
+    } else {
+        ss->ss_family = AF_INET6;
+        inet_pton(AF_INET6, t->name, &((struct sockaddr_in6 *)ss)->sin6_addr);
+    }
+    return res;
+}
+
+void job_start(struct worker *w, struct feed_item *item)
+{
+    if (item->kind != TP_OK) {
+        struct job tmp = {.w = w, .domain = item->raw};
+        emit_plain(&tmp, NULL, NULL, ST_INVALID_TARGET, item->why);
+        commit(&tmp);
+        text_free(&item->raw);
+        feeder_done(w->scan->feeder);
+        return;
+    }
+    struct job *job = calloc(1, sizeof *job);
+    if (!job || text_set_str(&job->domain, item->target.name) != 0) {
+        free(job);
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    job->w = w;
+    job->target = item->target;
+    job->retry = item->retry;
+    job->pending = 1;
+    w->active_jobs++;
+    const struct config *cfg = w->scan->cfg;
+    struct resolve_limits lim = {cfg->mx_max, cfg->addr_max};
+    switch (job->target.kind) {
+    case TARGET_DOMAIN: resolve_mail_domain(&w->dns, job->target.name, &lim, on_resolved, job); break;
+    case TARGET_HOST: resolve_host(&w->dns, job->target.name, &lim, on_resolved, job); break;
+    default: {
+        struct dns_result *res = literal_result(&job->target);
+        if (!res) {
+            fputs("starttls-scan: out of memory\n", stderr);
+            abort();
+        }
+        on_resolved(job, res);
+    }
+    }
+}

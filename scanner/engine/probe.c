@@ -1,0 +1,214 @@
+#include "scanner/engine/probe.h"
+
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner/cli/config.h"
+#include "scanner/engine/conn.h"
+#include "scanner/tls/hello.h"
+#include "scanner/engine/scan.h"
+#include "scanner/engine/worker.h"
+
+enum stage { STAGE_FULL, STAGE_FALLBACK, STAGE_VERSIONS };
+
+struct probe {
+    struct worker *w;
+    char *key;
+    struct sockaddr_storage addr;
+    int port;
+    char sni[256];
+    enum stage stage;
+    struct probe_result result; /* what will be published */
+    int attempt;                /* 1, or 2 in the retry pass */
+    uint64_t first_try_ms;
+    unsigned accepted;          /* version bits the server took */
+    bool incomplete;            /* --versions stopped short of an answer */
+};
+
+static const uint16_t versions[] = {TLS_V_SSL3, TLS_V_TLS10, TLS_V_TLS11, TLS_V_TLS12,
+                                    TLS_V_TLS13};
+
+int tls_version_bit(uint16_t v)
+{
+    for (int i = 0; i < 5; i++)
+        if (versions[i] == v) return i;
+    return -1;
+}
+
+const char *tls_version_bit_name(int bit)
+{
+    return bit >= 0 && bit < 5 ? tls_version_name(versions[bit]) : NULL;
+}
+
+int tls_version_bit_of_name(const char *name)
+{
+    for (int i = 0; i < 5; i++)
+        if (strcmp(tls_version_name(versions[i]), name) == 0) return i;
+    return -1;
+}
+
+void versions_format(unsigned accepted, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 5; i++)
+        if (accepted & (1u << i))
+            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? " " : "",
+                                     tls_version_bit_name(i));
+}
+
+static struct conn *new_conn(struct probe *p, uint16_t hello_version)
+{
+    struct conn *c = conn_new(p->w, p->key, (struct sockaddr *)&p->addr, p->port, p->sni);
+    if (!c) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    c->probe = p;
+    c->hello_version = hello_version;
+    return c;
+}
+
+int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, int port,
+                const char *sni, uint64_t not_before_ms)
+{
+    struct probe *p = calloc(1, sizeof *p);
+    if (!p || !(p->key = strdup(key))) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    p->w = w;
+    memcpy(&p->addr, addr,
+           addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+    p->port = port;
+    snprintf(p->sni, sizeof p->sni, "%s", sni);
+    probe_result_init(&p->result);
+    p->attempt = not_before_ms ? 2 : 1;
+    if (not_before_ms)
+        worker_enqueue_at(w, new_conn(p, 0), not_before_ms);
+    else
+        worker_enqueue(w, new_conn(p, 0));
+    return 0;
+}
+
+static void publish(struct probe *p)
+{
+    const struct config *cfg = p->w->scan->cfg;
+    p->result.attempts = p->attempt;
+    /* "Try again later" (greylisting, postscreen, rate limits): the target
+     * waits for the retry pass, and this endpoint gets one more attempt. */
+    p->result.retry_pending = p->attempt == 1 && p->result.transient && cfg->retry;
+    p->result.first_try_ms = p->first_try_ms;
+    if (p->w->scan->cfg->versions) {
+        char v[48]; /* "SSLv3 TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3" fits */
+        versions_format(p->accepted, v, sizeof v);
+        snprintf(p->result.versions, sizeof p->result.versions, "%s%s", v,
+                 p->incomplete ? (v[0] ? " (incomplete)" : "(incomplete)") : "");
+    }
+    worker_probe_finished(p->w, p->key, &p->result);
+    probe_result_free(&p->result);
+    free(p->key);
+    free(p);
+}
+
+/* The next connection starts once this one is closed: one at a time. */
+static void follow_with(struct conn *c, uint16_t hello_version)
+{
+    c->successor = new_conn(c->probe, hello_version);
+}
+
+static void take_result(struct probe *p, struct conn *c)
+{
+    int64_t scanned_at = p->result.scanned_at;
+    probe_result_free(&p->result);
+    p->result = c->result;
+    probe_result_init(&c->result);
+    if (scanned_at) p->result.scanned_at = scanned_at; /* when the probe began */
+}
+
+/* Versions from TLS 1.2 down that no answer has settled yet; 0 when done. */
+static uint16_t next_version(uint16_t below)
+{
+    return below > TLS_V_SSL3 ? (uint16_t)(below - 1) : 0;
+}
+
+/* wolfSSL's handshake failed where the server's plaintext hello still
+ * tells the truth: the server refused our versions or suites (alerts
+ * handshake_failure, protocol_version, insufficient_security), sent a
+ * certificate chain larger than Debian's wolfSSL takes (-404), or a
+ * certificate wolfSSL cannot parse (ASN_PARSE_E: a serial number past its
+ * 32 octets, which OpenSSL and our own reader take). */
+static int fallback_helps(const struct conn *c)
+{
+    return c->tls_alert == 40 || c->tls_alert == 70 || c->tls_alert == 71 || c->tls_error == -404 ||
+           c->tls_error == ASN_PARSE_E;
+}
+
+static void after_full(struct probe *p, struct conn *c)
+{
+    const struct config *cfg = p->w->scan->cfg;
+    p->first_try_ms = c->connect_ns / 1000000;
+    take_result(p, c);
+    if (p->result.status == ST_OK) {
+        snprintf(p->result.handshake, sizeof p->result.handshake, "full");
+        /* wolfSSL offered 1.2 and 1.3: the answer settles both. */
+        int v13 = strcmp(p->result.tls_version, "TLSv1.3") == 0;
+        p->accepted |= 1u << tls_version_bit(v13 ? TLS_V_TLS13 : TLS_V_TLS12);
+        if (cfg->versions) {
+            p->stage = STAGE_VERSIONS;
+            follow_with(c, v13 ? TLS_V_TLS12 : TLS_V_TLS11);
+            return;
+        }
+    } else if (p->result.status == ST_TLS_FAILED && fallback_helps(c)) {
+        p->stage = STAGE_FALLBACK;
+        follow_with(c, TLS_V_TLS12);
+        return;
+    }
+    publish(p);
+}
+
+static void after_hello(struct probe *p, struct conn *c)
+{
+    const struct config *cfg = p->w->scan->cfg;
+    uint16_t asked = c->hello_version, got = c->hello_answer;
+    bool answered = c->result.status == ST_OK && got && got <= asked;
+    if (p->stage == STAGE_FALLBACK) {
+        if (answered) {
+            /* Keep why the full handshake failed: it is why the row is hello_only. */
+            struct text why = {0};
+            text_printf(&why, "full handshake failed: %s", p->result.error.p ? p->result.error.p : "");
+            take_result(p, c);
+            text_free(&p->result.error);
+            p->result.error = why;
+        } else {
+            struct text why = {0};
+            text_printf(&why, "%s; our own TLS 1.0-1.2 ClientHello: %s", p->result.error.p,
+                        c->result.error.p ? c->result.error.p : "failed");
+            text_free(&p->result.error);
+            p->result.error = why;
+        }
+    }
+    if (answered) p->accepted |= 1u << tls_version_bit(got);
+    bool tls_refusal = c->result.status == ST_TLS_FAILED;
+    if (!answered && !tls_refusal && p->stage == STAGE_VERSIONS) p->incomplete = true;
+    uint16_t next = answered ? next_version(got) : 0;
+    if (cfg->versions && next) {
+        p->stage = STAGE_VERSIONS;
+        follow_with(c, next);
+        return;
+    }
+    publish(p);
+}
+
+void probe_conn_finished(struct conn *c)
+{
+    struct probe *p = c->probe;
+    if (p->stage == STAGE_FULL)
+        after_full(p, c);
+    else
+        after_hello(p, c);
+}

@@ -1,0 +1,46 @@
+#include "scanner/result/row.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int row_key(struct buf *out, const char *cell, size_t len, int port, const char *protocol)
+{
+    char p[16] = "";
+    if (port > 0) snprintf(p, sizeof p, "%d", port);
+    buf_reset(out);
+    /* The unit separator cannot occur in a cell: control bytes are escaped. */
+    int rc = buf_append(out, cell, len);
+    if (rc == 0) rc = buf_printf(out, "\x1f%s\x1f%s", p, protocol ? protocol : "");
+    return rc;
+}
+
+int64_t cert_days_left(const struct probe_result *r)
+{
+    int64_t d = r->cert.not_after - r->scanned_at;
+    return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+}
+
+void probe_result_init(struct probe_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->connect_ms = -1;
+    r->tls_ms = -1;
+}
+
+void cert_facts_free(struct cert_facts *c)
+{
+    text_free(&c->subject);
+    text_free(&c->issuer);
+    text_free(&c->san);
+    memset(c, 0, sizeof *c);
+}
+
+void probe_result_free(struct probe_result *r)
+{
+    text_free(&r->error);
+    text_free(&r->banner);
+    text_free(&r->chain_error);
+    text_free(&r->auth_mechs);
+    text_free(&r->auth_mechs_plain);
+    cert_facts_free(&r->cert);
+}

@@ -1,0 +1,77 @@
+/* What one probe found, and the row that reports it for one
+ * (domain, MX host, address). Many rows may share one probe result. */
+#ifndef STS_ROW_H
+#define STS_ROW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scanner/result/status.h"
+#include "scanner/base/buf.h"
+
+/* A tri-state answer: yes, no, or not known (empty cell). */
+enum tri { TRI_UNKNOWN = 0, TRI_NO, TRI_YES };
+
+struct cert_facts {
+    bool present;
+    struct text subject; /* RFC 4514 order, e.g. CN=mx.example,O=Org */
+    struct text issuer;
+    struct text san;     /* DNS names and IP addresses, space-separated */
+    char serial[132];    /* upper-case hex, '-' when negative (as OpenSSL prints it) */
+    bool long_serial;    /* longer than wolfSSL parses: the chain cannot be checked */
+    int64_t not_before;  /* Unix time */
+    int64_t not_after;
+    bool dates_valid;
+    char key[32];        /* RSA-2048, EC-P256, Ed25519 */
+    char sig_alg[64];    /* sha256WithRSAEncryption, ecdsa-with-SHA256 */
+    char sha256[65];     /* hex of the leaf certificate's DER */
+};
+
+struct probe_result {
+    enum scan_status status;
+    struct text error;
+    struct text banner;
+    enum tri starttls;
+    char tls_version[16];
+    char cipher[64];
+    char kex_group[32];
+    struct cert_facts cert;
+    enum tri chain_valid;
+    struct text chain_error;
+    enum tri hostname_match;
+    int64_t connect_ms; /* -1 when not measured */
+    int64_t tls_ms;
+    int64_t scanned_at; /* Unix time the probe started */
+    struct text auth_mechs;       /* SASL mechanisms offered inside TLS, space-separated */
+    struct text auth_mechs_plain; /* ...and before TLS, in cleartext */
+    char handshake[12];           /* "full", "hello_only", or "" */
+    char versions[64];            /* --versions: "TLSv1.0 TLSv1.2 TLSv1.3" */
+    int attempts;                 /* probes of the endpoint: 1, or 2 after a retry; 0: none */
+    /* Not written out: */
+    bool transient;   /* "try again later": a 4xx to the greeting or EHLO, or no greeting */
+    bool retry_pending; /* published so, the endpoint is probed again in the retry pass */
+    uint64_t first_try_ms; /* uv_hrtime() in ms when the first attempt started */
+};
+
+struct row {
+    struct text domain; /* the target as the input named it (normalised) */
+    const char *mx_host; /* NULL when unknown */
+    int mx_pref;         /* -1: none (implicit MX, or --no-mx) */
+    const char *ip;      /* textual address, NULL when none */
+    int port;            /* 0 when none */
+    const char *protocol;
+    const struct probe_result *result;
+};
+
+/* The key of a target's rows: its domain cell as the output writes it, the
+ * port (0: none, for invalid lines) and the protocol. --resume and merge
+ * find a target's rows by it. */
+int row_key(struct buf *out, const char *cell, size_t len, int port, const char *protocol);
+
+/* Whole days from the scan to the certificate's end, rounded down. */
+int64_t cert_days_left(const struct probe_result *r);
+void probe_result_init(struct probe_result *r);
+void probe_result_free(struct probe_result *r);
+void cert_facts_free(struct cert_facts *c);
+
+#endif

@@ -1,0 +1,339 @@
+#include "scanner/tls/hello.h"
+
+#include <string.h>
+
+/* Bounds for hostile input. */
+#define RECORD_MAX (16384 + 2048)
+#define HANDSHAKE_MAX (512 * 1024)
+
+static const struct {
+    uint16_t id;
+    const char *name;
+    int offered; /* in our ClientHello */
+} suites[] = {
+    {0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 1},
+    {0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 1},
+    {0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", 1},
+    {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 1},
+    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 1},
+    {0xCCAA, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 1},
+    {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 1},
+    {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 1},
+    {0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", 1},
+    {0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", 1},
+    {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", 1},
+    {0x006B, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", 1},
+    {0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 1},
+    {0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", 1},
+    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", 1},
+    {0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", 1},
+    {0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", 1},
+    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", 1},
+    {0x0038, "TLS_DHE_DSS_WITH_AES_256_CBC_SHA", 1},
+    {0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 1},
+    {0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 1},
+    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", 1},
+    {0x0032, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA", 1},
+    {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", 1},
+    {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", 1},
+    {0x003D, "TLS_RSA_WITH_AES_256_CBC_SHA256", 1},
+    {0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", 1},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", 1},
+    {0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", 1},
+    {0x0088, "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA", 1},
+    {0x0084, "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA", 1},
+    {0x0045, "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA", 1},
+    {0x0041, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA", 1},
+    {0x0096, "TLS_RSA_WITH_SEED_CBC_SHA", 1},
+    {0x0007, "TLS_RSA_WITH_IDEA_CBC_SHA", 1},
+    {0xC012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", 1},
+    {0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", 1},
+    {0x0013, "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA", 1},
+    {0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 1},
+    {0xC011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", 1},
+    {0xC007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", 1},
+    {0x0005, "TLS_RSA_WITH_RC4_128_SHA", 1},
+    {0x0004, "TLS_RSA_WITH_RC4_128_MD5", 1},
+    {0x0015, "TLS_DHE_RSA_WITH_DES_CBC_SHA", 1},
+    {0x0009, "TLS_RSA_WITH_DES_CBC_SHA", 1},
+    /* Named, not offered: TLS 1.3 and signalling values. */
+    {0x1301, "TLS_AES_128_GCM_SHA256", 0},
+    {0x1302, "TLS_AES_256_GCM_SHA384", 0},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", 0},
+    {0x00FF, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", 0},
+};
+
+#define NSUITES (sizeof suites / sizeof suites[0])
+
+const char *tls_suite_name(uint16_t id)
+{
+    for (size_t i = 0; i < NSUITES; i++)
+        if (suites[i].id == id) return suites[i].name;
+    return NULL;
+}
+
+int hello_offers(uint16_t id)
+{
+    for (size_t i = 0; i < NSUITES; i++)
+        if (suites[i].id == id) return suites[i].offered;
+    return 0;
+}
+
+const char *tls_version_name(uint16_t v)
+{
+    switch (v) {
+    case TLS_V_SSL3: return "SSLv3";
+    case TLS_V_TLS10: return "TLSv1.0";
+    case TLS_V_TLS11: return "TLSv1.1";
+    case TLS_V_TLS12: return "TLSv1.2";
+    case TLS_V_TLS13: return "TLSv1.3";
+    default: return NULL;
+    }
+}
+
+const char *tls_group_name(uint16_t g)
+{
+    switch (g) {
+    case 0x0017: return "secp256r1";
+    case 0x0018: return "secp384r1";
+    case 0x0019: return "secp521r1";
+    case 0x001D: return "x25519";
+    case 0x001E: return "x448";
+    case 0x0100: return "ffdhe2048";
+    case 0x0101: return "ffdhe3072";
+    case 0x0102: return "ffdhe4096";
+    case 0x0103: return "ffdhe6144";
+    case 0x0104: return "ffdhe8192";
+    default: return NULL;
+    }
+}
+
+static int put8(struct buf *b, unsigned v)
+{
+    uint8_t c = (uint8_t)v;
+    return buf_append(b, &c, 1);
+}
+
+static int put16(struct buf *b, unsigned v)
+{
+    uint8_t c[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+    return buf_append(b, c, 2);
+}
+
+/* Writes a big-endian length of n bytes at b->data + at. */
+static void patch_len(struct buf *b, size_t at, size_t len, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        b->data[at + (size_t)i] = (char)(len & 0xFF);
+        len >>= 8;
+    }
+}
+
+static int extensions(struct buf *b, uint16_t max_version, const char *sni)
+{
+    static const uint16_t groups[] = {0x001D, 0x0017, 0x0018, 0x0019};
+    static const uint16_t sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806,
+                                       0x0401, 0x0501, 0x0601, 0x0203, 0x0201, 0x0402, 0x0202};
+    int rc = 0;
+    size_t start = b->len;
+    rc |= put16(b, 0);
+    size_t sni_len = sni ? strlen(sni) : 0;
+    if (sni_len > 0 && sni_len < 256) {
+        rc |= put16(b, 0x0000);
+        rc |= put16(b, (unsigned)sni_len + 5);
+        rc |= put16(b, (unsigned)sni_len + 3);
+        rc |= put8(b, 0);
+        rc |= put16(b, (unsigned)sni_len);
+        rc |= buf_append(b, sni, sni_len);
+    }
+    rc |= put16(b, 0x000A);
+    rc |= put16(b, 2 + 2 * (unsigned)(sizeof groups / sizeof groups[0]));
+    rc |= put16(b, 2 * (unsigned)(sizeof groups / sizeof groups[0]));
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) rc |= put16(b, groups[i]);
+    rc |= put16(b, 0x000B); /* ec_point_formats: uncompressed */
+    rc |= put16(b, 2);
+    rc |= put8(b, 1);
+    rc |= put8(b, 0);
+    if (max_version >= TLS_V_TLS12) { /* RFC 5246: not in older hellos */
+        rc |= put16(b, 0x000D);
+        rc |= put16(b, 2 + 2 * (unsigned)(sizeof sigalgs / sizeof sigalgs[0]));
+        rc |= put16(b, 2 * (unsigned)(sizeof sigalgs / sizeof sigalgs[0]));
+        for (size_t i = 0; i < sizeof sigalgs / sizeof sigalgs[0]; i++) rc |= put16(b, sigalgs[i]);
+    }
+    rc |= put16(b, 0xFF01); /* renegotiation_info, empty */
+    rc |= put16(b, 1);
+    rc |= put8(b, 0);
+    if (rc == 0) patch_len(b, start, b->len - start - 2, 2);
+    return rc;
+}
+
+int hello_build(struct buf *b, uint16_t max_version, const uint8_t random[32], const char *sni)
+{
+    if (max_version < TLS_V_SSL3 || max_version > TLS_V_TLS12) return -1;
+    int rc = 0;
+    size_t record = b->len;
+    rc |= put8(b, 22);
+    rc |= put16(b, max_version == TLS_V_SSL3 ? TLS_V_SSL3 : TLS_V_TLS10);
+    rc |= put16(b, 0);
+    size_t handshake = b->len;
+    rc |= put8(b, 1); /* client_hello */
+    rc |= put8(b, 0);
+    rc |= put16(b, 0);
+    rc |= put16(b, max_version);
+    rc |= buf_append(b, random, 32);
+    rc |= put8(b, 0); /* no session id */
+    size_t list = b->len;
+    rc |= put16(b, 0);
+    for (size_t i = 0; i < NSUITES; i++)
+        if (suites[i].offered) rc |= put16(b, suites[i].id);
+    if (max_version == TLS_V_SSL3) rc |= put16(b, 0x00FF); /* no extensions in SSLv3 */
+    if (rc) return -1;
+    patch_len(b, list, b->len - list - 2, 2);
+    rc |= put8(b, 1); /* compression: null only */
+    rc |= put8(b, 0);
+    if (max_version > TLS_V_SSL3) rc |= extensions(b, max_version, sni);
+    if (rc) return -1;
+    patch_len(b, handshake + 1, b->len - handshake - 4, 3);
+    patch_len(b, record + 3, b->len - record - 5, 2);
+    return 0;
+}
+
+void hello_reader_init(struct hello_reader *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void hello_reader_free(struct hello_reader *r)
+{
+    buf_free(&r->record);
+    buf_free(&r->handshake);
+}
+
+static uint32_t get24(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static enum hello_status fail(struct hello_reader *r, const char *why)
+{
+    r->result.error = why;
+    return HELLO_ERROR;
+}
+
+static enum hello_status server_hello(struct hello_reader *r, const uint8_t *m, size_t n)
+{
+    if (n < 38) return fail(r, "ServerHello too short");
+    size_t sid = m[34];
+    if (35 + sid + 3 > n) return fail(r, "ServerHello too short");
+    r->result.version = get16(m);
+    r->result.suite = get16(m + 35 + sid);
+    if (!tls_version_name(r->result.version)) return fail(r, "ServerHello with an unknown version");
+    r->seen_server_hello = 1;
+    return HELLO_NEED_MORE;
+}
+
+static enum hello_status certificate(struct hello_reader *r, size_t at, size_t n)
+{
+    const uint8_t *m = (const uint8_t *)r->handshake.data + at;
+    if (n < 3 || get24(m) != n - 3) return fail(r, "Certificate message malformed");
+    size_t pos = 3;
+    while (pos < n) {
+        if (pos + 3 > n) return fail(r, "Certificate list malformed");
+        size_t len = get24(m + pos);
+        pos += 3;
+        if (len == 0 || len > n - pos) return fail(r, "Certificate list malformed");
+        if (r->result.ncerts < (int)(sizeof r->result.certs / sizeof r->result.certs[0])) {
+            r->result.certs[r->result.ncerts].off = at + pos;
+            r->result.certs[r->result.ncerts].len = len;
+            r->result.ncerts++;
+        }
+        pos += len;
+    }
+    r->seen_certificate = 1;
+    return HELLO_NEED_MORE;
+}
+
+/* The bit length of a big-endian unsigned number. */
+static int bit_length(const uint8_t *p, size_t n)
+{
+    while (n > 0 && *p == 0) {
+        p++;
+        n--;
+    }
+    if (n == 0) return 0;
+    int bits = (int)(n - 1) * 8;
+    for (uint8_t top = *p; top; top >>= 1) bits++;
+    return bits;
+}
+
+/* ServerKeyExchange: the named curve of ECDHE (curve_type 3, then the
+ * group), or the size of DHE's prime p. Which one, the suite says: the
+ * first byte alone does not (a 768-byte p starts with 3 too). */
+static void server_key_exchange(struct hello_reader *r, const uint8_t *m, size_t n)
+{
+    const char *suite = tls_suite_name(r->result.suite);
+    if (!suite) return;
+    if (strstr(suite, "_ECDHE_")) {
+        if (n >= 3 && m[0] == 3) r->result.group = get16(m + 1);
+    } else if (strstr(suite, "_DHE_") && n >= 2) {
+        size_t plen = get16(m);
+        if (plen <= n - 2) r->result.dh_bits = bit_length(m + 2, plen);
+    }
+}
+
+/* Reads the complete handshake messages in the buffer. */
+static enum hello_status messages(struct hello_reader *r)
+{
+    while (r->handshake.len - r->parsed >= 4) {
+        const uint8_t *h = (const uint8_t *)r->handshake.data + r->parsed;
+        uint32_t len = get24(h + 1);
+        if (len > HANDSHAKE_MAX) return fail(r, "handshake message too long");
+        if (r->handshake.len - r->parsed - 4 < len) return HELLO_NEED_MORE;
+        size_t at = r->parsed + 4;
+        enum hello_status st = HELLO_NEED_MORE;
+        if (!r->seen_server_hello && h[0] != 2) return fail(r, "the server's first message is not a ServerHello");
+        switch (h[0]) {
+        case 2: st = server_hello(r, h + 4, len); break;
+        case 11: st = certificate(r, at, len); break;
+        case 12: server_key_exchange(r, h + 4, len); break;
+        case 14: /* ServerHelloDone */
+            r->parsed = at + len;
+            return r->seen_certificate ? HELLO_DONE : fail(r, "no Certificate before ServerHelloDone");
+        default: break;
+        }
+        if (st != HELLO_NEED_MORE) return st;
+        r->parsed = at + len;
+    }
+    return HELLO_NEED_MORE;
+}
+
+enum hello_status hello_feed(struct hello_reader *r, const uint8_t *data, size_t len)
+{
+    if (r->result.error) return HELLO_ERROR;
+    if (buf_append(&r->record, data, len) != 0) return fail(r, "out of memory");
+    for (;;) {
+        const uint8_t *p = (const uint8_t *)r->record.data;
+        if (r->record.len < 5) return HELLO_NEED_MORE;
+        size_t rlen = get16(p + 3);
+        if (p[1] != 3) return fail(r, "not a TLS record");
+        if (rlen > RECORD_MAX) return fail(r, "TLS record too long");
+        if (r->record.len < 5 + rlen) return HELLO_NEED_MORE;
+        if (p[0] == 21) {
+            if (rlen < 2) return fail(r, "alert record too short");
+            r->result.alert_level = p[5];
+            r->result.alert = p[6];
+            return HELLO_ALERT;
+        }
+        if (p[0] != 22) return fail(r, "unexpected record type before the handshake ended");
+        if (r->handshake.len + rlen > HANDSHAKE_MAX) return fail(r, "handshake too long");
+        if (buf_append(&r->handshake, p + 5, rlen) != 0) return fail(r, "out of memory");
+        buf_consume(&r->record, 5 + rlen);
+        enum hello_status st = messages(r);
+        if (st != HELLO_NEED_MORE) return st;
+    }
+}

@@ -1,6 +1,5 @@
-/* The output formats (zmap's output modules): each is one const table in a
- * file of its own, listed once in output/format.c; -f, --help and the error
- * messages read that list. */
+/* An output format (zmap's output modules): one const table in a file of
+ * its own, listed once in output/formats.c. */
 #ifndef STS_FORMAT_H
 #define STS_FORMAT_H
 
@@ -27,11 +26,5 @@ struct output_format {
     int (*read_row)(const char *line, size_t len, struct row_cells *cells);
 };
 
-/* Every format, NULL-terminated, in the order --help lists them. */
-extern const struct output_format *const output_formats[];
-/* By name, in any case; NULL when there is none. */
-const struct output_format *output_format_find(const char *name);
-/* "csv or jsonl", for messages and --help. */
-void output_format_names(char *out, size_t len);
 
 #endif

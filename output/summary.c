@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "output/cellfmt.h"
-#include "scanner/engine/probe.h"
+#include "scanner/tls/names.h"
 
 int summary_init(struct summary *s, int64_t expiring_within)
 {

@@ -7,7 +7,7 @@
 #include "output/jsonl.h"
 #include "output/summary.h"
 #include "scanner/input/feeder.h"
-#include "scanner/engine/probe.h"
+#include "scanner/tls/names.h"
 
 #define U(x) ((unsigned long long)(x))
 

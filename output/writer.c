@@ -1,3 +1,4 @@
+#include "output/formats.h"
 #include "output/writer.h"
 
 #include <errno.h>

@@ -4,8 +4,10 @@ stays in its own layer), and the modules' include graph has no cycle.
 
 Usage: layers.py [ROOT]   (ctest runs it; exit 1 with the offending lines)
 
-A module is a .c file with its .h (scanner/engine/conn.c and conn.h). The
-layers, lowest first, are the folders below; DESIGN.md says what each owns.
+A module is the files of one name up to its first underscore: a .c, its .h,
+and the parts split off it (scanner/engine/conn.c, conn.h, conn_io.c,
+conn_tls.c, conn_internal.h). The layers, lowest first, are the folders
+below; DESIGN.md says what each owns.
 """
 import os
 import re
@@ -34,7 +36,8 @@ def layer_of(path):
 
 
 def module_of(path):
-    return os.path.splitext(path)[0]
+    d, name = os.path.split(os.path.splitext(path)[0])
+    return d + "/" + name.split("_")[0]
 
 
 def sources(root):

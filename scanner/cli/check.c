@@ -6,10 +6,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "scanner/cli/cmdline.h"
 #include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
+#include "scanner/cli/run.h"
 #include "scanner/dialog/sasl.h"
-#include "scanner/engine/scan.h"
+#include "scanner/dialog/services.h"
 
 /* What check concludes from the rows the probes published. */
 struct verdict {
@@ -42,7 +43,7 @@ static void failure_text(const struct row *row, char *out, size_t len)
     case ST_INVALID_TARGET: snprintf(out, len, "not a host: %s", err); break;
     default: snprintf(out, len, "%s: %s", status_name(r->status), err); break;
     }
-    if (check_state.cfg->auth_user) {
+    if (check_state.cfg->scan.auth_user) {
         size_t n = strlen(out);
         snprintf(out + n, len - n, "; AUTH was not attempted without TLS");
     }
@@ -71,7 +72,7 @@ static int judge_tls(const struct config *cfg, const struct row *row, struct ver
         return 1;
     }
     if (problem[0]) add_warning(v, problem);
-    if (!cfg->auth_user) return 0;
+    if (!cfg->scan.auth_user) return 0;
     struct check_auth *a = check_auth_for(row->ip);
     if (!a || (!a->done && !a->skipped)) {
         snprintf(why, len, "TLS ok, but AUTH did not complete");
@@ -105,7 +106,7 @@ static void judge_rows(void *arg, const struct row *rows, int n)
         int bad = row->result->status == ST_OK ? judge_tls(cfg, row, v, why, sizeof why)
                                                : (failure_text(row, why, sizeof why), 1);
         v->rows++;
-        if (cfg->versions && row->result->versions[0]) {
+        if (cfg->scan.versions && row->result->versions[0]) {
             char versions[500];
             snprintf(versions, sizeof versions, "-- %s: versions accepted: %s", where, row->result->versions);
             check_print_text("", versions, strlen(versions));
@@ -182,26 +183,26 @@ static char *read_password(const char *user)
  * is sent, and remembered in every form a transcript could hold them. */
 static int prepare_secrets(struct config *cfg)
 {
-    const char *problem = sasl_credential_problem(cfg->auth_user);
+    const char *problem = sasl_credential_problem(cfg->scan.auth_user);
     if (problem) {
         fprintf(stderr, "starttls-scan check: --auth-user: the user name %s\n", problem);
         return -1;
     }
-    if (!(cfg->password = read_password(cfg->auth_user))) return -1;
-    if ((problem = sasl_credential_problem(cfg->password)) != NULL) {
+    if (!(cfg->scan.password = read_password(cfg->scan.auth_user))) return -1;
+    if ((problem = sasl_credential_problem(cfg->scan.password)) != NULL) {
         fprintf(stderr, "starttls-scan check: the password %s; nothing was sent\n", problem);
         return -1;
     }
     /* Longest first: the PLAIN blob's base64 holds the password's. */
     struct check_state *st = &check_state;
-    if (sasl_plain(cfg->auth_user, cfg->password, st->secret_store[1], sizeof st->secret_store[1]) == 0)
+    if (sasl_plain(cfg->scan.auth_user, cfg->scan.password, st->secret_store[1], sizeof st->secret_store[1]) == 0)
         st->secrets[st->nsecrets++] = st->secret_store[1];
     char *b64 = st->secret_store[0];
-    if (sasl_base64(cfg->password, strlen(cfg->password), b64, sizeof st->secret_store[0]) == 0)
+    if (sasl_base64(cfg->scan.password, strlen(cfg->scan.password), b64, sizeof st->secret_store[0]) == 0)
         st->secrets[st->nsecrets++] = b64;
-    st->secrets[st->nsecrets++] = cfg->password;
-    if (sasl_base64(cfg->auth_user, strlen(cfg->auth_user), st->secret_store[2],
-                    sizeof st->secret_store[2]) == 0 && strlen(cfg->auth_user) >= 3)
+    st->secrets[st->nsecrets++] = cfg->scan.password;
+    if (sasl_base64(cfg->scan.auth_user, strlen(cfg->scan.auth_user), st->secret_store[2],
+                    sizeof st->secret_store[2]) == 0 && strlen(cfg->scan.auth_user) >= 3)
         st->secrets[st->nsecrets++] = st->secret_store[2];
     return 0;
 }
@@ -220,21 +221,21 @@ int check_main(int argc, char **argv)
         config_free(&cfg);
         return rc == 1 ? 0 : rc;
     }
-    check_state.active = true;
     check_state.cfg = &cfg;
-    if (cfg.auth_user && prepare_secrets(&cfg) != 0) {
+    cfg.scan.observer = &check_observer;
+    if (cfg.scan.auth_user && prepare_secrets(&cfg) != 0) {
         clear_secrets();
         config_free(&cfg);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("-- check %s (%s%s), EHLO name %s%s\n", cfg.check_target, cfg.dialog->name,
-           cfg.mx_mode ? ": its MX hosts, or the host itself when it has none" : "", cfg.ehlo,
+    printf("-- check %s (%s%s), EHLO name %s%s\n", cfg.check_target, cfg.scan.service->name,
+           cfg.scan.mx_mode ? ": its MX hosts, or the host itself when it has none" : "", cfg.scan.ehlo,
            cfg.ehlo_guessed ? " (this machine has no fully qualified name: set one with --ehlo NAME)"
                             : "");
     struct verdict v;
     memset(&v, 0, sizeof v);
-    int status = scan_run(&cfg, judge_rows, &v);
+    int status = run_scan(&cfg, judge_rows, &v);
     if (status == 0) status = print_verdict(&v);
     clear_secrets();
     config_free(&cfg);

@@ -6,18 +6,13 @@
 
 #include "output/cellfmt.h"
 #include "scanner/tls/certfacts.h"
+#include "resolver/resolve.h"
 #include "scanner/cli/check.h"
 #include "scanner/cli/config.h"
 #include "scanner/engine/conn.h"
 #include "scanner/tls/hello.h"
-#include "resolver/resolve.h"
 
 struct check_state check_state;
-
-static bool checking(const struct conn *c)
-{
-    return conn_config(c)->check;
-}
 
 /* Replaces every secret in b by a marker. */
 static void redact(struct buf *b)
@@ -61,28 +56,30 @@ struct check_auth *check_auth_for(const char *ip)
     return a;
 }
 
-void check_connecting(const struct conn *c)
+static void on_connecting(void *arg, const struct conn *c)
 {
-    if (!checking(c)) return;
+    (void)arg;
     const char *host = c->sni[0] ? c->sni : c->ip;
     if (c->hello_version)
         printf("-- again, %s [%s] port %d: our own ClientHello up to %s, to read the server's "
                "hello in plaintext\n", host, c->ip, c->port, tls_version_name(c->hello_version));
     else
-        printf("-- %s %s [%s] port %d\n", c->dialog->name, host, c->ip, c->port);
+        printf("-- %s %s [%s] port %d\n", c->params->service->name, host, c->ip, c->port);
     fflush(stdout);
 }
 
-void check_sent(const struct conn *c, const char *shown)
+static void on_sent(void *arg, const struct conn *c, const char *shown)
 {
-    if (!checking(c)) return;
+    (void)arg;
+    (void)c;
     check_print_text("C: ", shown, strlen(shown));
     fflush(stdout);
 }
 
-void check_received(const struct conn *c, const struct reply *r)
+static void on_received(void *arg, const struct conn *c, const struct reply *r)
 {
-    if (!checking(c)) return;
+    (void)arg;
+    (void)c;
     size_t off = 0, len;
     const char *line;
     while ((line = reply_next_line(r, &off, &len)) != NULL) check_print_text("S: ", line, len);
@@ -110,9 +107,10 @@ static void print_cert(int depth, const unsigned char *der, size_t len, int64_t 
     cert_facts_free(&f);
 }
 
-void check_tls(const struct conn *c, const unsigned char *const *certs, const size_t *lens, int n)
+static void on_tls(void *arg, const struct conn *c, const unsigned char *const *certs,
+                   const size_t *lens, int n)
 {
-    if (!checking(c)) return;
+    (void)arg;
     const struct probe_result *r = &c->result;
     if (c->hello)
         printf("-- the server's hello (read in plaintext, no handshake completed): %s, %s%s%s\n",
@@ -133,8 +131,9 @@ void check_tls(const struct conn *c, const unsigned char *const *certs, const si
     fflush(stdout);
 }
 
-void check_auth_result(const struct conn *c, bool ok, const struct reply *r)
+static void on_auth_result(void *arg, const struct conn *c, bool ok, const struct reply *r)
 {
+    (void)arg;
     struct check_auth *a = check_auth_for(c->ip);
     if (!a) return;
     a->done = true;
@@ -150,8 +149,9 @@ void check_auth_result(const struct conn *c, bool ok, const struct reply *r)
     buf_free(&shown);
 }
 
-void check_auth_skipped(const struct conn *c, const char *why)
+static void on_auth_skipped(void *arg, const struct conn *c, const char *why)
 {
+    (void)arg;
     struct check_auth *a = check_auth_for(c->ip);
     if (!a) return;
     a->skipped = true;
@@ -159,9 +159,9 @@ void check_auth_skipped(const struct conn *c, const char *why)
     printf("-- AUTH not sent: %s\n", why);
 }
 
-void check_finished(const struct conn *c)
+static void on_finished(void *arg, const struct conn *c)
 {
-    if (!checking(c)) return;
+    (void)arg;
     const struct probe_result *r = &c->result;
     if (r->auth_mechs_plain.len)
         check_print_text("-- AUTH offered before TLS: ", r->auth_mechs_plain.p, r->auth_mechs_plain.len);
@@ -170,9 +170,10 @@ void check_finished(const struct conn *c)
     fflush(stdout);
 }
 
-void check_resolved(const char *target, bool check, const struct dns_result *dns)
+static void on_resolved(void *arg, const char *target, const struct dns_result *dns)
 {
-    if (!check || dns->status != ST_OK) return;
+    (void)arg;
+    if (dns->status != ST_OK) return;
     if (dns->implicit_mx) {
         printf("-- %s has no MX records: the host itself is its mail server (RFC 5321 5.1)\n", target);
         return;
@@ -183,3 +184,14 @@ void check_resolved(const char *target, bool check, const struct dns_result *dns
     printf("\n");
     fflush(stdout);
 }
+
+const struct scan_observer check_observer = {
+    .resolved = on_resolved,
+    .connecting = on_connecting,
+    .sent = on_sent,
+    .received = on_received,
+    .tls = on_tls,
+    .auth_result = on_auth_result,
+    .auth_skipped = on_auth_skipped,
+    .finished = on_finished,
+};

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "output/format.h"
+#include "output/formats.h"
 #include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
+#include "scanner/dialog/services.h"
 #include "scanner/cli/config_opts.h"
 
 /* Which command an option belongs to, and whether it may come twice. */
@@ -79,14 +79,6 @@ static const struct opt_spec *spec_of(int code)
     return NULL;
 }
 
-void dialog_names(char *out, size_t len)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; dialogs[i] && used < len; i++)
-        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", dialogs[i]->name);
-}
-
 /* What is scanned: the protocol, the port, MX or hosts. */
 static int protocol_opts(struct config *cfg, int code, const char *arg)
 {
@@ -94,17 +86,17 @@ static int protocol_opts(struct config *cfg, int code, const char *arg)
     char names[200];
     switch (code) {
     case 'p':
-        if (!(cfg->dialog = dialog_find(arg))) {
-            dialog_names(names, sizeof names);
+        if (!(cfg->scan.service = service_find(arg))) {
+            service_names(names, sizeof names);
             fprintf(stderr, "starttls-scan: --protocol: '%s' is not one of %s\n", arg, names);
             return 2;
         }
         return 0;
     case OPT_PORT:
         if (parse_count("--port", arg, 1, 65535, &v)) return 2;
-        cfg->port = (int)v;
+        cfg->scan.port = (int)v;
         return 0;
-    case OPT_NO_MX: cfg->mx_mode = false; cfg->no_mx = true; return 0;
+    case OPT_NO_MX: cfg->scan.mx_mode = false; cfg->no_mx = true; return 0;
     default: return 1;
     }
 }
@@ -141,22 +133,22 @@ static int scale_opts(struct config *cfg, int code, const char *arg)
 {
     long v;
     switch (code) {
-    case 'w': if (parse_count("--workers", arg, 1, 64, &v)) return 2; cfg->workers = (int)v; return 0;
+    case 'w': if (parse_count("--workers", arg, 1, 64, &v)) return 2; cfg->scan.workers = (int)v; return 0;
     case 'c':
         if (parse_count("--concurrency", arg, 1, 1000000, &v)) return 2;
-        cfg->concurrency = (int)v;
+        cfg->scan.concurrency = (int)v;
         return 0;
     case OPT_MAX_TLS:
         if (parse_count("--max-tls", arg, 1, 1000000, &v)) return 2;
-        cfg->max_tls = (int)v;
+        cfg->scan.max_tls = (int)v;
         return 0;
     case OPT_PER_HOST:
         if (parse_count("--per-host", arg, 1, 10000, &v)) return 2;
-        cfg->per_host = (int)v;
+        cfg->scan.per_host = (int)v;
         return 0;
-    case OPT_RATE: if (parse_count("--rate", arg, 1, 10000000, &v)) return 2; cfg->rate = (int)v; return 0;
-    case OPT_RETRY_DELAY: return parse_seconds("--retry-delay", arg, &cfg->retry_delay_ms) ? 2 : 0;
-    case OPT_NO_RETRY: cfg->retry = false; return 0;
+    case OPT_RATE: if (parse_count("--rate", arg, 1, 10000000, &v)) return 2; cfg->scan.rate = (int)v; return 0;
+    case OPT_RETRY_DELAY: return parse_seconds("--retry-delay", arg, &cfg->scan.retry_delay_ms) ? 2 : 0;
+    case OPT_NO_RETRY: cfg->scan.retry = false; return 0;
     default: return 1;
     }
 }
@@ -169,18 +161,18 @@ static int dns_safety_opts(struct config *cfg, int code, const char *arg)
     switch (code) {
     case OPT_RESOLVER:
         if (check_resolver(arg) != 0) return 2;
-        if (cfg->nresolvers == MAX_RESOLVERS) {
+        if (cfg->scan.nresolvers == MAX_RESOLVERS) {
             fprintf(stderr, "starttls-scan: --resolver: at most %d servers\n", MAX_RESOLVERS);
             return 2;
         }
-        cfg->resolvers[cfg->nresolvers++] = arg;
+        cfg->scan.resolvers[cfg->scan.nresolvers++] = arg;
         return 0;
-    case OPT_MX_MAX: if (parse_count("--mx-max", arg, 1, 100, &v)) return 2; cfg->mx_max = (int)v; return 0;
-    case OPT_DNS_TIMEOUT: return parse_seconds("--dns-timeout", arg, &cfg->dns_ms) ? 2 : 0;
-    case OPT_ALLOW_PRIVATE: cfg->allow_private = true; return 0;
+    case OPT_MX_MAX: if (parse_count("--mx-max", arg, 1, 100, &v)) return 2; cfg->scan.mx_max = (int)v; return 0;
+    case OPT_DNS_TIMEOUT: return parse_seconds("--dns-timeout", arg, &cfg->scan.dns_ms) ? 2 : 0;
+    case OPT_ALLOW_PRIVATE: cfg->scan.allow_private = true; return 0;
     case OPT_BLOCKLIST:
     case OPT_ALLOWLIST:
-        if (cidr_list_load(code == OPT_BLOCKLIST ? &cfg->blocklist : &cfg->allowlist, arg, err,
+        if (cidr_list_load(code == OPT_BLOCKLIST ? &cfg->scan.blocklist : &cfg->scan.allowlist, arg, err,
                            sizeof err) != 0) {
             fprintf(stderr, "starttls-scan: %s: %s\n", code == OPT_BLOCKLIST ? "--blocklist" : "--allowlist", err);
             return 2;
@@ -196,22 +188,22 @@ static int dialog_opts(struct config *cfg, int code, const char *arg)
     switch (code) {
     case OPT_EHLO:
         if (check_ehlo(arg)) return 2;
-        snprintf(cfg->ehlo, sizeof cfg->ehlo, "%s", arg);
+        snprintf(cfg->scan.ehlo, sizeof cfg->scan.ehlo, "%s", arg);
         return 0;
-    case OPT_TIMEOUT: return parse_seconds("--timeout", arg, &cfg->timeout_ms) ? 2 : 0;
-    case OPT_CONNECT_TIMEOUT: return parse_seconds("--connect-timeout", arg, &cfg->connect_ms) ? 2 : 0;
-    case OPT_BANNER_TIMEOUT: return parse_seconds("--banner-timeout", arg, &cfg->banner_ms) ? 2 : 0;
-    case OPT_REPLY_TIMEOUT: return parse_seconds("--reply-timeout", arg, &cfg->reply_ms) ? 2 : 0;
-    case OPT_HANDSHAKE_TIMEOUT: return parse_seconds("--handshake-timeout", arg, &cfg->handshake_ms) ? 2 : 0;
-    case OPT_CA_FILE: cfg->ca_file = arg; return 0;
-    case OPT_VERSIONS: cfg->versions = true; return 0;
-    case OPT_AUTH_USER: cfg->auth_user = arg; return 0;
+    case OPT_TIMEOUT: return parse_seconds("--timeout", arg, &cfg->scan.timeout_ms) ? 2 : 0;
+    case OPT_CONNECT_TIMEOUT: return parse_seconds("--connect-timeout", arg, &cfg->scan.connect_ms) ? 2 : 0;
+    case OPT_BANNER_TIMEOUT: return parse_seconds("--banner-timeout", arg, &cfg->scan.banner_ms) ? 2 : 0;
+    case OPT_REPLY_TIMEOUT: return parse_seconds("--reply-timeout", arg, &cfg->scan.reply_ms) ? 2 : 0;
+    case OPT_HANDSHAKE_TIMEOUT: return parse_seconds("--handshake-timeout", arg, &cfg->scan.handshake_ms) ? 2 : 0;
+    case OPT_CA_FILE: cfg->scan.ca_file = arg; return 0;
+    case OPT_VERSIONS: cfg->scan.versions = true; return 0;
+    case OPT_AUTH_USER: cfg->scan.auth_user = arg; return 0;
     case OPT_AUTH_MECH:
         if (strcasecmp(arg, "PLAIN") != 0 && strcasecmp(arg, "LOGIN") != 0) {
             fprintf(stderr, "starttls-scan check: --auth-mech: '%s' is not PLAIN or LOGIN\n", arg);
             return 2;
         }
-        cfg->auth_mech = strcasecmp(arg, "PLAIN") == 0 ? "PLAIN" : "LOGIN";
+        cfg->scan.auth_mech = strcasecmp(arg, "PLAIN") == 0 ? "PLAIN" : "LOGIN";
         return 0;
     case OPT_NO_VERIFY: cfg->no_verify = true; return 0;
     default: return 1;

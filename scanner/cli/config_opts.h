@@ -47,7 +47,5 @@ const struct option *config_long_options(void);
 size_t config_nspecs(void);
 /* One option: 0, or 2 after a message. given: counts per option (config_nspecs). */
 int config_option(struct config *cfg, int code, const char *arg, bool check, int *given);
-/* "smtp, submission, ..." from the protocol table. */
-void dialog_names(char *out, size_t len);
 
 #endif

@@ -12,8 +12,8 @@
 #include <wolfssl/ssl.h>
 
 #include "scanner/cli/check.h"
-#include "scanner/cli/config.h"
-#include "scanner/engine/scan.h"
+#include "scanner/cli/cmdline.h"
+#include "scanner/cli/run.h"
 
 /* fds 0-2 that were closed at start get /dev/null, so that no file or
  * socket of ours (libuv's epoll fd, say) lands on them; the caller learns
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         fputs("starttls-scan: cannot initialise the TLS or DNS library\n", stderr);
         return 2;
     }
-    int status = scan_run(&cfg, NULL, NULL);
+    int status = run_scan(&cfg, NULL, NULL);
     config_free(&cfg);
     ares_library_cleanup();
     wolfSSL_Cleanup();

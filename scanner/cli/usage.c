@@ -1,16 +1,19 @@
-/* The --help texts of the scan and of check (the README quotes them). */
-#include "scanner/cli/config.h"
+/* The --help texts of the scan and of check (the README quotes them). The
+ * lists of protocols and formats come from their tables. */
+#include "scanner/cli/usage.h"
 
-const char usage_scan[] =
+#include <string.h>
+
+#include "output/formats.h"
+#include "scanner/dialog/services.h"
+
+static const char usage_scan[] =
     "Usage: starttls-scan [OPTIONS] [FILE]\n"
     "Scans mail servers for STARTTLS and writes one CSV row per (domain, MX, address).\n"
     "FILE has one target per line (default: stdin; '-' is stdin too).\n"
     "\n"
     "Protocol:\n"
-    "  -p, --protocol NAME      smtp (port 25, the default), submission (587),\n"
-    "                           smtps (465, implicit TLS), imap (143), imaps (993),\n"
-    "                           pop3 (110), pop3s (995), ftp (21, AUTH TLS),\n"
-    "                           tls (implicit TLS on --port, default 443)\n"
+    "  -p, --protocol NAME      @SERVICES@\n"
     "  --port N                 port to connect to (default: the protocol's)\n"
     "Input:\n"
     "  --no-mx                  lines are hosts, not mail domains: name, IPv4 or [IPv6],\n"
@@ -21,7 +24,7 @@ const char usage_scan[] =
     "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
     "      --resume             go on with an interrupted scan: keep FILE's rows, scan\n"
     "                           only the targets it lacks, append\n"
-    "  -f, --format FORMAT      csv (default) or jsonl (one JSON object a line)\n"
+    "  -f, --format FORMAT      @FORMATS@\n"
     "  -q, --quiet              no progress and no summary on stderr, only errors\n"
     "      --progress           a progress line every 10 s even when stderr is not a\n"
     "                           terminal (on a terminal it is always shown, each second)\n"
@@ -73,7 +76,7 @@ const char usage_scan[] =
     "whole row); 3 with --expiring-within when a certificate expires that soon;\n"
     "130/143/129 when interrupted by SIGINT/SIGTERM/SIGHUP (--resume goes on).\n";
 
-const char usage_check[] =
+static const char usage_check[] =
     "Usage: starttls-scan check HOST[:PORT] [OPTIONS]\n"
     "Debugs one server: prints the whole dialog (C: and S: lines), the TLS handshake,\n"
     "the certificate chain with its dates and verdicts, and the AUTH mechanisms. HOST\n"
@@ -81,8 +84,7 @@ const char usage_check[] =
     "a port is checked through its MX hosts (each named); every address of every host\n"
     "is checked, one after the other.\n"
     "\n"
-    "  -p, --protocol NAME      smtp (default), submission, smtps, imap, imaps, pop3,\n"
-    "                           pop3s, ftp, tls\n"
+    "  -p, --protocol NAME      @NAMES@\n"
     "  --port N                 port (default: the protocol's; HOST:PORT wins)\n"
     "  --no-mx                  HOST is the server itself, even when it has MX records\n"
     "  --no-verify              an invalid chain or a name mismatch is a warning, not a\n"
@@ -102,3 +104,44 @@ const char usage_check[] =
     "Exit status: 0 when TLS succeeded on every address with a valid chain and name\n"
     "(and AUTH, if asked, was accepted); 1 when not (the reason is the last line);\n"
     "2 on a usage error.\n";
+
+/* The format list: "csv (RFC 4180, ... the default), jsonl (...)", one a line. */
+static void format_help(char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; output_formats[i] && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s: %s", i ? "\n                           " : "",
+                                 output_formats[i]->name, output_formats[i]->what);
+}
+
+/* Prints text with its @NAME@ lists filled in from the tables. */
+static void print_filled(FILE *out, const char *text)
+{
+    char list[1024];
+    for (const char *p = text; *p;) {
+        const char *at = strchr(p, '@');
+        if (!at) {
+            fputs(p, out);
+            return;
+        }
+        fwrite(p, 1, (size_t)(at - p), out);
+        const char *end = strchr(at + 1, '@');
+        size_t n = end ? (size_t)(end - at - 1) : 0;
+        if (n == 8 && memcmp(at + 1, "SERVICES", 8) == 0)
+            service_help(list, sizeof list, 27, 86);
+        else if (n == 7 && memcmp(at + 1, "FORMATS", 7) == 0)
+            format_help(list, sizeof list);
+        else if (n == 5 && memcmp(at + 1, "NAMES", 5) == 0)
+            service_names(list, sizeof list);
+        else
+            snprintf(list, sizeof list, "@");
+        fputs(list, out);
+        p = end && list[0] != '@' ? end + 1 : at + 1;
+    }
+}
+
+void usage_print(FILE *out, bool check)
+{
+    print_filled(out, check ? usage_check : usage_scan);
+}

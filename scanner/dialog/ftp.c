@@ -3,8 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
+#include "scanner/dialog/dialog.h"
 
 enum ftp_state { FTP_GREETING, FTP_FEAT, FTP_AUTH };
 
@@ -25,26 +24,20 @@ static int feat_offers_auth_tls(const struct reply *r)
     return 0;
 }
 
-static void on_connected(struct conn *c)
-{
-    c->state = FTP_GREETING;
-    conn_expect(c, "greeting", conn_config(c)->banner_ms);
-}
-
-static void on_reply(struct conn *c, const struct reply *r)
+static void on_reply(struct dialog_session *c, const struct reply *r)
 {
     struct text t = {0};
-    conn_reply_text(r, &t);
+    dialog_reply_text(r, &t);
     int cls = r->code / 100;
     switch ((enum ftp_state)c->state) {
     case FTP_GREETING:
         if (cls == 1) break; /* 120: ready in a few minutes; the 220 follows */
-        text_copy(&c->result.banner, &t);
+        text_copy(&c->result->banner, &t);
         if (r->code == 220) {
-            conn_command(c, FTP_FEAT, "FEAT", "FEAT reply");
+            dialog_command(c, FTP_FEAT, "FEAT", "FEAT reply");
         } else {
-            c->result.transient = cls == 4; /* 421: service not available now */
-            conn_quit(c, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
+            c->result->transient = cls == 4; /* 421: service not available now */
+            dialog_quit(c, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
         }
         break;
@@ -52,35 +45,33 @@ static void on_reply(struct conn *c, const struct reply *r)
         /* Offered, not offered, or no FEAT (older servers): ask anyway.
          * vsftpd with ssl_tlsv1=NO leaves AUTH TLS out of FEAT yet speaks
          * TLS 1.3 after it, as openssl s_client -starttls ftp shows. */
-        c->result.starttls = cls != 2 ? TRI_UNKNOWN : feat_offers_auth_tls(r) ? TRI_YES : TRI_NO;
-        conn_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
+        c->result->starttls = cls != 2 ? TRI_UNKNOWN : feat_offers_auth_tls(r) ? TRI_YES : TRI_NO;
+        dialog_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
         break;
     case FTP_AUTH:
         if (r->code == 234) {
-            conn_start_tls(c);
-        } else if (c->result.starttls == TRI_YES) {
-            conn_quit(c, ST_STARTTLS_REFUSED, "AUTH TLS: %s", t.p);
+            dialog_start_tls(c);
+        } else if (c->result->starttls == TRI_YES) {
+            dialog_quit(c, ST_STARTTLS_REFUSED, "AUTH TLS: %s", t.p);
         } else {
-            conn_quit(c, ST_NO_STARTTLS, "%s, and AUTH TLS refused: %s",
-                      c->result.starttls == TRI_NO ? "AUTH TLS not offered in the FEAT reply" : "no FEAT",
+            dialog_quit(c, ST_NO_STARTTLS, "%s, and AUTH TLS refused: %s",
+                      c->result->starttls == TRI_NO ? "AUTH TLS not offered in the FEAT reply" : "no FEAT",
                       t.p);
-            c->result.starttls = TRI_NO;
+            c->result->starttls = TRI_NO;
         }
         break;
     }
     text_free(&t);
 }
 
-static void on_tls_ready(struct conn *c)
+static void on_tls_ready(struct dialog_session *c)
 {
-    conn_quit(c, ST_OK, "%s", "");
+    dialog_quit(c, ST_OK, "%s", "");
 }
 
 const struct dialog ftp_dialog = {
-    .name = "ftp",
-    .default_port = 21,
     .classify = ftp_classify,
-    .on_connected = on_connected,
+    .on_start = dialog_wait_greeting,
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",

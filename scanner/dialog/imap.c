@@ -4,12 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "scanner/cli/check.h"
-#include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
+#include "scanner/dialog/dialog.h"
 #include "scanner/dialog/sasl.h"
 
-/* c->dialog_flags */
+/* c->flags */
 #define IMAP_LOGINDISABLED 1u
 
 enum imap_state {
@@ -26,7 +24,7 @@ enum imap_state {
 static enum reply_line_kind imap_classify(void *ctx, const struct reply *so_far, const char *line,
                                           size_t len)
 {
-    const struct conn *c = ctx;
+    const struct dialog_session *c = ctx;
     (void)so_far;
     if (c->state == IMAP_GREETING && !c->quitting) return LINE_ENDS_REPLY;
     return (len >= 2 && line[0] == '*' && line[1] == ' ') ? LINE_CONTINUES : LINE_ENDS_REPLY;
@@ -42,7 +40,7 @@ static int tagged_ok(const struct reply *r, const char *tag)
 }
 
 /* Reads "* CAPABILITY ..." lines: records AUTH=, says whether STARTTLS is there. */
-static int read_capabilities(struct conn *c, const struct reply *r)
+static int read_capabilities(struct dialog_session *c, const struct reply *r)
 {
     size_t off = 0, len;
     const char *line;
@@ -56,37 +54,31 @@ static int read_capabilities(struct conn *c, const struct reply *r)
             size_t n = i - start;
             if (n == 8 && strncasecmp(line + start, "STARTTLS", 8) == 0) starttls = 1;
             if (n == 13 && strncasecmp(line + start, "LOGINDISABLED", 13) == 0 && c->tls_ready)
-                c->dialog_flags |= IMAP_LOGINDISABLED;
+                c->flags |= IMAP_LOGINDISABLED;
             if (n > 5 && strncasecmp(line + start, "AUTH=", 5) == 0)
-                conn_add_auth_mechs(c, line + start + 5, n - 5);
+                dialog_add_auth_mechs(c, line + start + 5, n - 5);
             i++;
         }
     }
     return starttls;
 }
 
-static void on_connected(struct conn *c)
+static void on_greeting(struct dialog_session *c, const struct reply *r)
 {
-    c->state = IMAP_GREETING;
-    conn_expect(c, "greeting", conn_config(c)->banner_ms);
-}
-
-static void on_greeting(struct conn *c, const struct reply *r)
-{
-    conn_reply_text(r, &c->result.banner);
-    const char *g = c->result.banner.p;
+    dialog_reply_text(r, &c->result->banner);
+    const char *g = c->result->banner.p;
     if (strncasecmp(g, "* OK", 4) == 0) {
         if (c->tls_ready)
-            conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+            dialog_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
         else
-            conn_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
+            dialog_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
     } else if (strncasecmp(g, "* PREAUTH", 9) == 0) {
-        conn_quit(c, ST_PREAUTH,
+        dialog_quit(c, ST_PREAUTH,
                   "the server greeted with PREAUTH (already authenticated), so STARTTLS cannot be used");
     } else if (strncasecmp(g, "* BYE", 5) == 0) {
-        conn_quit(c, ST_SERVER_REFUSED, "greeting: %s", g);
+        dialog_quit(c, ST_SERVER_REFUSED, "greeting: %s", g);
     } else {
-        conn_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", g);
+        dialog_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", g);
     }
 }
 
@@ -105,18 +97,18 @@ static void quote(char *out, size_t len, const char *s)
 
 /* check --auth-user: LOGIN (unless the server says LOGINDISABLED inside
  * TLS) or AUTHENTICATE PLAIN (when it offers AUTH=PLAIN inside TLS). */
-static void auth_start(struct conn *c)
+static void auth_start(struct dialog_session *c)
 {
-    const struct config *cfg = conn_config(c);
+    const struct dialog_params *cfg = c->params;
     bool plain = cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0;
-    if (plain ? !sasl_offered(&c->result.auth_mechs, "PLAIN") : (c->dialog_flags & IMAP_LOGINDISABLED)) {
-        check_auth_skipped(c, plain ? "the server does not offer AUTH=PLAIN inside TLS"
+    if (plain ? !sasl_offered(&c->result->auth_mechs, "PLAIN") : (c->flags & IMAP_LOGINDISABLED)) {
+        dialog_auth_skipped(c, plain ? "the server does not offer AUTH=PLAIN inside TLS"
                                     : "the server says LOGINDISABLED inside TLS");
-        conn_quit(c, ST_OK, "%s", "");
+        dialog_quit(c, ST_OK, "%s", "");
         return;
     }
     if (plain) {
-        conn_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
+        dialog_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
         return;
     }
     char user[300], pass[300], line[700], shown[400];
@@ -124,86 +116,74 @@ static void auth_start(struct conn *c)
     quote(pass, sizeof pass, cfg->password);
     snprintf(line, sizeof line, "A4 LOGIN %s %s", user, pass);
     snprintf(shown, sizeof shown, "A4 LOGIN %s <password redacted>", user);
-    conn_command_shown(c, IMAP_AUTH, line, shown, "LOGIN reply");
+    dialog_command_shown(c, IMAP_AUTH, line, shown, "LOGIN reply");
     memset(line, 0, sizeof line);
     memset(pass, 0, sizeof pass);
 }
 
-static void auth_plain_blob(struct conn *c, const struct reply *r)
+static void auth_plain_blob(struct dialog_session *c, const struct reply *r)
 {
-    const struct config *cfg = conn_config(c);
+    const struct dialog_params *cfg = c->params;
     char blob[1200];
     if (r->text.len < 1 || r->text.data[0] != '+' ||
         sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
-        check_auth_result(c, false, r);
-        conn_quit(c, ST_OK, "%s", "");
+        dialog_auth_result(c, false, r);
+        dialog_quit(c, ST_OK, "%s", "");
         return;
     }
-    conn_command_shown(c, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
+    dialog_command_shown(c, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
     memset(blob, 0, sizeof blob);
 }
 
-static void on_reply(struct conn *c, const struct reply *r)
+static void on_reply(struct dialog_session *c, const struct reply *r)
 {
     struct text t = {0};
     switch ((enum imap_state)c->state) {
     case IMAP_GREETING: on_greeting(c, r); break;
     case IMAP_CAPABILITY:
-        conn_reply_text(r, &t);
+        dialog_reply_text(r, &t);
         /* No CAPABILITY, or one without STARTTLS: ask anyway (as openssl
          * s_client does); the column says what was advertised. */
-        c->result.starttls = !tagged_ok(r, "A1") ? TRI_UNKNOWN : read_capabilities(c, r) ? TRI_YES : TRI_NO;
-        conn_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
+        c->result->starttls = !tagged_ok(r, "A1") ? TRI_UNKNOWN : read_capabilities(c, r) ? TRI_YES : TRI_NO;
+        dialog_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
         break;
     case IMAP_STARTTLS:
         if (tagged_ok(r, "A2")) {
-            conn_start_tls(c);
+            dialog_start_tls(c);
         } else {
-            conn_reply_text(r, &t);
-            if (c->result.starttls == TRI_YES)
-                conn_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+            dialog_reply_text(r, &t);
+            if (c->result->starttls == TRI_YES)
+                dialog_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
             else
-                conn_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply; tried "
+                dialog_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply; tried "
                                              "anyway: %s", t.p);
         }
         break;
     case IMAP_CAPABILITY_TLS:
         if (tagged_ok(r, "A3")) read_capabilities(c, r);
-        if (conn_config(c)->auth_user)
+        if (c->params->auth_user)
             auth_start(c);
         else
-            conn_quit(c, ST_OK, "%s", "");
+            dialog_quit(c, ST_OK, "%s", "");
         break;
     case IMAP_AUTH_CONTINUE: auth_plain_blob(c, r); break;
     case IMAP_AUTH:
-        check_auth_result(c, tagged_ok(r, "A4"), r);
-        conn_quit(c, ST_OK, "%s", "");
+        dialog_auth_result(c, tagged_ok(r, "A4"), r);
+        dialog_quit(c, ST_OK, "%s", "");
         break;
     }
     text_free(&t);
 }
 
-static void on_tls_ready(struct conn *c)
+static void on_tls_ready(struct dialog_session *c)
 {
-    conn_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+    dialog_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
 }
 
+/* IMAP and IMAPS share it (scanner/dialog/services.c). */
 const struct dialog imap_dialog = {
-    .name = "imap",
-    .default_port = 143,
     .classify = imap_classify,
-    .on_connected = on_connected,
-    .on_reply = on_reply,
-    .on_tls_ready = on_tls_ready,
-    .quit_command = "A9 LOGOUT",
-};
-
-const struct dialog imaps_dialog = {
-    .name = "imaps",
-    .default_port = 993,
-    .implicit_tls = true,
-    .classify = imap_classify,
-    .on_connected = on_connected,
+    .on_start = dialog_wait_greeting,
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "A9 LOGOUT",

@@ -4,11 +4,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "scanner/cli/check.h"
-#include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
+#include "scanner/dialog/dialog.h"
 
-/* c->dialog_flags */
+/* c->flags */
 #define POP3_USER_OK 1u
 
 enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER, POP3_PASS };
@@ -17,7 +15,7 @@ enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER,
 static enum reply_line_kind pop3_classify(void *ctx, const struct reply *so_far, const char *line,
                                           size_t len)
 {
-    const struct conn *c = ctx;
+    const struct dialog_session *c = ctx;
     int multiline = !c->quitting && (c->state == POP3_CAPA || c->state == POP3_CAPA_TLS);
     if (!multiline) return LINE_ENDS_REPLY;
     if (so_far->nlines == 0) return (len >= 4 && strncmp(line, "-ERR", 4) == 0) ? LINE_ENDS_REPLY
@@ -31,112 +29,94 @@ static int is_ok(const struct reply *r)
 }
 
 /* Reads CAPA lines: records SASL mechanisms, says whether STLS is there. */
-static int read_capa(struct conn *c, const struct reply *r)
+static int read_capa(struct dialog_session *c, const struct reply *r)
 {
     size_t off = 0, len;
     const char *line;
     int stls = 0;
     while ((line = reply_next_line(r, &off, &len)) != NULL) {
         if (len == 4 && strncasecmp(line, "STLS", 4) == 0) stls = 1;
-        if (len == 4 && strncasecmp(line, "USER", 4) == 0 && c->tls_ready) c->dialog_flags |= POP3_USER_OK;
-        if (len > 5 && strncasecmp(line, "SASL ", 5) == 0) conn_add_auth_mechs(c, line + 5, len - 5);
+        if (len == 4 && strncasecmp(line, "USER", 4) == 0 && c->tls_ready) c->flags |= POP3_USER_OK;
+        if (len > 5 && strncasecmp(line, "SASL ", 5) == 0) dialog_add_auth_mechs(c, line + 5, len - 5);
     }
     return stls;
 }
 
-static void on_connected(struct conn *c)
-{
-    c->state = POP3_GREETING;
-    conn_expect(c, "greeting", conn_config(c)->banner_ms);
-}
-
-static void on_reply(struct conn *c, const struct reply *r)
+static void on_reply(struct dialog_session *c, const struct reply *r)
 {
     struct text t = {0};
-    conn_reply_text(r, &t);
+    dialog_reply_text(r, &t);
     switch ((enum pop3_state)c->state) {
     case POP3_GREETING:
-        text_copy(&c->result.banner, &t);
+        text_copy(&c->result->banner, &t);
         if (!is_ok(r))
-            conn_quit(c, strncmp(t.p, "-ERR", 4) == 0 ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
+            dialog_quit(c, strncmp(t.p, "-ERR", 4) == 0 ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
         else if (c->tls_ready)
-            conn_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+            dialog_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
         else
-            conn_command(c, POP3_CAPA, "CAPA", "CAPA reply");
+            dialog_command(c, POP3_CAPA, "CAPA", "CAPA reply");
         break;
     case POP3_CAPA:
         /* STLS offered, not offered, or no CAPA at all (RFC 1939 servers):
          * ask anyway; the column says what was advertised. */
-        c->result.starttls = !is_ok(r) ? TRI_UNKNOWN : read_capa(c, r) ? TRI_YES : TRI_NO;
-        conn_command(c, POP3_STLS, "STLS", "STLS reply");
+        c->result->starttls = !is_ok(r) ? TRI_UNKNOWN : read_capa(c, r) ? TRI_YES : TRI_NO;
+        dialog_command(c, POP3_STLS, "STLS", "STLS reply");
         break;
     case POP3_STLS:
         if (is_ok(r)) {
-            conn_start_tls(c);
-        } else if (c->result.starttls == TRI_YES) {
-            conn_quit(c, ST_STARTTLS_REFUSED, "STLS: %s", t.p);
+            dialog_start_tls(c);
+        } else if (c->result->starttls == TRI_YES) {
+            dialog_quit(c, ST_STARTTLS_REFUSED, "STLS: %s", t.p);
         } else {
-            conn_quit(c, ST_NO_STARTTLS, "%s, and STLS refused: %s",
-                      c->result.starttls == TRI_NO ? "STLS not offered in the CAPA reply" : "no CAPA",
+            dialog_quit(c, ST_NO_STARTTLS, "%s, and STLS refused: %s",
+                      c->result->starttls == TRI_NO ? "STLS not offered in the CAPA reply" : "no CAPA",
                       t.p);
-            c->result.starttls = TRI_NO;
+            c->result->starttls = TRI_NO;
         }
         break;
     case POP3_CAPA_TLS:
         if (is_ok(r)) read_capa(c, r);
-        if (conn_config(c)->auth_user && !(c->dialog_flags & POP3_USER_OK)) {
+        if (c->params->auth_user && !(c->flags & POP3_USER_OK)) {
             /* USER/PASS only when CAPA inside TLS lists USER (RFC 2449). */
-            check_auth_skipped(c, "the server does not list USER in its CAPA reply inside TLS");
-            conn_quit(c, ST_OK, "%s", "");
-        } else if (conn_config(c)->auth_user) {
+            dialog_auth_skipped(c, "the server does not list USER in its CAPA reply inside TLS");
+            dialog_quit(c, ST_OK, "%s", "");
+        } else if (c->params->auth_user) {
             char line[300];
-            snprintf(line, sizeof line, "USER %s", conn_config(c)->auth_user);
-            conn_command(c, POP3_USER, line, "USER reply");
+            snprintf(line, sizeof line, "USER %s", c->params->auth_user);
+            dialog_command(c, POP3_USER, line, "USER reply");
         } else {
-            conn_quit(c, ST_OK, "%s", "");
+            dialog_quit(c, ST_OK, "%s", "");
         }
         break;
     case POP3_USER:
         if (is_ok(r)) {
             char line[300];
-            snprintf(line, sizeof line, "PASS %s", conn_config(c)->password);
-            conn_command_shown(c, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
+            snprintf(line, sizeof line, "PASS %s", c->params->password);
+            dialog_command_shown(c, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
             memset(line, 0, sizeof line);
         } else {
-            check_auth_result(c, false, r); /* USER refused */
-            conn_quit(c, ST_OK, "%s", "");
+            dialog_auth_result(c, false, r); /* USER refused */
+            dialog_quit(c, ST_OK, "%s", "");
         }
         break;
     case POP3_PASS:
-        check_auth_result(c, is_ok(r), r);
-        conn_quit(c, ST_OK, "%s", "");
+        dialog_auth_result(c, is_ok(r), r);
+        dialog_quit(c, ST_OK, "%s", "");
         break;
     }
     text_free(&t);
 }
 
-static void on_tls_ready(struct conn *c)
+static void on_tls_ready(struct dialog_session *c)
 {
-    conn_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+    dialog_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
 }
 
+/* POP3 and POP3S share it (scanner/dialog/services.c). */
 const struct dialog pop3_dialog = {
-    .name = "pop3",
-    .default_port = 110,
     .classify = pop3_classify,
-    .on_connected = on_connected,
-    .on_reply = on_reply,
-    .on_tls_ready = on_tls_ready,
-    .quit_command = "QUIT",
-};
-
-const struct dialog pop3s_dialog = {
-    .name = "pop3s",
-    .default_port = 995,
-    .implicit_tls = true,
-    .classify = pop3_classify,
-    .on_connected = on_connected,
+    .on_start = dialog_wait_greeting,
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",

@@ -1,20 +1,56 @@
-/* The registry of protocols (zmap's probe modules): adding one is a new
- * dialog file and one line here. */
+#include "scanner/dialog/services.h"
+
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
-#include "scanner/engine/conn.h"
+extern const struct dialog smtp_dialog, imap_dialog, pop3_dialog, ftp_dialog, tls_dialog;
 
-extern const struct dialog smtp_dialog, submission_dialog, smtps_dialog, imap_dialog,
-    imaps_dialog, pop3_dialog, pop3s_dialog, ftp_dialog, tls_dialog;
-
-const struct dialog *const dialogs[] = {
-    &smtp_dialog, &submission_dialog, &smtps_dialog, &imap_dialog, &imaps_dialog,
-    &pop3_dialog, &pop3s_dialog,      &ftp_dialog,   &tls_dialog,  NULL,
+const struct service services[] = {
+    {"smtp", 25, false, true, &smtp_dialog, ", the default"},
+    {"submission", 587, false, false, &smtp_dialog, ""},
+    {"smtps", 465, true, false, &smtp_dialog, ", implicit TLS"},
+    {"imap", 143, false, false, &imap_dialog, ""},
+    {"imaps", 993, true, false, &imap_dialog, ""},
+    {"pop3", 110, false, false, &pop3_dialog, ""},
+    {"pop3s", 995, true, false, &pop3_dialog, ""},
+    {"ftp", 21, false, false, &ftp_dialog, ", AUTH TLS"},
+    {"tls", 443, true, false, &tls_dialog, ", implicit TLS on --port"},
+    {NULL, 0, false, false, NULL, NULL},
 };
 
-const struct dialog *dialog_find(const char *name)
+const struct service *service_find(const char *name)
 {
-    for (int i = 0; dialogs[i]; i++)
-        if (strcasecmp(dialogs[i]->name, name) == 0) return dialogs[i];
+    for (int i = 0; services[i].name; i++)
+        if (strcasecmp(services[i].name, name) == 0) return &services[i];
     return NULL;
+}
+
+void service_names(char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; services[i].name && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", services[i].name);
+}
+
+void service_help(char *out, size_t len, int indent, int width)
+{
+    size_t used = 0;
+    int col = indent;
+    out[0] = '\0';
+    for (int i = 0; services[i].name && used < len; i++) {
+        char item[128];
+        int n = snprintf(item, sizeof item, "%s (%s%d%s)%s", services[i].name, i == 0 ? "port " : "",
+                         services[i].default_port, services[i].what, services[i + 1].name ? "," : "");
+        if (col + n + 1 > width && col > indent) {
+            used += (size_t)snprintf(out + used, len - used, "\n%*s", indent, "");
+            col = indent;
+        } else if (i) {
+            used += (size_t)snprintf(out + used, len - used, " ");
+            col++;
+        }
+        used += (size_t)snprintf(out + used, len - used, "%s", item);
+        col += n;
+    }
 }

@@ -1,120 +1,225 @@
 #include "scanner/engine/admission.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "scanner/engine/conn.h"
-#include "scanner/base/hashset.h"
 
-struct host_entry {
-    struct host_entry *next;
-    char ip[64];
-    int active;
-    struct conn *parked_head, *parked_tail; /* linked by conn->next */
-};
+static void pump(struct admission *a);
 
-int hostlimit_init(struct hostlimit *h, int per_host)
+static void on_rate_timer(uv_timer_t *t)
 {
-    memset(h, 0, sizeof *h);
-    h->per_host = per_host;
-    h->nbuckets = 4096;
-    h->buckets = calloc(h->nbuckets, sizeof *h->buckets);
-    if (!h->buckets || uv_mutex_init(&h->lock) != 0) {
-        free(h->buckets);
-        return -1;
-    }
-    return 0;
+    pump(t->data);
 }
 
-void hostlimit_free(struct hostlimit *h)
+static void on_delay_timer(uv_timer_t *t);
+
+void admission_init(struct admission *a, uv_loop_t *loop, struct hostlimit *hosts,
+                    struct ratelimit *rate, int max_conns, int max_tls, void (*wake)(void *),
+                    void *wake_arg, atomic_uint_fast64_t *in_flight)
 {
-    for (size_t i = 0; i < h->nbuckets; i++) {
-        struct host_entry *e = h->buckets[i], *next;
-        for (; e; e = next) {
-            next = e->next;
-            free(e);
+    memset(a, 0, sizeof *a);
+    a->loop = loop;
+    a->hosts = hosts;
+    a->rate = rate;
+    a->max = max_conns;
+    a->tls_max = max_tls;
+    a->wake = wake;
+    a->wake_arg = wake_arg;
+    a->in_flight = in_flight;
+    uv_mutex_init(&a->inbox_lock);
+    uv_timer_init(loop, &a->rate_timer);
+    uv_timer_init(loop, &a->delay_timer);
+    a->rate_timer.data = a->delay_timer.data = a;
+}
+
+void admission_close(struct admission *a)
+{
+    uv_close((uv_handle_t *)&a->rate_timer, NULL);
+    uv_close((uv_handle_t *)&a->delay_timer, NULL);
+}
+
+void admission_free(struct admission *a)
+{
+    uv_mutex_destroy(&a->inbox_lock);
+}
+
+static struct conn *pop_front(struct admission *a)
+{
+    struct conn *c = a->queue_head;
+    a->queue_head = c->next;
+    if (!a->queue_head) a->queue_tail = NULL;
+    c->next = NULL;
+    return c;
+}
+
+static void push_front(struct admission *a, struct conn *c)
+{
+    c->next = a->queue_head;
+    a->queue_head = c;
+    if (!a->queue_tail) a->queue_tail = c;
+}
+
+/* Starts queued connections while connection slots are free, each once it
+ * holds its address's --per-host slot and a --rate token. */
+static void pump(struct admission *a)
+{
+    while (a->queue_head && a->active < a->max) {
+        struct conn *c = a->queue_head;
+        if (!c->host_slot) {
+            pop_front(a);
+            if (!hostlimit_acquire(a->hosts, c)) continue; /* parked until a slot frees */
+            c->host_slot = true;
+            push_front(a, c);
         }
+        uint64_t wait_ns = ratelimit_take(a->rate, uv_hrtime());
+        if (wait_ns) {
+            if (!uv_is_active((uv_handle_t *)&a->rate_timer))
+                uv_timer_start(&a->rate_timer, on_rate_timer, wait_ns / 1000000 + 1, 0);
+            return;
+        }
+        pop_front(a);
+        a->active++;
+        atomic_fetch_add(a->in_flight, 1);
+        conn_start(c);
     }
-    free(h->buckets);
-    uv_mutex_destroy(&h->lock);
 }
 
-static struct host_entry **slot_of(struct hostlimit *h, const char *ip)
+void admission_enqueue(struct admission *a, struct conn *c)
 {
-    struct host_entry **pp = &h->buckets[hashset_hash(ip, strlen(ip)) & (h->nbuckets - 1)];
-    while (*pp && strcmp((*pp)->ip, ip) != 0) pp = &(*pp)->next;
-    return pp;
-}
-
-int hostlimit_acquire(struct hostlimit *h, struct conn *c)
-{
-    int go = 1;
-    uv_mutex_lock(&h->lock);
-    struct host_entry **pp = slot_of(h, c->ip), *e = *pp;
-    if (!e && (e = calloc(1, sizeof *e)) != NULL) {
-        memcpy(e->ip, c->ip, sizeof e->ip);
-        *pp = e;
-    }
-    if (e && e->active >= h->per_host) {
-        c->next = NULL;
-        if (e->parked_tail)
-            e->parked_tail->next = c;
-        else
-            e->parked_head = c;
-        e->parked_tail = c;
-        go = 0;
-    } else if (e) {
-        e->active++;
-    }
-    uv_mutex_unlock(&h->lock);
-    return go; /* without memory for an entry, connect rather than lose the probe */
-}
-
-struct conn *hostlimit_release(struct hostlimit *h, const char *ip)
-{
-    struct conn *next = NULL;
-    uv_mutex_lock(&h->lock);
-    struct host_entry **pp = slot_of(h, ip), *e = *pp;
-    if (e && e->parked_head) {
-        next = e->parked_head; /* it inherits the slot: active stays */
-        e->parked_head = next->next;
-        if (!e->parked_head) e->parked_tail = NULL;
-        next->next = NULL;
-    } else if (e && --e->active <= 0) {
-        *pp = e->next; /* keep the table as small as the addresses in flight */
-        free(e);
-    }
-    uv_mutex_unlock(&h->lock);
-    return next;
-}
-
-void ratelimit_init(struct ratelimit *r, int per_second)
-{
-    memset(r, 0, sizeof *r);
-    r->per_second = per_second;
-    /* A small burst: a tenth of a second's worth, at least one. */
-    r->burst = per_second > 10 ? per_second / 10.0 : 1.0;
-    r->tokens = r->burst;
-    uv_mutex_init(&r->lock);
-}
-
-void ratelimit_free(struct ratelimit *r)
-{
-    uv_mutex_destroy(&r->lock);
-}
-
-uint64_t ratelimit_take(struct ratelimit *r, uint64_t now_ns)
-{
-    if (r->per_second <= 0) return 0;
-    uint64_t wait = 0;
-    uv_mutex_lock(&r->lock);
-    if (r->last_ns) r->tokens += (double)(now_ns - r->last_ns) * r->per_second / 1e9;
-    if (r->tokens > r->burst) r->tokens = r->burst;
-    r->last_ns = now_ns;
-    if (r->tokens >= 1.0)
-        r->tokens -= 1.0;
+    c->next = NULL;
+    if (a->queue_tail)
+        a->queue_tail->next = c;
     else
-        wait = (uint64_t)((1.0 - r->tokens) * 1e9 / r->per_second) + 1;
-    uv_mutex_unlock(&r->lock);
-    return wait;
+        a->queue_head = c;
+    a->queue_tail = c;
+    pump(a);
+}
+
+/* Arms the timer for the first delayed connection. */
+static void arm_delayed(struct admission *a)
+{
+    if (!a->delayed_head) return;
+    uint64_t now = uv_hrtime() / 1000000;
+    uint64_t due = a->delayed_head->not_before_ms;
+    uv_timer_start(&a->delay_timer, on_delay_timer, due > now ? due - now : 0, 0);
+}
+
+static void on_delay_timer(uv_timer_t *t)
+{
+    struct admission *a = t->data;
+    uint64_t now = uv_hrtime() / 1000000;
+    while (a->delayed_head && a->delayed_head->not_before_ms <= now) {
+        struct conn *c = a->delayed_head;
+        a->delayed_head = c->next;
+        admission_enqueue(a, c);
+    }
+    arm_delayed(a);
+}
+
+void admission_enqueue_at(struct admission *a, struct conn *c, uint64_t not_before_ms)
+{
+    if (not_before_ms <= uv_hrtime() / 1000000) {
+        admission_enqueue(a, c);
+        return;
+    }
+    /* In order of when they are due; retries come nearly in that order. */
+    c->not_before_ms = not_before_ms;
+    struct conn **pp = &a->delayed_head;
+    while (*pp && (*pp)->not_before_ms <= not_before_ms) pp = &(*pp)->next;
+    c->next = *pp;
+    *pp = c;
+    arm_delayed(a);
+}
+
+/* From any worker: a parked connection got its address's slot; its own
+ * admission starts it first thing. */
+static void adopt(struct conn *c)
+{
+    struct admission *a = c->params->gate_arg;
+    c->host_slot = true;
+    uv_mutex_lock(&a->inbox_lock);
+    c->next = a->inbox;
+    a->inbox = c;
+    uv_mutex_unlock(&a->inbox_lock);
+    a->wake(a->wake_arg);
+}
+
+void admission_take_inbox(struct admission *a)
+{
+    uv_mutex_lock(&a->inbox_lock);
+    struct conn *adopted = a->inbox;
+    a->inbox = NULL;
+    uv_mutex_unlock(&a->inbox_lock);
+    while (adopted) {
+        struct conn *next = adopted->next;
+        push_front(a, adopted);
+        adopted = next;
+    }
+    pump(a);
+}
+
+void admission_closed(struct admission *a, struct conn *c)
+{
+    struct conn *heir = c->host_slot ? hostlimit_release(a->hosts, c->ip) : NULL;
+    if (heir) adopt(heir); /* the address's slot passes to a waiting connection */
+    a->active--;
+    atomic_fetch_sub(a->in_flight, 1);
+    pump(a);
+    if (a->active == 0 && !a->queue_head) a->wake(a->wake_arg); /* the worker may be done */
+}
+
+bool admission_idle(struct admission *a)
+{
+    uv_mutex_lock(&a->inbox_lock);
+    bool idle = !a->inbox;
+    uv_mutex_unlock(&a->inbox_lock);
+    return idle && a->active == 0 && !a->queue_head && !a->delayed_head;
+}
+
+bool admission_tls_admit(void *arg, struct conn *c)
+{
+    struct admission *a = arg;
+    if (a->tls_active < a->tls_max) {
+        a->tls_active++;
+        c->tls_slot = true;
+        return true;
+    }
+    c->tls_wait_prev = a->tls_wait_tail;
+    c->tls_wait_next = NULL;
+    if (a->tls_wait_tail) a->tls_wait_tail->tls_wait_next = c;
+    else a->tls_wait_head = c;
+    a->tls_wait_tail = c;
+    return false;
+}
+
+static void tls_wait_unlink(struct admission *a, struct conn *c)
+{
+    if (c->tls_wait_prev) c->tls_wait_prev->tls_wait_next = c->tls_wait_next;
+    else a->tls_wait_head = c->tls_wait_next;
+    if (c->tls_wait_next) c->tls_wait_next->tls_wait_prev = c->tls_wait_prev;
+    else a->tls_wait_tail = c->tls_wait_prev;
+    c->tls_wait_prev = c->tls_wait_next = NULL;
+}
+
+void admission_tls_done(void *arg, struct conn *c)
+{
+    struct admission *a = arg;
+    if (c->tls_waiting) { /* it never got a slot */
+        tls_wait_unlink(a, c);
+        c->tls_waiting = false;
+        return;
+    }
+    if (!c->tls_slot) return;
+    c->tls_slot = false;
+    a->tls_active--;
+    if (a->tls_draining) return; /* an outer call is starting the next ones */
+    a->tls_draining = true;
+    while (a->tls_active < a->tls_max && a->tls_wait_head) {
+        struct conn *next = a->tls_wait_head;
+        tls_wait_unlink(a, next);
+        a->tls_active++;
+        next->tls_slot = true;
+        conn_tls_admitted(next);
+    }
+    a->tls_draining = false;
 }

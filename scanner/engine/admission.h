@@ -1,41 +1,62 @@
-/* Politeness, shared by all workers: at most N connections at once to one
- * address (--per-host), and at most R new connections a second in all
- * (--rate, a token bucket). */
-#ifndef STS_POLITENESS_H
-#define STS_POLITENESS_H
+/* Admission, one per worker: which connection may start, and when. In one
+ * place: the -c bound (this worker's share of connections at once), the
+ * --per-host bound (shared by all workers), the --rate bucket (shared), the
+ * retries' delays, and the --max-tls gate (this worker's share of TLS
+ * phases at once). A connection parked for its address's slot may be handed
+ * it by another worker: it comes back through this admission's inbox. */
+#ifndef STS_ADMISSION_H
+#define STS_ADMISSION_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
 
+#include "scanner/engine/politeness.h"
+
 struct conn;
-struct host_entry;
 
-struct hostlimit {
-    uv_mutex_t lock;
-    int per_host;
-    struct host_entry **buckets;
-    size_t nbuckets;
+struct admission {
+    uv_loop_t *loop;
+    struct hostlimit *hosts; /* shared by every worker */
+    struct ratelimit *rate;  /* shared by every worker */
+    int active, max;         /* connections open now, and at most */
+    struct conn *queue_head, *queue_tail; /* waiting for a connection slot */
+    struct conn *delayed_head;            /* retries waiting for their time, soonest first */
+    uv_timer_t rate_timer;  /* --rate: asks for a token again */
+    uv_timer_t delay_timer; /* the next retry that is due */
+    int tls_active, tls_max; /* TLS phases now, and at most (--max-tls): memory */
+    struct conn *tls_wait_head, *tls_wait_tail;
+    bool tls_draining;
+    uv_mutex_t inbox_lock;
+    struct conn *inbox; /* handed a --per-host slot by another worker */
+    void (*wake)(void *arg); /* wakes this admission's loop (thread-safe) */
+    void *wake_arg;
+    atomic_uint_fast64_t *in_flight; /* connections open in all, for the progress line */
 };
 
-int hostlimit_init(struct hostlimit *h, int per_host);
-void hostlimit_free(struct hostlimit *h);
-/* 1: the connection may start now; 0: it waits, parked, for a slot. */
-int hostlimit_acquire(struct hostlimit *h, struct conn *c);
-/* A connection to ip ended: the next parked one inherits its slot (and is
- * returned, to be started by its own worker), or the slot is freed (NULL). */
-struct conn *hostlimit_release(struct hostlimit *h, const char *ip);
+void admission_init(struct admission *a, uv_loop_t *loop, struct hostlimit *hosts,
+                    struct ratelimit *rate, int max_conns, int max_tls, void (*wake)(void *),
+                    void *wake_arg, atomic_uint_fast64_t *in_flight);
+/* Closes the timers (the loop runs their close callbacks). */
+void admission_close(struct admission *a);
+void admission_free(struct admission *a);
 
-struct ratelimit {
-    uv_mutex_t lock;
-    double per_second; /* 0: no limit */
-    double burst;
-    double tokens;
-    uint64_t last_ns;
-};
+/* Queues a connection; it starts when its slots are free (the connection's
+ * params->gate_arg must be this admission). */
+void admission_enqueue(struct admission *a, struct conn *c);
+/* The same, not before not_before_ms (uv_hrtime() in ms). */
+void admission_enqueue_at(struct admission *a, struct conn *c, uint64_t not_before_ms);
+/* A connection of this admission's is closed: its slots pass on. */
+void admission_closed(struct admission *a, struct conn *c);
+/* On wake: the connections other workers handed a slot start first. */
+void admission_take_inbox(struct admission *a);
+/* Nothing queued, delayed, open or in the inbox. */
+bool admission_idle(struct admission *a);
 
-void ratelimit_init(struct ratelimit *r, int per_second);
-void ratelimit_free(struct ratelimit *r);
-/* 0: go; otherwise the nanoseconds to wait before asking again. */
-uint64_t ratelimit_take(struct ratelimit *r, uint64_t now_ns);
+/* The --max-tls gate (struct conn_params' tls_admit and tls_done; arg is
+ * the admission). */
+bool admission_tls_admit(void *arg, struct conn *c);
+void admission_tls_done(void *arg, struct conn *c);
 
 #endif

@@ -4,13 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/tls/certfacts.h"
-#include "scanner/cli/check.h"
-#include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
 #include "scanner/engine/conn_internal.h"
-#include "scanner/engine/scan.h"
-#include "scanner/engine/worker.h"
+#include "scanner/tls/certfacts.h"
 
 static void tls_ready(struct conn *c)
 {
@@ -23,9 +18,9 @@ static void tls_ready(struct conn *c)
                     "the server chose cipher suite 0x%04X, which we did not offer", suite & 0xFFFF);
         return;
     }
-    c->tls_ready = true;
+    c->sess.tls_ready = true;
     c->verdict = ST_OK;
-    if (conn_config(c)->check) {
+    if (c->params->observer) {
         WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(c->tls.ssl);
         const unsigned char *certs[16];
         size_t lens[16];
@@ -34,12 +29,13 @@ static void tls_ready(struct conn *c)
             certs[n] = wolfSSL_get_chain_cert(chain, i);
             lens[n++] = (size_t)wolfSSL_get_chain_length(chain, i);
         }
-        check_tls(c, certs, lens, n);
+        CONN_TELL(c, tls, certs, lens, n);
     }
-    if (c->dialog->implicit_tls)
-        c->dialog->on_connected(c); /* the greeting comes inside TLS */
+    const struct service *sv = c->params->service;
+    if (sv->implicit_tls)
+        sv->dialog->on_start(&c->sess); /* the greeting comes inside TLS */
     else
-        c->dialog->on_tls_ready(c);
+        sv->dialog->on_tls_ready(&c->sess);
 }
 
 /* hello_only: the server's choice and certificate, read in plaintext. */
@@ -65,8 +61,8 @@ static void hello_facts(struct conn *c, const struct hello_result *h)
         certs[i] = (const unsigned char *)c->hello->handshake.data + h->certs[i].off;
         lens[i] = h->certs[i].len;
     }
-    tls_chain_verdict_der(c->w->scan->tls, certs, lens, h->ncerts, r, c->sni[0] ? c->sni : NULL);
-    check_tls(c, certs, lens, h->ncerts);
+    tls_chain_verdict_der(c->params->tls, certs, lens, h->ncerts, r, c->sni[0] ? c->sni : NULL);
+    CONN_TELL(c, tls, certs, lens, h->ncerts);
 }
 
 static void hello_input(struct conn *c, const char *data, size_t len)
@@ -113,7 +109,7 @@ static void hello_start(struct conn *c)
     hello_reader_init(c->hello);
     c->tls_started = true;
     c->tls_ns = uv_hrtime();
-    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
+    conn_expect(c, "TLS handshake", c->params->handshake_ms);
     conn_write_raw(c, b.data, b.len);
     buf_free(&b);
 }
@@ -128,7 +124,7 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
         conn_finish(c, ST_TLS_FAILED, "out of memory");
         return;
     }
-    if (!c->tls_ready) {
+    if (!c->sess.tls_ready) {
         char err[256];
         enum tls_step step = tls_link_handshake(&c->tls, true, err, sizeof err);
         if (step == TLS_WANT_MORE) return;
@@ -151,76 +147,48 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
 }
 
 /* --max-tls: a TLS phase holds ~90 KiB (the WOLFSSL object, the peer's
- * chain); the slots bound what a large -c costs when thousands reach
+ * chain); the gate bounds what a large -c costs when thousands reach
  * STARTTLS together. Those past the bound wait in order; the server has
  * nothing to say until our ClientHello, so only the overall deadline runs. */
-static void tls_wait_unlink(struct worker *w, struct conn *c)
-{
-    if (c->tls_wait_prev) c->tls_wait_prev->tls_wait_next = c->tls_wait_next;
-    else w->tls_wait_head = c->tls_wait_next;
-    if (c->tls_wait_next) c->tls_wait_next->tls_wait_prev = c->tls_wait_prev;
-    else w->tls_wait_tail = c->tls_wait_prev;
-    c->tls_wait_prev = c->tls_wait_next = NULL;
-    c->tls_waiting = false;
-}
-
 static void begin_tls(struct conn *c);
 
 void conn_tls_release(struct conn *c)
 {
-    struct worker *w = c->w;
-    if (c->tls_waiting) {
-        tls_wait_unlink(w, c);
-        return;
-    }
-    if (!c->tls_slot) return;
-    c->tls_slot = false;
-    w->tls_active--;
-    if (w->tls_draining) return; /* an outer call is starting the next ones */
-    w->tls_draining = true;
-    while (w->tls_active < w->tls_max && w->tls_wait_head) {
-        struct conn *next = w->tls_wait_head;
-        tls_wait_unlink(w, next);
-        begin_tls(next);
-    }
-    w->tls_draining = false;
+    if (c->tls_waiting || c->tls_slot) c->params->tls_done(c->params->gate_arg, c);
 }
 
 void conn_start_tls(struct conn *c)
 {
     if (c->finished) return;
-    struct worker *w = c->w;
-    if (w->tls_active >= w->tls_max) {
-        c->tls_started = true; /* what the server sends now is not a reply */
+    c->tls_started = true; /* what the server sends now is not a reply */
+    if (!c->params->tls_admit(c->params->gate_arg, c)) {
         c->tls_waiting = true;
-        c->tls_wait_prev = w->tls_wait_tail;
-        if (w->tls_wait_tail) w->tls_wait_tail->tls_wait_next = c;
-        else w->tls_wait_head = c;
-        w->tls_wait_tail = c;
-        conn_expect(c, "waiting for a TLS slot (--max-tls)", conn_config(c)->timeout_ms);
+        conn_expect(c, "waiting for a TLS slot (--max-tls)", c->params->timeout_ms);
         return;
     }
+    begin_tls(c);
+}
+
+void conn_tls_admitted(struct conn *c)
+{
+    c->tls_waiting = false;
     begin_tls(c);
 }
 
 static void begin_tls(struct conn *c)
 {
     if (c->finished) return;
-    c->tls_slot = true;
-    c->w->tls_active++;
     if (c->hello_version) {
         hello_start(c);
         return;
     }
-    if (tls_link_start(&c->tls, c->w->scan->tls, c->sni[0] ? c->sni : NULL, conn_write_raw, c) != 0) {
+    if (tls_link_start(&c->tls, c->params->tls, c->sni[0] ? c->sni : NULL, conn_write_raw, c) != 0) {
         conn_finish(c, ST_TLS_FAILED, "cannot create a TLS session");
         return;
     }
-    c->tls_started = true;
     c->tls_ns = uv_hrtime();
-    conn_expect(c, "TLS handshake", conn_config(c)->handshake_ms);
+    conn_expect(c, "TLS handshake", c->params->handshake_ms);
     char err[256];
     if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR)
         conn_finish(c, ST_TLS_FAILED, "%s", err);
 }
-

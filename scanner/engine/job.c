@@ -7,13 +7,11 @@
 #include <time.h>
 
 #include "resolver/resolve.h"
-#include "scanner/input/addrblock.h"
-#include "scanner/cli/check.h"
-#include "scanner/cli/config.h"
-#include "scanner/engine/conn.h"
 #include "scanner/engine/dedup.h"
-#include "scanner/engine/scan.h"
-#include "scanner/engine/worker.h"
+#include "scanner/dialog/services.h"
+#include "scanner/engine/observer.h"
+#include "scanner/engine/options.h"
+#include "scanner/input/addrblock.h"
 
 struct slot {
     struct dedup_waiter waiter;
@@ -31,7 +29,7 @@ struct pending_row {
 };
 
 struct job {
-    struct worker *w;
+    const struct job_env *env;
     struct target target;
     struct text domain;
     struct dns_result *dns;
@@ -46,7 +44,7 @@ struct job {
 
 static int job_port(const struct job *job)
 {
-    return job->target.port ? job->target.port : job->w->scan->cfg->port;
+    return job->target.port ? job->target.port : job->env->opt->port;
 }
 
 static void add_row(struct job *job, const struct host_result *host, const char *ip,
@@ -117,11 +115,11 @@ static void commit(struct job *job)
             .mx_pref = p->host ? p->host->pref : -1,
             .ip = p->ip[0] ? p->ip : NULL,
             .port = valid ? job_port(job) : 0,
-            .protocol = job->w->scan->dialog->name,
+            .protocol = job->env->opt->service->name,
             .result = p->result,
         };
     }
-    worker_commit(job->w, rows, job->nrows);
+    job->env->commit(job->env->arg, rows, job->nrows);
     free(rows);
     drop_rows(job);
 }
@@ -129,19 +127,18 @@ static void commit(struct job *job)
 static void job_release(struct job *job)
 {
     if (--job->pending > 0) return;
-    struct worker *w = job->w;
+    const struct job_env *env = job->env;
     if (job->deferred) {
-        feeder_defer(w->scan->feeder, &job->target);
+        env->defer(env->arg, &job->target);
         drop_rows(job);
     } else {
         commit(job);
     }
-    feeder_done(w->scan->feeder);
     dns_result_free(job->dns);
     free(job->slots);
     text_free(&job->domain);
     free(job);
-    worker_job_finished(w);
+    env->finished(env->arg);
 }
 
 void job_deliver(struct job *job, int slot, const struct probe_result *res)
@@ -176,7 +173,7 @@ static void cidr_text(const struct cidr *c, char *out, size_t len)
 
 /* May the address be contacted? The allowlist first, then the built-in
  * special-purpose ranges (unless --allow-private), then the blocklist. */
-static int policy_blocks(const struct config *cfg, const struct sockaddr *sa, char *why, size_t len)
+static int policy_blocks(const struct scan_options *cfg, const struct sockaddr *sa, char *why, size_t len)
 {
     if (cfg->allowlist.path && !cidr_list_find(&cfg->allowlist, sa)) {
         snprintf(why, len, "not in the allowlist %s", cfg->allowlist.path);
@@ -200,9 +197,10 @@ static int policy_blocks(const struct config *cfg, const struct sockaddr *sa, ch
 static void on_resolved(void *arg, struct dns_result *dns)
 {
     struct job *job = arg;
-    const struct config *cfg = job->w->scan->cfg;
+    const struct scan_options *cfg = job->env->opt;
     job->dns = dns;
-    check_resolved(job->target.name, cfg->check, dns);
+    if (cfg->observer && cfg->observer->resolved)
+        cfg->observer->resolved(cfg->observer_arg, job->target.name, dns);
     if (dns->status != ST_OK) {
         emit_plain(job, NULL, NULL, dns->status, dns->error);
         job_release(job);
@@ -235,8 +233,8 @@ static void on_resolved(void *arg, struct dns_result *dns)
             s->waiter.job = job;
             s->waiter.slot = job->nslots++;
             job->pending++;
-            worker_probe(job->w, &s->waiter, (const struct sockaddr *)&h->addrs[k], job_port(job),
-                         sni_for(job, h), s->ip, job->retry);
+            job->env->probe(job->env->arg, &s->waiter, (const struct sockaddr *)&h->addrs[k],
+                            job_port(job), sni_for(job, h), s->ip, job->retry);
         }
     }
     job_release(job); /* the reference held while slots were handed out */
@@ -269,14 +267,14 @@ static struct dns_result *literal_result(const struct target *t)
     return res;
 }
 
-void job_start(struct worker *w, struct feed_item *item)
+void job_start(const struct job_env *env, struct feed_item *item)
 {
     if (item->kind != TP_OK) {
-        struct job tmp = {.w = w, .domain = item->raw};
+        struct job tmp = {.env = env, .domain = item->raw};
         emit_plain(&tmp, NULL, NULL, ST_INVALID_TARGET, item->why);
         commit(&tmp);
         text_free(&item->raw);
-        feeder_done(w->scan->feeder);
+        env->finished(env->arg);
         return;
     }
     struct job *job = calloc(1, sizeof *job);
@@ -285,16 +283,14 @@ void job_start(struct worker *w, struct feed_item *item)
         fputs("starttls-scan: out of memory\n", stderr);
         abort();
     }
-    job->w = w;
+    job->env = env;
     job->target = item->target;
     job->retry = item->retry;
     job->pending = 1;
-    w->active_jobs++;
-    const struct config *cfg = w->scan->cfg;
-    struct resolve_limits lim = {cfg->mx_max, cfg->addr_max};
+    struct resolve_limits lim = {env->opt->mx_max, env->opt->addr_max};
     switch (job->target.kind) {
-    case TARGET_DOMAIN: resolve_mail_domain(&w->dns, job->target.name, &lim, on_resolved, job); break;
-    case TARGET_HOST: resolve_host(&w->dns, job->target.name, &lim, on_resolved, job); break;
+    case TARGET_DOMAIN: resolve_mail_domain(env->dns, job->target.name, &lim, on_resolved, job); break;
+    case TARGET_HOST: resolve_host(env->dns, job->target.name, &lim, on_resolved, job); break;
     default: {
         struct dns_result *res = literal_result(&job->target);
         if (!res) {

@@ -7,16 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/cli/config.h"
+#include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
 #include "scanner/tls/hello.h"
-#include "scanner/engine/scan.h"
-#include "scanner/engine/worker.h"
 
 enum stage { STAGE_FULL, STAGE_FALLBACK, STAGE_VERSIONS };
 
 struct probe {
-    struct worker *w;
+    const struct probe_env *env;
     char *key;
     struct sockaddr_storage addr;
     int port;
@@ -27,61 +25,34 @@ struct probe {
     uint64_t first_try_ms;
     unsigned accepted;          /* version bits the server took */
     bool incomplete;            /* --versions stopped short of an answer */
+    struct conn *successor;     /* the next connection, queued once the last one is closed */
 };
 
-static const uint16_t versions[] = {TLS_V_SSL3, TLS_V_TLS10, TLS_V_TLS11, TLS_V_TLS12,
-                                    TLS_V_TLS13};
+static void on_conn_finished(void *arg, struct conn *c);
+static void on_conn_closed(void *arg, struct conn *c);
 
-int tls_version_bit(uint16_t v)
-{
-    for (int i = 0; i < 5; i++)
-        if (versions[i] == v) return i;
-    return -1;
-}
-
-const char *tls_version_bit_name(int bit)
-{
-    return bit >= 0 && bit < 5 ? tls_version_name(versions[bit]) : NULL;
-}
-
-int tls_version_bit_of_name(const char *name)
-{
-    for (int i = 0; i < 5; i++)
-        if (strcmp(tls_version_name(versions[i]), name) == 0) return i;
-    return -1;
-}
-
-void versions_format(unsigned accepted, char *out, size_t len)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < 5; i++)
-        if (accepted & (1u << i))
-            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? " " : "",
-                                     tls_version_bit_name(i));
-}
+static const struct conn_owner probe_owner = {on_conn_finished, on_conn_closed};
 
 static struct conn *new_conn(struct probe *p, uint16_t hello_version)
 {
-    struct conn *c = conn_new(p->w, p->key, (struct sockaddr *)&p->addr, p->port, p->sni);
+    struct conn *c = conn_new(p->env->conn, &probe_owner, p, (struct sockaddr *)&p->addr, p->port, p->sni);
     if (!c) {
         fputs("starttls-scan: out of memory\n", stderr);
         abort();
     }
-    c->probe = p;
     c->hello_version = hello_version;
     return c;
 }
 
-int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, int port,
-                const char *sni, uint64_t not_before_ms)
+void probe_start(const struct probe_env *env, const char *key, const struct sockaddr *addr, int port,
+                 const char *sni, uint64_t not_before_ms)
 {
     struct probe *p = calloc(1, sizeof *p);
     if (!p || !(p->key = strdup(key))) {
         fputs("starttls-scan: out of memory\n", stderr);
         abort();
     }
-    p->w = w;
+    p->env = env;
     memcpy(&p->addr, addr,
            addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     p->port = port;
@@ -89,36 +60,32 @@ int probe_start(struct worker *w, const char *key, const struct sockaddr *addr, 
     probe_result_init(&p->result);
     p->attempt = not_before_ms ? 2 : 1;
     if (not_before_ms)
-        worker_enqueue_at(w, new_conn(p, 0), not_before_ms);
+        admission_enqueue_at(env->admission, new_conn(p, 0), not_before_ms);
     else
-        worker_enqueue(w, new_conn(p, 0));
-    return 0;
+        admission_enqueue(env->admission, new_conn(p, 0));
 }
 
 static void publish(struct probe *p)
 {
-    const struct config *cfg = p->w->scan->cfg;
     p->result.attempts = p->attempt;
     /* "Try again later" (greylisting, postscreen, rate limits): the target
      * waits for the retry pass, and this endpoint gets one more attempt. */
-    p->result.retry_pending = p->attempt == 1 && p->result.transient && cfg->retry;
+    p->result.retry_pending = p->attempt == 1 && p->result.transient && p->env->retry;
     p->result.first_try_ms = p->first_try_ms;
-    if (p->w->scan->cfg->versions) {
+    if (p->env->versions) {
         char v[48]; /* "SSLv3 TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3" fits */
         versions_format(p->accepted, v, sizeof v);
         snprintf(p->result.versions, sizeof p->result.versions, "%s%s", v,
                  p->incomplete ? (v[0] ? " (incomplete)" : "(incomplete)") : "");
     }
-    worker_probe_finished(p->w, p->key, &p->result);
+    p->env->publish(p->env->publish_arg, p->key, &p->result);
     probe_result_free(&p->result);
-    free(p->key);
-    free(p);
 }
 
 /* The next connection starts once this one is closed: one at a time. */
-static void follow_with(struct conn *c, uint16_t hello_version)
+static void follow_with(struct probe *p, uint16_t hello_version)
 {
-    c->successor = new_conn(c->probe, hello_version);
+    p->successor = new_conn(p, hello_version);
 }
 
 static void take_result(struct probe *p, struct conn *c)
@@ -150,7 +117,6 @@ static int fallback_helps(const struct conn *c)
 
 static void after_full(struct probe *p, struct conn *c)
 {
-    const struct config *cfg = p->w->scan->cfg;
     p->first_try_ms = c->connect_ns / 1000000;
     take_result(p, c);
     if (p->result.status == ST_OK) {
@@ -158,14 +124,14 @@ static void after_full(struct probe *p, struct conn *c)
         /* wolfSSL offered 1.2 and 1.3: the answer settles both. */
         int v13 = strcmp(p->result.tls_version, "TLSv1.3") == 0;
         p->accepted |= 1u << tls_version_bit(v13 ? TLS_V_TLS13 : TLS_V_TLS12);
-        if (cfg->versions) {
+        if (p->env->versions) {
             p->stage = STAGE_VERSIONS;
-            follow_with(c, v13 ? TLS_V_TLS12 : TLS_V_TLS11);
+            follow_with(p, v13 ? TLS_V_TLS12 : TLS_V_TLS11);
             return;
         }
     } else if (p->result.status == ST_TLS_FAILED && fallback_helps(c)) {
         p->stage = STAGE_FALLBACK;
-        follow_with(c, TLS_V_TLS12);
+        follow_with(p, TLS_V_TLS12);
         return;
     }
     publish(p);
@@ -173,7 +139,6 @@ static void after_full(struct probe *p, struct conn *c)
 
 static void after_hello(struct probe *p, struct conn *c)
 {
-    const struct config *cfg = p->w->scan->cfg;
     uint16_t asked = c->hello_version, got = c->hello_answer;
     bool answered = c->result.status == ST_OK && got && got <= asked;
     if (p->stage == STAGE_FALLBACK) {
@@ -196,19 +161,33 @@ static void after_hello(struct probe *p, struct conn *c)
     bool tls_refusal = c->result.status == ST_TLS_FAILED;
     if (!answered && !tls_refusal && p->stage == STAGE_VERSIONS) p->incomplete = true;
     uint16_t next = answered ? next_version(got) : 0;
-    if (cfg->versions && next) {
+    if (p->env->versions && next) {
         p->stage = STAGE_VERSIONS;
-        follow_with(c, next);
+        follow_with(p, next);
         return;
     }
     publish(p);
 }
 
-void probe_conn_finished(struct conn *c)
+static void on_conn_finished(void *arg, struct conn *c)
 {
-    struct probe *p = c->probe;
+    struct probe *p = arg;
     if (p->stage == STAGE_FULL)
         after_full(p, c);
     else
         after_hello(p, c);
+}
+
+static void on_conn_closed(void *arg, struct conn *c)
+{
+    struct probe *p = arg;
+    admission_closed(p->env->admission, c);
+    struct conn *next = p->successor;
+    p->successor = NULL;
+    if (next) {
+        admission_enqueue(p->env->admission, next); /* once this one's slot is counted free */
+        return;
+    }
+    free(p->key);
+    free(p);
 }

@@ -1,56 +1,43 @@
-/* One scan: the shared, read-mostly state every worker sees. */
+/* One scan: the workers and what they share (the TLS context, the dedup
+ * table, the politeness tables), set up from the scan's options. The
+ * command line (scanner/cli/run.c) owns the files, the signals and the
+ * summary; it hands the scan a feeder, and a sink for the rows. */
 #ifndef STS_SCAN_H
 #define STS_SCAN_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
-#include <wolfssl/options.h>
-#include <wolfssl/ssl.h>
+#include "scanner/result/row.h"
 
-#include "output/format.h"
-#include "output/summary.h"
-#include "scanner/engine/admission.h"
-
-struct config;
-struct dialog;
-struct dedup;
 struct feeder;
-struct worker;
-struct writer;
+struct scan;
+struct scan_options;
 
-/* Where a target's rows go: the output file, or check's printer. */
-typedef void (*row_sink_fn)(void *arg, const struct row *rows, int n);
-
-struct scan {
-    const struct config *cfg;
-    const struct dialog *dialog;
-    const struct output_format *format;
-    WOLFSSL_CTX *tls; /* read-only once the workers run */
-    struct feeder *feeder;
-    int input_fd;
-    struct dedup *dedup;
-    struct writer *writer;
-    int summary_fd; /* --summary FILE, or -1 */
-    uint64_t t0;    /* uv_hrtime() at the start */
-    row_sink_fn sink;
+struct scan_hooks {
+    /* A target's rows, all at once, from any worker's thread. */
+    void (*sink)(void *arg, const struct row *rows, int n);
     void *sink_arg;
-    struct summary summary;
-    struct hostlimit hosts; /* --per-host */
-    struct ratelimit rate;  /* --rate */
-    bool hosts_ready, summary_ready;
-    struct worker *workers;
-    int nworkers;
-    atomic_bool failed;       /* take no more targets */
-    atomic_bool write_failed; /* the output failed: stop at once */
-    atomic_int running;       /* worker threads not finished yet */
+    atomic_uint_fast64_t *in_flight; /* connections open, for the progress line */
 };
 
-/* Seconds in-flight probes get after the first SIGINT/SIGTERM/SIGHUP. */
-#define STOP_GRACE_SECONDS 5
-
-/* Runs the whole scan; returns the process exit status. sink NULL: the
- * rows go to the output file (-o), else to sink (check). */
-int scan_run(const struct config *cfg, row_sink_fn sink, void *sink_arg);
+/* Everything that can fail before the scan's files exist: the TLS context
+ * (the CA file), the resolvers, the event loops. NULL with err set. */
+struct scan *scan_new(const struct scan_options *opt, const struct scan_hooks *hooks, char *err,
+                      size_t errlen);
+/* The feeder's wake callback (arg: the scan): new input for the workers. */
+void scan_wake(void *arg);
+/* Starts the workers on the feeder's targets; -1 when none would start. */
+int scan_start(struct scan *s, struct feeder *feeder);
+/* Are workers still running? */
+bool scan_running(struct scan *s);
+/* No more targets: the feeder stops, the workers finish what they hold. */
+void scan_stop(struct scan *s);
+/* Waits for the workers. */
+void scan_join(struct scan *s);
+/* Was the scan told to stop (scan_stop, or a start that failed)? */
+bool scan_stopped(struct scan *s);
+void scan_free(struct scan *s);
 
 #endif

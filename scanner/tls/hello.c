@@ -6,106 +6,65 @@
 #define RECORD_MAX (16384 + 2048)
 #define HANDSHAKE_MAX (512 * 1024)
 
-static const struct {
-    uint16_t id;
-    const char *name;
-    int offered; /* in our ClientHello */
-} suites[] = {
-    {0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 1},
-    {0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 1},
-    {0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", 1},
-    {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 1},
-    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 1},
-    {0xCCAA, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 1},
-    {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 1},
-    {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 1},
-    {0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", 1},
-    {0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", 1},
-    {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", 1},
-    {0x006B, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", 1},
-    {0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 1},
-    {0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", 1},
-    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", 1},
-    {0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", 1},
-    {0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", 1},
-    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", 1},
-    {0x0038, "TLS_DHE_DSS_WITH_AES_256_CBC_SHA", 1},
-    {0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 1},
-    {0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 1},
-    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", 1},
-    {0x0032, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA", 1},
-    {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", 1},
-    {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", 1},
-    {0x003D, "TLS_RSA_WITH_AES_256_CBC_SHA256", 1},
-    {0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", 1},
-    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", 1},
-    {0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", 1},
-    {0x0088, "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA", 1},
-    {0x0084, "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA", 1},
-    {0x0045, "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA", 1},
-    {0x0041, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA", 1},
-    {0x0096, "TLS_RSA_WITH_SEED_CBC_SHA", 1},
-    {0x0007, "TLS_RSA_WITH_IDEA_CBC_SHA", 1},
-    {0xC012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", 1},
-    {0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", 1},
-    {0x0013, "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA", 1},
-    {0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 1},
-    {0xC011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", 1},
-    {0xC007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", 1},
-    {0x0005, "TLS_RSA_WITH_RC4_128_SHA", 1},
-    {0x0004, "TLS_RSA_WITH_RC4_128_MD5", 1},
-    {0x0015, "TLS_DHE_RSA_WITH_DES_CBC_SHA", 1},
-    {0x0009, "TLS_RSA_WITH_DES_CBC_SHA", 1},
-    /* Named, not offered: TLS 1.3 and signalling values. */
-    {0x1301, "TLS_AES_128_GCM_SHA256", 0},
-    {0x1302, "TLS_AES_256_GCM_SHA384", 0},
-    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", 0},
-    {0x00FF, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", 0},
+/* The suites our ClientHello offers, in this order: broad, so that old
+ * servers still meet us (static RSA, CBC, 3DES, RC4 included); never
+ * anonymous or null suites, which would hide the certificate. */
+static const uint16_t offered[] = {
+    0xC02C,
+    0xC030,
+    0x009F,
+    0xCCA9,
+    0xCCA8,
+    0xCCAA,
+    0xC02B,
+    0xC02F,
+    0x009E,
+    0xC024,
+    0xC028,
+    0x006B,
+    0xC023,
+    0xC027,
+    0x0067,
+    0xC00A,
+    0xC014,
+    0x0039,
+    0x0038,
+    0xC009,
+    0xC013,
+    0x0033,
+    0x0032,
+    0x009D,
+    0x009C,
+    0x003D,
+    0x003C,
+    0x0035,
+    0x002F,
+    0x0088,
+    0x0084,
+    0x0045,
+    0x0041,
+    0x0096,
+    0x0007,
+    0xC012,
+    0x0016,
+    0x0013,
+    0x000A,
+    0xC011,
+    0xC007,
+    0x0005,
+    0x0004,
+    0x0015,
+    0x0009,
 };
 
-#define NSUITES (sizeof suites / sizeof suites[0])
+#define NOFFERED (sizeof offered / sizeof offered[0])
 
-const char *tls_suite_name(uint16_t id)
-{
-    for (size_t i = 0; i < NSUITES; i++)
-        if (suites[i].id == id) return suites[i].name;
-    return NULL;
-}
 
 int hello_offers(uint16_t id)
 {
-    for (size_t i = 0; i < NSUITES; i++)
-        if (suites[i].id == id) return suites[i].offered;
+    for (size_t i = 0; i < NOFFERED; i++)
+        if (offered[i] == id) return 1;
     return 0;
-}
-
-const char *tls_version_name(uint16_t v)
-{
-    switch (v) {
-    case TLS_V_SSL3: return "SSLv3";
-    case TLS_V_TLS10: return "TLSv1.0";
-    case TLS_V_TLS11: return "TLSv1.1";
-    case TLS_V_TLS12: return "TLSv1.2";
-    case TLS_V_TLS13: return "TLSv1.3";
-    default: return NULL;
-    }
-}
-
-const char *tls_group_name(uint16_t g)
-{
-    switch (g) {
-    case 0x0017: return "secp256r1";
-    case 0x0018: return "secp384r1";
-    case 0x0019: return "secp521r1";
-    case 0x001D: return "x25519";
-    case 0x001E: return "x448";
-    case 0x0100: return "ffdhe2048";
-    case 0x0101: return "ffdhe3072";
-    case 0x0102: return "ffdhe4096";
-    case 0x0103: return "ffdhe6144";
-    case 0x0104: return "ffdhe8192";
-    default: return NULL;
-    }
 }
 
 static int put8(struct buf *b, unsigned v)
@@ -184,8 +143,7 @@ int hello_build(struct buf *b, uint16_t max_version, const uint8_t random[32], c
     rc |= put8(b, 0); /* no session id */
     size_t list = b->len;
     rc |= put16(b, 0);
-    for (size_t i = 0; i < NSUITES; i++)
-        if (suites[i].offered) rc |= put16(b, suites[i].id);
+    for (size_t i = 0; i < NOFFERED; i++) rc |= put16(b, offered[i]);
     if (max_version == TLS_V_SSL3) rc |= put16(b, 0x00FF); /* no extensions in SSLv3 */
     if (rc) return -1;
     patch_len(b, list, b->len - list - 2, 2);

@@ -11,12 +11,8 @@
 #include <stdint.h>
 
 #include "scanner/base/buf.h"
+#include "scanner/tls/names.h"
 
-#define TLS_V_SSL3 0x0300
-#define TLS_V_TLS10 0x0301
-#define TLS_V_TLS11 0x0302
-#define TLS_V_TLS12 0x0303
-#define TLS_V_TLS13 0x0304
 
 /* Appends one handshake record holding a ClientHello that offers versions
  * up to max_version (SSLv3..TLS 1.2) and a broad suite list (static RSA,
@@ -55,11 +51,5 @@ void hello_reader_free(struct hello_reader *r);
  * ServerHelloDone) are in; certs point into r->handshake. */
 enum hello_status hello_feed(struct hello_reader *r, const uint8_t *data, size_t len);
 
-/* The IANA name of a suite ("TLS_RSA_WITH_AES_128_CBC_SHA"), NULL if unknown. */
-const char *tls_suite_name(uint16_t suite);
-/* "TLSv1.2", "SSLv3", ... */
-const char *tls_version_name(uint16_t version);
-/* "x25519", "secp256r1", ... ; NULL if unknown. */
-const char *tls_group_name(uint16_t group);
 
 #endif

@@ -1,4 +1,4 @@
-#include "output/format.h"
+#include "output/formats.h"
 
 #include <stdio.h>
 #include <strings.h>

@@ -10,9 +10,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "output/format.h"
+#include "output/formats.h"
 #include "scanner/cli/config_opts.h"
-#include "scanner/engine/conn.h"
+#include "scanner/cli/cmdline.h"
+#include "scanner/cli/usage.h"
+#include "scanner/dialog/services.h"
 #include "scanner/input/targets.h"
 
 #define STS_VERSION "0.1.0"
@@ -22,11 +24,11 @@ static int check_limits(const struct config *cfg)
     struct rlimit rl;
     /* Each probe holds one socket; c-ares, the output and libuv need a few more. */
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        (rlim_t)cfg->concurrency + 64 + 8 * (rlim_t)cfg->workers > rl.rlim_cur) {
+        (rlim_t)cfg->scan.concurrency + 64 + 8 * (rlim_t)cfg->scan.workers > rl.rlim_cur) {
         fprintf(stderr,
                 "starttls-scan: --concurrency %d needs more open files than the limit of %llu; "
                 "lower it or raise 'ulimit -n'\n",
-                cfg->concurrency, (unsigned long long)rl.rlim_cur);
+                cfg->scan.concurrency, (unsigned long long)rl.rlim_cur);
         return -1;
     }
     return 0;
@@ -35,37 +37,37 @@ static int check_limits(const struct config *cfg)
 static void set_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->mx_mode = true;
-    cfg->dialog = dialog_find("smtp");
+    cfg->scan.mx_mode = true;
+    cfg->scan.service = service_find("smtp");
     cfg->format = output_formats[0];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
-    cfg->concurrency = 1000;
-    cfg->max_tls = 2048;
-    cfg->mx_max = 10;
-    cfg->per_host = 1;
+    cfg->scan.workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
+    cfg->scan.concurrency = 1000;
+    cfg->scan.max_tls = 2048;
+    cfg->scan.mx_max = 10;
+    cfg->scan.per_host = 1;
     cfg->expiring_within = -1;
-    cfg->addr_max = 16;
-    cfg->timeout_ms = 30000;
-    cfg->connect_ms = 10000;
-    cfg->banner_ms = 20000;
-    cfg->reply_ms = 10000;
-    cfg->handshake_ms = 10000;
-    cfg->dns_ms = 3000;
-    cfg->dns_tries = 2;
-    cfg->retry = true;
-    cfg->retry_delay_ms = 60000;
+    cfg->scan.addr_max = 16;
+    cfg->scan.timeout_ms = 30000;
+    cfg->scan.connect_ms = 10000;
+    cfg->scan.banner_ms = 20000;
+    cfg->scan.reply_ms = 10000;
+    cfg->scan.handshake_ms = 10000;
+    cfg->scan.dns_ms = 3000;
+    cfg->scan.dns_tries = 2;
+    cfg->scan.retry = true;
+    cfg->scan.retry_delay_ms = 60000;
 }
 
 void config_free(struct config *cfg)
 {
-    if (cfg->password) {
-        memset(cfg->password, 0, strlen(cfg->password));
-        free(cfg->password);
-        cfg->password = NULL;
+    if (cfg->scan.password) {
+        memset(cfg->scan.password, 0, strlen(cfg->scan.password));
+        free(cfg->scan.password);
+        cfg->scan.password = NULL;
     }
-    cidr_list_free(&cfg->blocklist);
-    cidr_list_free(&cfg->allowlist);
+    cidr_list_free(&cfg->scan.blocklist);
+    cidr_list_free(&cfg->scan.allowlist);
 }
 
 /* starttls-scan check: the one target named on the command line. A named
@@ -78,7 +80,7 @@ static int check_setup(struct config *cfg, int argc, char **argv)
     struct target t;
     const char *why;
     if (optind >= argc) {
-        fputs(usage_check, stderr);
+        usage_print(stderr, true);
         return 2;
     }
     cfg->check_target = argv[optind++];
@@ -91,12 +93,12 @@ static int check_setup(struct config *cfg, int argc, char **argv)
         return 2;
     }
     cfg->check = true;
-    cfg->mx_mode = cfg->dialog->resolves_mx && !cfg->no_mx && t.kind == TARGET_HOST && t.port == 0;
-    cfg->allow_private = true;
-    cfg->workers = 1;
-    cfg->concurrency = 1;
+    cfg->scan.mx_mode = cfg->scan.service->resolves_mx && !cfg->no_mx && t.kind == TARGET_HOST && t.port == 0;
+    cfg->scan.allow_private = true;
+    cfg->scan.workers = 1;
+    cfg->scan.concurrency = 1;
     cfg->quiet = true;
-    cfg->retry = false; /* the admin sees "try again later" at once */
+    cfg->scan.retry = false; /* the admin sees "try again later" at once */
     cfg->output = "/dev/null";
     cfg->overwrite = true;
     return 0;
@@ -127,9 +129,9 @@ static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
         fprintf(stderr, "starttls-scan: --resume needs -o FILE (and no --overwrite)\n");
         return 2;
     }
-    if (cfg->port == 0) cfg->port = cfg->dialog->default_port;
-    if (!cfg->dialog->resolves_mx) cfg->mx_mode = false;
-    if (cfg->ehlo[0] == '\0') default_ehlo(cfg->ehlo, sizeof cfg->ehlo, &cfg->ehlo_guessed);
+    if (cfg->scan.port == 0) cfg->scan.port = cfg->scan.service->default_port;
+    if (!cfg->scan.service->resolves_mx) cfg->scan.mx_mode = false;
+    if (cfg->scan.ehlo[0] == '\0') default_ehlo(cfg->scan.ehlo, sizeof cfg->scan.ehlo, &cfg->ehlo_guessed);
     if (check_limits(cfg)) return 2;
     return 0;
 }
@@ -144,7 +146,7 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:o:f:qw:c:h", options, NULL)) != -1) {
         if (c == 'h') {
-            fputs(check ? usage_check : usage_scan, stdout);
+            usage_print(stdout, check);
             free(given);
             return 1;
         }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "scanner/base/hashset.h"
+
 struct entry {
     struct entry *next;
     uint64_t hash;
@@ -23,9 +25,7 @@ struct dedup {
 
 static uint64_t hash_key(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return hashset_hash(s, strlen(s));
 }
 
 struct dedup *dedup_new(void)

@@ -100,10 +100,10 @@ static void print_cert(int depth, const unsigned char *der, size_t len, int64_t 
     check_print_text("      subject: ", f.subject.p, f.subject.len);
     check_print_text("      issuer:  ", f.issuer.p, f.issuer.len);
     if (f.san.len) check_print_text("      names:   ", f.san.p, f.san.len);
-    int64_t left = f.not_after - now;
+    int64_t left = days_between(now, f.not_after);
     printf("      valid:   %s to %s (%lld days %s)\n      serial:  %s\n      key:     %s, %s\n", nb,
-           na, (long long)(left >= 0 ? left / 86400 : (-left + 86399) / 86400),
-           left >= 0 ? "left" : "ago: EXPIRED", f.serial, f.key, f.sig_alg);
+           na, (long long)(left >= 0 ? left : -left), left >= 0 ? "left" : "ago: EXPIRED", f.serial,
+           f.key, f.sig_alg);
     cert_facts_free(&f);
 }
 

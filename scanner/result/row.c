@@ -14,10 +14,15 @@ int row_key(struct buf *out, const char *cell, size_t len, int port, const char 
     return rc;
 }
 
+int64_t days_between(int64_t from, int64_t to)
+{
+    int64_t d = to - from;
+    return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+}
+
 int64_t cert_days_left(const struct probe_result *r)
 {
-    int64_t d = r->cert.not_after - r->scanned_at;
-    return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+    return days_between(r->scanned_at, r->cert.not_after);
 }
 
 void probe_result_init(struct probe_result *r)

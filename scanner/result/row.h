@@ -68,6 +68,9 @@ struct row {
  * find a target's rows by it. */
 int row_key(struct buf *out, const char *cell, size_t len, int port, const char *protocol);
 
+/* Whole days from one Unix time to another, rounded down (negative when
+ * `to` is earlier). */
+int64_t days_between(int64_t from, int64_t to);
 /* Whole days from the scan to the certificate's end, rounded down. */
 int64_t cert_days_left(const struct probe_result *r);
 void probe_result_init(struct probe_result *r);

@@ -107,6 +107,23 @@ static long earlier_lines(struct writer *w, const struct writer_options *o, cons
     return (long)pos;
 }
 
+/* The start of an earlier run's file: this format's header, consumed; its
+ * length, or -1 (reported) when the file is not one of this format's. */
+static long file_header(struct writer *w, const struct writer_options *o, struct buf *data)
+{
+    long header = o->format->header_len(data->data, data->len);
+    if (header < 0) {
+        char names[64];
+        output_format_names(names, sizeof names);
+        fprintf(stderr, "starttls-scan: --resume: %s is not a %s file written by this version "
+                        "(another -f of %s, or another version?); refusing to append to it\n",
+                w->name, o->format->name, names);
+        return -1;
+    }
+    buf_consume(data, (size_t)header);
+    return header;
+}
+
 /* --resume: reads what an earlier run wrote, a chunk at a time. 1: rows to
  * append to; 0: the file is empty (write a header); -1: refused (reported). */
 static int read_earlier_rows(struct writer *w, const struct writer_options *o)
@@ -132,17 +149,11 @@ static int read_earlier_rows(struct writer *w, const struct writer_options *o)
                 rc = 0;
                 break;
             }
-            long header = o->format->header_len(data.data, data.len);
+            long header = file_header(w, o, &data);
             if (header < 0) {
-                char names[64];
-                output_format_names(names, sizeof names);
-                fprintf(stderr, "starttls-scan: --resume: %s is not a %s file written by this "
-                                "version (another -f of %s, or another version?); refusing to "
-                                "append to it\n", w->name, o->format->name, names);
                 rc = -1;
                 break;
             }
-            buf_consume(&data, (size_t)header);
             base = header;
             lineno = header > 0;
             checked = true;

@@ -42,6 +42,28 @@ static int read_capa(struct dialog_session *c, const struct reply *r)
     return stls;
 }
 
+/* check --auth-user, inside TLS: USER, then PASS. */
+static void on_auth_reply(struct dialog_session *c, const struct reply *r)
+{
+    if (c->state == POP3_CAPA_TLS && !(c->flags & POP3_USER_OK)) {
+        /* USER/PASS only when CAPA inside TLS lists USER (RFC 2449). */
+        dialog_auth_skipped(c, "the server does not list USER in its CAPA reply inside TLS");
+        dialog_quit(c, ST_OK, "%s", "");
+    } else if (c->state == POP3_CAPA_TLS) {
+        char line[300];
+        snprintf(line, sizeof line, "USER %s", c->params->auth_user);
+        dialog_command(c, POP3_USER, line, "USER reply");
+    } else if (c->state == POP3_USER && is_ok(r)) {
+        char line[300];
+        snprintf(line, sizeof line, "PASS %s", c->params->password);
+        dialog_command_shown(c, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
+        memset(line, 0, sizeof line);
+    } else {
+        dialog_auth_result(c, is_ok(r) && c->state == POP3_PASS, r); /* USER or PASS refused */
+        dialog_quit(c, ST_OK, "%s", "");
+    }
+}
+
 static void on_reply(struct dialog_session *c, const struct reply *r)
 {
     struct text t = {0};
@@ -77,33 +99,13 @@ static void on_reply(struct dialog_session *c, const struct reply *r)
         break;
     case POP3_CAPA_TLS:
         if (is_ok(r)) read_capa(c, r);
-        if (c->params->auth_user && !(c->flags & POP3_USER_OK)) {
-            /* USER/PASS only when CAPA inside TLS lists USER (RFC 2449). */
-            dialog_auth_skipped(c, "the server does not list USER in its CAPA reply inside TLS");
+        if (c->params->auth_user)
+            on_auth_reply(c, r);
+        else
             dialog_quit(c, ST_OK, "%s", "");
-        } else if (c->params->auth_user) {
-            char line[300];
-            snprintf(line, sizeof line, "USER %s", c->params->auth_user);
-            dialog_command(c, POP3_USER, line, "USER reply");
-        } else {
-            dialog_quit(c, ST_OK, "%s", "");
-        }
         break;
     case POP3_USER:
-        if (is_ok(r)) {
-            char line[300];
-            snprintf(line, sizeof line, "PASS %s", c->params->password);
-            dialog_command_shown(c, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
-            memset(line, 0, sizeof line);
-        } else {
-            dialog_auth_result(c, false, r); /* USER refused */
-            dialog_quit(c, ST_OK, "%s", "");
-        }
-        break;
-    case POP3_PASS:
-        dialog_auth_result(c, is_ok(r), r);
-        dialog_quit(c, ST_OK, "%s", "");
-        break;
+    case POP3_PASS: on_auth_reply(c, r); break;
     }
     text_free(&t);
 }

@@ -24,10 +24,6 @@ enum tri certfacts_name_matches(const unsigned char *der, size_t len, const char
  * (EXTERNAL_SERIAL_SIZE); certfacts_read still reads such certificates. */
 #define WOLFSSL_SERIAL_MAX 32
 
-/* The OpenSSL name of a signature algorithm, by wolfSSL's OID sum (CTC_*);
- * NULL when it is not in the table. */
-const char *cert_sig_alg_name(int oid);
-
 /* Pure helpers, tested on their own. */
 /* UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) → Unix time. 0 or -1. */
 int asn1_time_parse(const char *s, size_t len, int64_t *out);

@@ -1,5 +1,8 @@
 #include "scanner/tls/names.h"
 
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -125,3 +128,28 @@ const char *tls_group_name(uint16_t g)
     default: return NULL;
     }
 }
+
+/* Signature algorithms by wolfSSL's OID sum, named as OpenSSL names them
+ * (openssl x509 -text: its long names), one table for both paths. */
+static const struct {
+    int oid;
+    const char *name;
+} sig_names[] = {
+    {CTC_MD2wRSA, "md2WithRSAEncryption"},       {CTC_MD5wRSA, "md5WithRSAEncryption"},
+    {CTC_SHAwRSA, "sha1WithRSAEncryption"},      {CTC_SHA224wRSA, "sha224WithRSAEncryption"},
+    {CTC_SHA256wRSA, "sha256WithRSAEncryption"}, {CTC_SHA384wRSA, "sha384WithRSAEncryption"},
+    {CTC_SHA512wRSA, "sha512WithRSAEncryption"}, {CTC_RSASSAPSS, "rsassaPss"},
+    {CTC_SHAwECDSA, "ecdsa-with-SHA1"},          {CTC_SHA224wECDSA, "ecdsa-with-SHA224"},
+    {CTC_SHA256wECDSA, "ecdsa-with-SHA256"},     {CTC_SHA384wECDSA, "ecdsa-with-SHA384"},
+    {CTC_SHA512wECDSA, "ecdsa-with-SHA512"},     {CTC_ED25519, "ED25519"},
+    {CTC_ED448, "ED448"},                        {CTC_SHAwDSA, "dsaWithSHA1"},
+    {CTC_SHA256wDSA, "dsa_with_SHA256"},
+};
+
+const char *cert_sig_alg_name(int oid)
+{
+    for (size_t i = 0; i < sizeof sig_names / sizeof sig_names[0]; i++)
+        if (sig_names[i].oid == oid) return sig_names[i].name;
+    return NULL;
+}
+

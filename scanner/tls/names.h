@@ -29,4 +29,9 @@ const char *tls_suite_name(uint16_t suite);
 /* "x25519", "secp256r1", "ffdhe2048", ...; NULL if unknown. */
 const char *tls_group_name(uint16_t group);
 
+/* The OpenSSL name of a certificate's signature algorithm, by wolfSSL's OID
+ * sum (CTC_*): ecdsa-with-SHA256, rsassaPss, ED25519, ...; NULL when it is
+ * not in the table. */
+const char *cert_sig_alg_name(int oid);
+
 #endif

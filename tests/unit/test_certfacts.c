@@ -6,6 +6,7 @@
 
 #include "scanner/tls/certder.h"
 #include "scanner/tls/certfacts.h"
+#include "scanner/tls/names.h"
 #include "tests/unit/test.h"
 #include "tests/unit/testdata.h"
 

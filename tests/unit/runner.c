@@ -53,7 +53,10 @@
     X(output_keys_whole_target)                                                                    \
     X(linereader_errors_are_errors)                                                                \
     X(linereader_cancel_wakes_a_blocked_reader)                                                    \
-    X(feeder_reports_read_errors)
+    X(feeder_reports_read_errors)                                                                  \
+    X(conn_smtp_replies_at_every_split)                                                            \
+    X(conn_smtp_refusals_and_injection)                                                            \
+    X(conn_imap_pop3_ftp_dialogs)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "output/csv.h"
-#include "output/jsonl.h"
+/* Each format's table, defined in its own file. */
+extern const struct output_format csv_format, jsonl_format;
 
 const struct output_format *const output_formats[] = {&csv_format, &jsonl_format, NULL};
 

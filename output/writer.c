@@ -278,14 +278,6 @@ int writer_write(struct writer *w, const char *data, size_t len)
     return rc;
 }
 
-bool writer_failed(struct writer *w)
-{
-    uv_mutex_lock(&w->lock);
-    bool failed = w->failed;
-    uv_mutex_unlock(&w->lock);
-    return failed;
-}
-
 void writer_abort(struct writer *w)
 {
     uv_mutex_lock(&w->lock);

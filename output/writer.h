@@ -41,7 +41,6 @@ struct writer *writer_open(const struct writer_options *o);
 /* The rows of one target: 0, or -1 after a write error (printed once;
  * later calls fail too). */
 int writer_write(struct writer *w, const char *data, size_t len);
-bool writer_failed(struct writer *w);
 /* Keeps the lock for good: the process is about to exit, and no row may
  * follow. */
 void writer_abort(struct writer *w);

@@ -82,15 +82,22 @@ static void set_error(struct conn *c, const char *fmt, va_list ap)
     buf_free(&b);
 }
 
+static void finish_with(struct conn *c, enum scan_status st, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void finish_with(struct conn *c, enum scan_status st, const char *fmt, va_list ap)
+{
+    c->result.status = st;
+    set_error(c, fmt, ap);
+    finish_now(c);
+}
+
 void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
 {
     if (c->finished) return;
-    c->result.status = st;
     va_list ap;
     va_start(ap, fmt);
-    set_error(c, fmt, ap);
+    finish_with(c, st, fmt, ap);
     va_end(ap);
-    finish_now(c);
 }
 
 void conn_finish_with_verdict(struct conn *c)
@@ -112,12 +119,10 @@ void conn_fail(struct conn *c, enum scan_status st, const char *fmt, ...)
         conn_finish_with_verdict(c);
         return;
     }
-    c->result.status = st;
     va_list ap;
     va_start(ap, fmt);
-    set_error(c, fmt, ap);
+    finish_with(c, st, fmt, ap);
     va_end(ap);
-    finish_now(c);
 }
 
 static void on_timer(uv_timer_t *t)

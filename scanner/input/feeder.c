@@ -226,14 +226,6 @@ void feeder_snapshot(struct feeder *f, struct feeder_stats *stats)
     uv_mutex_unlock(&f->lock);
 }
 
-uint64_t feeder_queued(struct feeder *f)
-{
-    uv_mutex_lock(&f->lock);
-    uint64_t n = f->count;
-    uv_mutex_unlock(&f->lock);
-    return n;
-}
-
 void feeder_cancel(struct feeder *f)
 {
     uv_mutex_lock(&f->lock);

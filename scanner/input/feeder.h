@@ -60,8 +60,6 @@ void feeder_cancel(struct feeder *f);
 void feeder_join(struct feeder *f, struct feeder_stats *stats);
 /* The counts so far. */
 void feeder_snapshot(struct feeder *f, struct feeder_stats *stats);
-/* Items read but not taken by a worker yet. */
-uint64_t feeder_queued(struct feeder *f);
 /* An item feeder_pop gave out is finished (its rows written, or deferred):
  * the retry pass begins once every first-pass item is. */
 void feeder_done(struct feeder *f);

@@ -50,28 +50,6 @@ def test_jsonl_summary_and_expiry_exit():
     check(p.returncode == 3, "the good certificate ends within 500 days: exit 3 (%d)" % p.returncode)
 
 
-def run_on_pty(args, stdin_data):
-    """stderr on a pseudo-terminal: what a person watching would see."""
-    master, slave = pty.openpty()
-    p = subprocess.Popen(["ip", "netns", "exec", NS, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=slave)
-    os.close(slave)
-    p.stdin.write(stdin_data)
-    p.stdin.close()
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    p.wait(timeout=60)
-    os.close(master)
-    return seen
-
-
 def test_progress():
     slow = b"good.lab.test\nsilent.lab.test\n"
     tty = run_on_pty([BIN, "--resolver", "127.0.53.1", "--allow-private", "--banner-timeout", "2.5", "--no-retry"], slow)

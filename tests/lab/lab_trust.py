@@ -496,23 +496,7 @@ def test_check_ehlo_name():
 
 def test_progress_stays_off_the_rows():
     """Rows on the same terminal as stderr: no progress line between them."""
-    import pty
-    master, slave = pty.openpty()
-    p = subprocess.Popen(lab_cmd("--allow-private", "--banner-timeout", "2.5", "--no-retry"), stdin=subprocess.PIPE,
-                         stdout=slave, stderr=slave)
-    os.close(slave)
-    p.stdin.write(b"good.lab.test\nsilent.lab.test\n")
-    p.stdin.close()
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    p.wait(timeout=30)
-    os.close(master)
+    seen = run_on_pty(lab_cmd("--allow-private", "--banner-timeout", "2.5", "--no-retry")[4:],
+                      b"good.lab.test\nsilent.lab.test\n", stdout_too=True)
     check(b"\x1b[K" not in seen and b"in flight" not in seen, "no progress line among the rows: %r" % seen[:200])
     check(b"good.lab.test,mx-good.lab.test" in seen and b"rows by status" in seen, "the rows and the summary are there")

@@ -138,3 +138,26 @@ def smtpd_connects(log, name):
     return len(re.findall(r"postfix/%s/smtpd\[\d+\]: connect from" % re.escape(name), log))
 
 
+
+
+def run_on_pty(args, stdin_data, stdout_too=False):
+    """stderr (and stdout too, if asked) on a pseudo-terminal: what a person
+    watching would see. args run in the lab's namespace."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(["ip", "netns", "exec", NS, *args], stdin=subprocess.PIPE,
+                         stdout=slave if stdout_too else subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    p.stdin.write(stdin_data)
+    p.stdin.close()
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    p.wait(timeout=60)
+    os.close(master)
+    return seen

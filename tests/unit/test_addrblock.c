@@ -56,14 +56,19 @@ TEST_IMPL(addrblock_cidr_parse)
     ASSERT_EQ(cidr_parse("", &c), -1);
 }
 
+/* A list file holding text, at path (a mkstemp template). */
+static void list_file(char *path, const char *text)
+{
+    int fd = mkstemp(path);
+    ASSERT(fd >= 0);
+    ASSERT_EQ(write(fd, text, strlen(text)), (long long)strlen(text));
+    close(fd);
+}
+
 TEST_IMPL(addrblock_list_files)
 {
     char path[] = "/tmp/sts-cidr-XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT(fd >= 0);
-    const char good[] = "# zmap format\n\n192.0.2.0/24\n  198.51.100.7   # one host\r\n2001:db8::/32\n";
-    ASSERT_EQ(write(fd, good, sizeof good - 1), (long long)(sizeof good - 1));
-    close(fd);
+    list_file(path, "# zmap format\n\n192.0.2.0/24\n  198.51.100.7   # one host\r\n2001:db8::/32\n");
     struct cidr_list list = {0};
     char err[256];
     ASSERT_EQ(cidr_list_load(&list, path, err, sizeof err), 0);
@@ -142,11 +147,7 @@ TEST_IMPL(addrblock_embedded_ipv4)
 TEST_IMPL(addrblock_lists_see_the_ipv4_inside)
 {
     char path[] = "/tmp/sts-cidr-XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT(fd >= 0);
-    const char text[] = "127.0.1.0/24\n";
-    ASSERT_EQ(write(fd, text, sizeof text - 1), (long long)(sizeof text - 1));
-    close(fd);
+    list_file(path, "127.0.1.0/24\n");
     struct cidr_list list = {0};
     char err[256];
     ASSERT_EQ(cidr_list_load(&list, path, err, sizeof err), 0);

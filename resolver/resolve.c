@@ -220,13 +220,22 @@ static void addr_done(struct request *req, int host, int qtype, enum lookup_outc
     if (!w->a_pending && !w->aaaa_pending) host_complete(req, host);
 }
 
-static void lookup_done(struct request *req, int host, int qtype, enum lookup_outcome o,
-                        const char *err, struct dns_answer *ans)
+/* A lookup's outcome, recorded; no reference changes hands. */
+static void lookup_record(struct request *req, int host, int qtype, enum lookup_outcome o,
+                          const char *err, struct dns_answer *ans)
 {
     if (host < 0)
         mx_done(req, o, err, ans);
     else
         addr_done(req, host, qtype, o, err, ans);
+}
+
+/* A lookup's outcome, and the reference it held goes: this may finish and
+ * free the request, so nothing may touch req after it. */
+static void lookup_done(struct request *req, int host, int qtype, enum lookup_outcome o,
+                        const char *err, struct dns_answer *ans)
+{
+    lookup_record(req, host, qtype, o, err, ans);
     request_release(req);
 }
 
@@ -302,14 +311,24 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
     free(lk);
 }
 
+/* Sends a lookup, which holds a reference to the request until its answer.
+ * chain 0: a first lookup, which takes a new reference; its caller holds
+ * one of its own across the call (request_new's, or the MX lookup's), so
+ * the request outlives it even when the answer comes at once. chain > 0:
+ * the lookup that ends a CNAME chain takes over the reference of the one
+ * before, whose caller returns right after. */
 static void lookup_start(struct request *req, int host, int qtype, const char *name, int chain)
 {
-    if (chain == 0) req->outstanding++;
     struct lookup *lk = calloc(1, sizeof *lk);
+    if (!lk && chain == 0) {
+        lookup_record(req, host, qtype, LK_FAILED, "out of memory", NULL); /* no reference taken */
+        return;
+    }
     if (!lk) {
         lookup_done(req, host, qtype, LK_FAILED, "out of memory", NULL);
         return;
     }
+    if (chain == 0) req->outstanding++;
     lk->req = req;
     lk->host = host;
     lk->qtype = qtype;

@@ -24,14 +24,15 @@ static int header(const unsigned char *d, size_t len, size_t *pos, int *tag, siz
     return 0;
 }
 
-/* Where the serial INTEGER's header begins and its content lies. */
-static int locate(const unsigned char *d, size_t len, size_t *tbs_hdr, size_t *tbs_start,
+/* Where the certificate ends, the TBS lies, and the serial INTEGER's
+ * header begins and its content lies. */
+static int locate(const unsigned char *d, size_t len, size_t *cert_end, size_t *tbs_start,
                   size_t *tbs_len, size_t *ser_hdr, size_t *ser_start, size_t *ser_len)
 {
     size_t pos = 0, s, l;
     int tag;
     if (header(d, len, &pos, &tag, &s, &l) != 0 || tag != 0x30) return -1;
-    *tbs_hdr = pos;
+    *cert_end = s + l;
     if (header(d, len, &pos, &tag, tbs_start, tbs_len) != 0 || tag != 0x30) return -1;
     size_t end = *tbs_start + *tbs_len;
     size_t at = pos;
@@ -50,8 +51,8 @@ static int locate(const unsigned char *d, size_t len, size_t *tbs_hdr, size_t *t
 
 int der_serial(const unsigned char *der, size_t len, const unsigned char **serial, size_t *n)
 {
-    size_t th, ts, tl, sh, ss, sl;
-    if (locate(der, len, &th, &ts, &tl, &sh, &ss, &sl) != 0) return -1;
+    size_t end, ts, tl, sh, ss, sl;
+    if (locate(der, len, &end, &ts, &tl, &sh, &ss, &sl) != 0) return -1;
     *serial = der + ss;
     *n = sl;
     return 0;
@@ -98,16 +99,9 @@ static int put_len(struct buf *b, size_t l)
 
 int der_with_short_serial(const unsigned char *d, size_t len, struct buf *out)
 {
-    size_t th, ts, tl, sh, ss, sl;
-    if (locate(d, len, &th, &ts, &tl, &sh, &ss, &sl) != 0) return -1;
+    size_t outer_end, ts, tl, sh, ss, sl;
+    if (locate(d, len, &outer_end, &ts, &tl, &sh, &ss, &sl) != 0) return -1;
     static const unsigned char one[3] = {0x02, 0x01, 0x01};
-    size_t outer_end;
-    {
-        size_t pos = 0, s, l;
-        int tag;
-        header(d, len, &pos, &tag, &s, &l);
-        outer_end = s + l;
-    }
     size_t tbs_end = ts + tl;
     size_t new_tbs = (sh - ts) + sizeof one + (tbs_end - (ss + sl));
     struct buf tbs = {0};

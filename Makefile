@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The two commands of the README; each installs what is missing first.
 #   make demo   build, then scan the bundled demo domains against a local lab
 #   make test   build (plain, ASan+UBSan, fuzz), then run every test, a short fuzz run

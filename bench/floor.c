@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench-floor: the client's CPU for one TLS handshake, with no sockets and
  * no SMTP: the physical limit of this build.
  *

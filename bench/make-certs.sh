@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Usage: make-certs.sh DIR rsa|ecdsa N
 # A root CA, one intermediate, one leaf key and N distinct leaf certificates
 # (distinct serials and names), all signed by the intermediate:

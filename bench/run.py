@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The benchmark driver: one command, one table, everything measured in one run.
 
     python3 bench/run.py [--smoke] [--build DIR] [--keep DIR]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench-server: a fast STARTTLS responder for the benchmarks.
  *
  * Listens on one port on every address of its network namespace (the

@@ -1,8 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/cellfmt.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "scanner/base/wordlist.h"
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid.
  * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
@@ -34,11 +38,12 @@ static size_t utf8_seq_len(const unsigned char *p, size_t avail)
     return n;
 }
 
-/* Escapes p into out, stopping before CELL_MAX. */
-static int escape_into(struct buf *out, const char *p, size_t len)
+/* Escapes p into out, stopping before CELL_MAX bytes from start (where the
+ * cell began); space: a space is escaped too (an item of a list). 1 when it
+ * cut the cell, 0 when not, -1 when memory ran out. */
+static int escape_into(struct buf *out, const char *p, size_t len, size_t start, bool space)
 {
     const unsigned char *s = (const unsigned char *)p;
-    size_t start = out->len;
     size_t limit = CELL_MAX - sizeof CELL_TRUNCATED;
     size_t i = 0;
     while (i < len) {
@@ -46,7 +51,7 @@ static int escape_into(struct buf *out, const char *p, size_t len)
         char esc[5];
         const char *piece;
         size_t piece_len;
-        if (n == 0 || s[i] < 0x20 || s[i] == 0x7F || s[i] == '\\') {
+        if (n == 0 || s[i] < 0x20 || s[i] == 0x7F || s[i] == '\\' || (space && s[i] == ' ')) {
             snprintf(esc, sizeof esc, "\\x%02x", s[i]);
             piece = esc;
             piece_len = 4;
@@ -55,19 +60,38 @@ static int escape_into(struct buf *out, const char *p, size_t len)
             piece = (const char *)s + i;
             piece_len = n;
         }
-        if (out->len - start + piece_len > limit) return buf_append_str(out, CELL_TRUNCATED);
+        if (out->len - start + piece_len > limit) return buf_append_str(out, CELL_TRUNCATED) ? -1 : 1;
         if (buf_append(out, piece, piece_len) != 0) return -1;
         i += n;
     }
     return 0;
 }
 
+/* OWASP CSV injection: a cell starting with one of these is a formula. */
+static bool formula_start(const char *p, size_t len)
+{
+    return len > 0 && p[0] != '\0' && strchr("=+-@\t\r", p[0]) != NULL;
+}
+
 int escape_text(struct buf *out, const char *p, size_t len, int guard)
 {
     int rc = 0;
-    /* OWASP CSV injection: a cell starting with one of these is a formula. */
-    if (guard && len > 0 && strchr("=+-@\t\r", p[0]) != NULL) rc = buf_append(out, "'", 1);
-    return rc ? rc : escape_into(out, p, len);
+    if (guard && formula_start(p, len)) rc = buf_append(out, "'", 1);
+    return rc ? rc : escape_into(out, p, len, out->len, false) < 0 ? -1 : 0;
+}
+
+int escape_list(struct buf *out, const char *p, size_t len, int guard)
+{
+    struct buf item = {0};
+    size_t pos = 0, start = out->len;
+    int rc = 0;
+    while (rc == 0 && wordlist_next(p, len, &pos, &item)) {
+        if (out->len > start) rc = buf_append(out, " ", 1);
+        else if (guard && formula_start(item.data, item.len)) rc = buf_append(out, "'", 1);
+        if (rc == 0) rc = escape_into(out, item.data, item.len, start, true);
+    }
+    buf_free(&item);
+    return rc < 0 ? -1 : 0; /* 1: cut, and the rest left out */
 }
 
 void iso8601_utc(int64_t t, char out[32])

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* How a value becomes cell text, the same for every output format and for
  * the check transcript: server-chosen bytes escaped (control bytes, DEL,
  * backslash and invalid UTF-8 as \xNN), an optional spreadsheet guard, a
@@ -18,6 +19,9 @@
 /* Appends p escaped. guard: a text that a spreadsheet would read as a
  * formula (=, +, -, @, TAB, CR first) gets a leading '. */
 int escape_text(struct buf *out, const char *p, size_t len, int guard);
+/* Appends a word list (scanner/base/wordlist.h) as one cell: each item
+ * escaped, its own spaces as \x20 too, the items joined by spaces. */
+int escape_list(struct buf *out, const char *p, size_t len, int guard);
 
 /* 2027-02-25T19:22:35Z (UTC); "" when t cannot be shown. */
 void iso8601_utc(int64_t t, char out[32]);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/columns.h"
 
 #include <string.h>
@@ -54,7 +55,7 @@ static void cert_cell(const struct probe_result *r, enum column_id id, struct ce
     switch (id) {
     case COL_CERT_SUBJECT: text(c, CELL_TEXT, f->subject.p, f->subject.len); break;
     case COL_CERT_ISSUER: text(c, CELL_TEXT, f->issuer.p, f->issuer.len); break;
-    case COL_CERT_SAN: text(c, CELL_TEXT, f->san.p, f->san.len); break;
+    case COL_CERT_SAN: text(c, CELL_LIST, f->san.p, f->san.len); break;
     case COL_CERT_SERIAL: str(c, CELL_WORD, f->serial); break;
     case COL_CERT_NOT_BEFORE: number(c, CELL_TIME, f->not_before, dates); break;
     case COL_CERT_NOT_AFTER: number(c, CELL_TIME, f->not_after, dates); break;
@@ -83,10 +84,10 @@ static void result_cell(const struct probe_result *r, enum column_id id, struct 
     case COL_CONNECT_MS: number(c, CELL_INT, r->connect_ms, r->connect_ms >= 0); break;
     case COL_TLS_MS: number(c, CELL_INT, r->tls_ms, r->tls_ms >= 0); break;
     case COL_SCANNED_AT: number(c, CELL_TIME, r->scanned_at, r->scanned_at > 0); break;
-    case COL_AUTH_MECHS: text(c, CELL_TEXT, r->auth_mechs.p, r->auth_mechs.len); break;
-    case COL_AUTH_MECHS_PLAIN: text(c, CELL_TEXT, r->auth_mechs_plain.p, r->auth_mechs_plain.len); break;
+    case COL_AUTH_MECHS: text(c, CELL_LIST, r->auth_mechs.p, r->auth_mechs.len); break;
+    case COL_AUTH_MECHS_PLAIN: text(c, CELL_LIST, r->auth_mechs_plain.p, r->auth_mechs_plain.len); break;
     case COL_HANDSHAKE: str(c, CELL_WORD, r->handshake); break;
-    case COL_VERSIONS: str(c, CELL_WORD, r->versions); break;
+    case COL_VERSIONS: str(c, CELL_LIST, r->versions); break;
     case COL_ATTEMPTS: number(c, CELL_INT, r->attempts, r->attempts > 0); break;
     default: cert_cell(r, id, c); break;
     }

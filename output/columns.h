@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The columns of a row, in output order: one table that every output
  * format writes from and reads back by (CSV by position, JSONL by key). */
 #ifndef STS_COLUMNS_H
@@ -15,6 +16,8 @@ enum cell_type {
     CELL_INT,  /* a number, or none */
     CELL_TRI,  /* yes / no / none */
     CELL_TIME, /* a Unix time, written in ISO 8601 UTC, or none */
+    CELL_LIST, /* a word list (scanner/base/wordlist.h): a JSON array, a CSV cell of
+                * space-separated items; guarded in CSV */
 };
 
 struct cell {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/csv.h"
 
 #include <stdio.h>
@@ -6,23 +7,30 @@
 #include "output/cellfmt.h"
 #include "output/columns.h"
 
+/* An escaped cell, quoted when it holds a comma or a quote. */
+static int quote_cell(struct buf *out, const struct buf *cell, int rc)
+{
+    if (rc != 0) return rc;
+    if (!cell->len || (!memchr(cell->data, ',', cell->len) && !memchr(cell->data, '"', cell->len)))
+        return buf_append(out, cell->data, cell->len);
+    rc = buf_append(out, "\"", 1);
+    for (size_t i = 0; rc == 0 && i < cell->len; i++)
+        rc = cell->data[i] == '"' ? buf_append(out, "\"\"", 2) : buf_append(out, cell->data + i, 1);
+    return rc ? rc : buf_append(out, "\"", 1);
+}
+
 int csv_cell(struct buf *out, const char *p, size_t len, int is_text)
 {
     struct buf cell = {0};
-    int rc = escape_text(&cell, p, len, is_text);
-    if (rc == 0) {
-        int quote = cell.len && (memchr(cell.data, ',', cell.len) || memchr(cell.data, '"', cell.len));
-        if (!quote) {
-            rc = buf_append(out, cell.data, cell.len);
-        } else {
-            rc = buf_append(out, "\"", 1);
-            for (size_t i = 0; rc == 0 && i < cell.len; i++) {
-                rc = cell.data[i] == '"' ? buf_append(out, "\"\"", 2)
-                                         : buf_append(out, cell.data + i, 1);
-            }
-            if (rc == 0) rc = buf_append(out, "\"", 1);
-        }
-    }
+    int rc = quote_cell(out, &cell, escape_text(&cell, p, len, is_text));
+    buf_free(&cell);
+    return rc;
+}
+
+static int csv_list(struct buf *out, const char *p, size_t len)
+{
+    struct buf cell = {0};
+    int rc = quote_cell(out, &cell, escape_list(&cell, p, len, 1));
     buf_free(&cell);
     return rc;
 }
@@ -43,6 +51,7 @@ static int put_cell(struct buf *out, const struct cell *c)
     switch (c->type) {
     case CELL_TEXT: return csv_cell(out, c->p, c->len, 1);
     case CELL_WORD: return csv_cell(out, c->p, c->len, 0);
+    case CELL_LIST: return csv_list(out, c->p, c->len);
     case CELL_INT:
         if (c->present) snprintf(s, sizeof s, "%lld", (long long)c->v);
         break;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CSV rows (RFC 4180) that are safe to open in a spreadsheet. */
 #ifndef STS_CSV_H
 #define STS_CSV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An output format (zmap's output modules): one const table in a file of
  * its own, listed once in output/formats.c. */
 #ifndef STS_FORMAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The registry of output formats: -f, --help and the error messages read
  * this one list. Adding a format is a new file and one line here. */
 #ifndef STS_FORMATS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/jsonl.h"
 
 #include <stdio.h>
@@ -5,6 +6,7 @@
 
 #include "output/cellfmt.h"
 #include "output/columns.h"
+#include "scanner/base/wordlist.h"
 
 int json_string(struct buf *out, const char *p, size_t len)
 {
@@ -19,6 +21,26 @@ int json_string(struct buf *out, const char *p, size_t len)
     if (!rc) rc = buf_append(out, "\"", 1);
     buf_free(&text);
     return rc;
+}
+
+/* A word list as an array of strings (null when empty); like a CSV cell,
+ * at most about CELL_MAX bytes, then "...[truncated]" as the last item. */
+static int put_list(struct buf *out, const char *p, size_t len)
+{
+    struct buf item = {0};
+    size_t pos = 0, start = out->len;
+    if (len == 0) return buf_append_str(out, "null");
+    int rc = buf_append(out, "[", 1);
+    for (bool first = true; rc == 0 && wordlist_next(p, len, &pos, &item); first = false) {
+        if (!first) rc = buf_append(out, ",", 1);
+        if (rc == 0 && out->len - start + item.len > CELL_MAX - sizeof CELL_TRUNCATED) {
+            rc = json_string(out, CELL_TRUNCATED, sizeof CELL_TRUNCATED - 1);
+            break;
+        }
+        if (rc == 0) rc = json_string(out, item.data, item.len);
+    }
+    buf_free(&item);
+    return rc ? rc : buf_append(out, "]", 1);
 }
 
 static int put_value(struct buf *out, const struct cell *c)
@@ -36,6 +58,7 @@ static int put_value(struct buf *out, const struct cell *c)
         return buf_printf(out, "\"%s\"", s);
     case CELL_TRI:
         return buf_append_str(out, c->tri == TRI_YES ? "true" : c->tri == TRI_NO ? "false" : "null");
+    case CELL_LIST: return put_list(out, c->p, c->len);
     }
     return -1;
 }

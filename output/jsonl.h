@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JSON Lines rows: one object per row, the CSV's column names as keys;
  * numbers as numbers, yes/no as booleans, empty cells as null. Strings hold
  * the same text as the CSV cells (control bytes and invalid UTF-8 as \xNN),

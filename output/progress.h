@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The progress line: on a terminal, one status line rewritten about once a
  * second; elsewhere nothing, or with --progress a plain line every 10 s. */
 #ifndef STS_PROGRESS_H

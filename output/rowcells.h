@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A row read back from an output file, as text per column: what --resume
  * (and merge) need to know which targets a file holds and to count its rows
  * into the summary again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What a scan found, in totals: updated by every worker as targets finish
  * (a row is counted once it is in the output), printed on stderr at the
  * end, and written as JSON with --summary FILE. With --resume, the rows an

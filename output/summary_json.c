@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The summary as JSON (--summary FILE). */
 #include <errno.h>
 #include <stdlib.h>

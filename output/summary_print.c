@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The summary on stderr. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/formats.h"
 #include "output/writer.h"
 

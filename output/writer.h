@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one output writer all workers share.
  *
  * Each target's rows reach the file in one write(2), whole: when a write

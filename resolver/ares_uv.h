@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* c-ares driven by a libuv loop: one uv_poll_t per c-ares socket (from the
  * socket-state callback) and a periodic timer, without which c-ares 1.18
  * never notices a timeout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading a DNS answer: follow the CNAME chain from the query name and
  * collect the records of the asked type at its end. Pure; every length in
  * the message is checked. */

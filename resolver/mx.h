@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* MX record logic (RFC 5321 5.1, RFC 7505), as pure functions. */
 #ifndef STS_MX_H
 #define STS_MX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Resolving a mail domain (MX, then every A and AAAA of every MX) or a
  * host (A and AAAA) on a worker's c-ares channel. One callback per request. */
 #ifndef STS_RESOLVE_H

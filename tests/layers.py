@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Keeps the layers true: every #include points down the layer list (or
 stays in its own layer), and the modules' include graph has no cycle.
 

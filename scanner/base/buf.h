@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Growable byte buffers and length-carrying text.
  *
  * Text that a server chose (banners, certificate names, error messages that

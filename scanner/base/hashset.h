@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A set of strings kept as 64-bit hashes (8 bytes a member, no strings):
  * for target dedup and the targets a resumed scan already has. */
 #ifndef STS_HASHSET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* starttls-scan check: one host (or the MX hosts of one mail domain), the
  * whole dialog as a readable transcript on stdout, an optional AUTH test
  * over the encrypted connection, and a verdict that follows the evidence:

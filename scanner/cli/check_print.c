@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check's transcript: every line in and out, the TLS facts and the chain,
  * escaped so that server text cannot drive the terminal, and with the
  * credentials redacted wherever they appear (a server may echo them). */
@@ -42,6 +43,15 @@ void check_print_text(const char *prefix, const char *p, size_t len)
     escape_text(&shown, raw.data ? raw.data : "", raw.len, 0);
     printf("%s%.*s\n", prefix, (int)shown.len, shown.data ? shown.data : "");
     buf_free(&raw);
+    buf_free(&shown);
+}
+
+/* A word list (certificate names, SASL mechanisms), shown as one line. */
+static void check_print_list(const char *prefix, const char *p, size_t len)
+{
+    struct buf shown = {0};
+    escape_list(&shown, p, len, 0);
+    printf("%s%.*s\n", prefix, (int)shown.len, shown.data ? shown.data : "");
     buf_free(&shown);
 }
 
@@ -99,7 +109,7 @@ static void print_cert(int depth, const unsigned char *der, size_t len, int64_t 
     iso8601_utc(f.not_after, na);
     check_print_text("      subject: ", f.subject.p, f.subject.len);
     check_print_text("      issuer:  ", f.issuer.p, f.issuer.len);
-    if (f.san.len) check_print_text("      names:   ", f.san.p, f.san.len);
+    if (f.san.len) check_print_list("      names:   ", f.san.p, f.san.len);
     int64_t left = days_between(now, f.not_after);
     printf("      valid:   %s to %s (%lld days %s)\n      serial:  %s\n      key:     %s, %s\n", nb,
            na, (long long)(left >= 0 ? left : -left), left >= 0 ? "left" : "ago: EXPIRED", f.serial,
@@ -164,9 +174,9 @@ static void on_finished(void *arg, const struct conn *c)
     (void)arg;
     const struct probe_result *r = &c->result;
     if (r->auth_mechs_plain.len)
-        check_print_text("-- AUTH offered before TLS: ", r->auth_mechs_plain.p, r->auth_mechs_plain.len);
+        check_print_list("-- AUTH offered before TLS: ", r->auth_mechs_plain.p, r->auth_mechs_plain.len);
     if (r->auth_mechs.len)
-        check_print_text("-- AUTH offered inside TLS: ", r->auth_mechs.p, r->auth_mechs.len);
+        check_print_list("-- AUTH offered inside TLS: ", r->auth_mechs.p, r->auth_mechs.len);
     fflush(stdout);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/cli/config.h"
 
 #include <arpa/inet.h>
@@ -16,8 +17,6 @@
 #include "scanner/cli/usage.h"
 #include "scanner/dialog/services.h"
 #include "scanner/input/targets.h"
-
-#define STS_VERSION "0.1.0"
 
 static int check_limits(const struct config *cfg)
 {
@@ -151,7 +150,7 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
             return 1;
         }
         if (c == OPT_VERSION) {
-            puts("starttls-scan " STS_VERSION);
+            usage_print_version(stdout);
             free(given);
             return 1;
         }

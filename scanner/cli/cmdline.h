@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command line, parsed into a struct config. */
 #ifndef STS_CMDLINE_H
 #define STS_CMDLINE_H

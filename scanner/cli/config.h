@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command line's configuration: the scan's options (what the engine
  * is asked to do) and what only the command line uses (files, format,
  * messages, check). Parsed once, then read-only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command line's options: one table (names, which command takes them,
  * whether they may be given twice), and a parser per group of them. */
 #include <getopt.h>

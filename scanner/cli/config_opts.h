@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The option table and its group parsers (scanner/cli/config_opts.c), for
  * config.c. */
 #ifndef STS_CONFIG_OPTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The values options take, parsed strictly: numbers, seconds, resolver
  * addresses, host names; and the default EHLO name. */
 #include <arpa/inet.h>

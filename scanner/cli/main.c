@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* starttls-scan: STARTTLS for many mail hosts at once. */
 #include <ares.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The files a scan reads and writes, checked before anything is created:
  * the input is readable and not a directory, the output and the summary
  * are not the input or each other, and the summary's place is writable. */

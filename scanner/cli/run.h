@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One run of the command: its input and output files (checked before
  * anything is created), the scan, the signals, the progress line, the
  * summary, and the exit status. */

@@ -1,8 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The --help texts of the scan and of check (the README quotes them). The
  * lists of protocols and formats come from their tables. */
 #include "scanner/cli/usage.h"
 
 #include <string.h>
+
+#include <ares.h>
+#include <uv.h>
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 
 #include "output/formats.h"
 #include "scanner/dialog/services.h"
@@ -144,4 +150,15 @@ static void print_filled(FILE *out, const char *text)
 void usage_print(FILE *out, bool check)
 {
     print_filled(out, check ? usage_check : usage_scan);
+}
+
+#ifndef STS_VERSION
+#error "STS_VERSION comes from CMake's project(VERSION)"
+#endif
+
+void usage_print_version(FILE *out)
+{
+    fprintf(out, "starttls-scan %s\n", STS_VERSION);
+    fprintf(out, "linked at run time: libuv %s, wolfSSL %s, c-ares %s\n", uv_version_string(),
+            wolfSSL_lib_version(), ares_version(NULL));
 }

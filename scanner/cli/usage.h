@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The --help texts. */
 #ifndef STS_USAGE_H
 #define STS_USAGE_H
@@ -7,5 +8,9 @@
 
 /* The scan's (or check's) --help, the protocol and format lists filled in. */
 void usage_print(FILE *out, bool check);
+
+/* --version: ours (CMake's project version) and the libuv, wolfSSL and
+ * c-ares versions linked at run time, which may be newer than the headers. */
+void usage_print_version(FILE *out);
 
 #endif

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/dialog/dialog.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "scanner/base/wordlist.h"
 
 void dialog_command(struct dialog_session *s, int next_state, const char *line, const char *phase)
 {
@@ -74,14 +77,8 @@ void dialog_add_auth_mechs(struct dialog_session *s, const char *list, size_t le
             char ch = list[start + k];
             mech[k] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
         }
-        mech[n] = '\0';
         /* Each mechanism once, in the order first offered. */
-        int dup = 0;
-        for (const char *p = b.data; p && !dup && (p = strstr(p, mech)) != NULL; p += n)
-            dup = (p == b.data || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0');
-        if (dup) continue;
-        if (b.len) buf_append(&b, " ", 1);
-        buf_append(&b, mech, n);
+        if (!wordlist_has(b.data, b.len, mech, n)) wordlist_add(&b, mech, n);
     }
     text_set(t, b.data ? b.data : "", b.len);
     buf_free(&b);

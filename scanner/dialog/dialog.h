@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A protocol dialog (curl's protocol handlers, zmap's probe modules) and
  * the one view of a connection it gets.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* FTP (RFC 959, RFC 2389, RFC 4217): greeting, FEAT, AUTH TLS, QUIT inside TLS. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* IMAP (RFC 3501, RFC 2595): greeting, CAPABILITY, STARTTLS, CAPABILITY
  * inside TLS, LOGOUT. IMAPS: the same inside implicit TLS. */
 #include <stdio.h>

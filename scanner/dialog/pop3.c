@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* POP3 (RFC 1939, RFC 2449, RFC 2595): greeting, CAPA, STLS, CAPA inside
  * TLS, QUIT. POP3S: the same inside implicit TLS. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The reply reader shared by every line-based dialog (curl's pingpong).
  *
  * Incremental and allocation-bounded: fed any split of the byte stream, it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SASL for check's AUTH test: base64, the PLAIN payload (RFC 4616), and
  * whether a mechanism was offered. One copy for every dialog. */
 #ifndef STS_SASL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The services (curl's scheme records): a name, a default port, implicit
  * TLS or STARTTLS, whether targets are mail domains, and the dialog that
  * serves it; several share one dialog (smtp, submission and smtps).

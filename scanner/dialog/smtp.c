@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SMTP: greeting, EHLO (HELO when refused), STARTTLS, TLS, EHLO, QUIT.
  * Never pipelines; never sends AUTH, MAIL or data. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Implicit TLS on any port (HTTPS on 443, LDAPS, ...): the handshake is the
  * whole dialog; the server may never speak first, so nothing is read. */
 #include "scanner/dialog/dialog.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Admission, one per worker: which connection may start, and when. In one
  * place: the -c bound (this worker's share of connections at once), the
  * --per-host bound (shared by all workers), the --rate bucket (shared), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One connection: TCP, deadline timer, reply reader and, during the TLS
  * phase only, a tls_link (or our own ClientHello and the reader of the
  * server's plaintext hello). It is handed its parameters and its owner at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the connection's files: conn.c (its life), conn_io.c (its
  * writes and the dialog's ops) and conn_tls.c (its TLS phase). Not for
  * anyone else. */

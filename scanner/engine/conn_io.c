@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A connection's writes, its reply feed, and the actions it offers its
  * dialog (struct dialog_ops). */
 #include <stdio.h>

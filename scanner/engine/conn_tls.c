@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The TLS phase of a connection: wolfSSL's full handshake, or our own
  * ClientHello and the server's plaintext answer (the legacy fallback). */
 #include <stdio.h>

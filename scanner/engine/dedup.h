@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One probe per distinct (address, port, SNI name) per run, shared by all
  * workers. The first to ask probes; the others wait for its result, which
  * then stays for later askers. Results are immutable once published. */

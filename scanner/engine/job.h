@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One input target: resolve it, ask for a probe per (MX host, address),
  * and hand its rows up in one piece when every answer is in. Lives on one
  * worker, and reports through the env it is given. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What an observer of the engine hears (check's transcript, as curl's
  * protocol code reports every line to one trace hook). NULL in a mass scan:
  * every call site tests one pointer and does nothing else. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What a scan is asked to do: the engine's parameters, filled by the
  * command line (scanner/cli) and read-only once the workers run. The
  * engine's parts take the fields they need from here; none of them reads

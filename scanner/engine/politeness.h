@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Politeness, shared by all workers: at most N connections at once to one
  * address (--per-host), and at most R new connections a second in all
  * (--rate, a token bucket). */

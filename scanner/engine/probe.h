@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One probe of an (address, port, SNI): a sequence of connections, one at a
  * time, whose results make one published result.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One scan: the workers and what they share (the TLS context, the dedup
  * table, the politeness tables), set up from the scan's options. The
  * command line (scanner/cli/run.c) owns the files, the signals and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A worker: one thread, one libuv loop, one c-ares channel, and the jobs,
  * probes and connections it owns (shared-nothing, like nginx's workers).
  * Workers meet only in what their env holds: the feeder, the dedup table,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Special-purpose address ranges that a scan never touches unless told to. */
 #ifndef STS_ADDRBLOCK_H
 #define STS_ADDRBLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The input feeder: a thread reads target lines into a bounded queue, so
  * memory does not grow with the input; workers take items when they have
  * room. Duplicate targets are dropped here (by a 64-bit hash of the key),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Lines from a file descriptor, for the input feeder: buffered, bounded per
  * line, and interruptible. A reader blocked on a pipe or a terminal wakes
  * when it is cancelled (poll on the input and on a pipe of its own), so the

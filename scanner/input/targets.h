@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One input line → one target, or the reason it is not one. Pure. */
 #ifndef STS_TARGETS_H
 #define STS_TARGETS_H

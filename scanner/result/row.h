@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What one probe found, and the row that reports it for one
  * (domain, MX host, address). Many rows may share one probe result. */
 #ifndef STS_ROW_H
@@ -16,7 +17,7 @@ struct cert_facts {
     bool present;
     struct text subject; /* RFC 4514 order, e.g. CN=mx.example,O=Org */
     struct text issuer;
-    struct text san;     /* DNS names and IP addresses, space-separated */
+    struct text san;     /* DNS names and IP addresses, a word list (base/wordlist.h) */
     char serial[132];    /* upper-case hex, '-' when negative (as OpenSSL prints it) */
     bool long_serial;    /* longer than wolfSSL parses: the chain cannot be checked */
     int64_t not_before;  /* Unix time */

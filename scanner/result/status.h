@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The status of a row: one precise word, documented in the README. */
 #ifndef STS_STATUS_H
 #define STS_STATUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the certificate's own DER says where wolfSSL's parser loses it:
  * the serial number with its sign (wolfSSL drops a leading zero, so a
  * negative serial reads like a positive one) and serials longer than the

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/tls/certfacts.h"
 
+#include "scanner/base/wordlist.h"
 #include "scanner/tls/certder.h"
 #include "scanner/tls/certfacts_internal.h"
 #include "scanner/tls/names.h"
@@ -127,12 +129,9 @@ static int decoded_sans(const DecodedCert *dc, struct text *out)
     struct buf b = {0};
     int rc = 0;
     for (const DNS_entry *d = dc->altNames; rc == 0 && d; d = d->next) {
-        if (d->type != ASN_DNS_TYPE && d->type != ASN_IP_TYPE) continue;
-        if (b.len) rc = buf_append(&b, " ", 1);
-        if (rc != 0) break;
         if (d->type == ASN_DNS_TYPE)
-            rc = buf_append(&b, d->name, (size_t)d->len);
-        else
+            rc = wordlist_add(&b, d->name, (size_t)d->len);
+        else if (d->type == ASN_IP_TYPE && (rc = wordlist_sep(&b)) == 0)
             rc = certfacts_format_ip((const unsigned char *)d->name, d->len, &b);
     }
     if (rc == 0) rc = text_set(out, b.data ? b.data : "", b.len);

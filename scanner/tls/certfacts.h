@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Certificate facts for the CSV, read from a DER certificate. */
 #ifndef STS_CERTFACTS_H
 #define STS_CERTFACTS_H

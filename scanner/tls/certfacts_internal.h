@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by certfacts.c (the DecodedCert path) and certfacts_x509.c (the
  * X509 path). */
 #ifndef STS_CERTFACTS_INTERNAL_H

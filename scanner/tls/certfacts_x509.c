@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Certificate facts, the slow path: wolfSSL's X509 object (which builds an
  * EVP_PKEY, and with it two random generators), for what the fast path of
  * certfacts.c does not know; and the name helpers both paths share. */
@@ -12,6 +13,7 @@
 #include <wolfssl/wolfcrypt/asn.h>
 #include <wolfssl/wolfcrypt/sha256.h>
 
+#include "scanner/base/wordlist.h"
 #include "scanner/tls/certfacts_internal.h"
 #include "scanner/tls/names.h"
 
@@ -84,11 +86,9 @@ static int format_sans(WOLFSSL_X509 *x, struct text *out)
         if (!g || (g->type != GEN_DNS && g->type != GEN_IPADD)) continue;
         WOLFSSL_ASN1_STRING *s = g->d.ia5;
         if (!s) continue;
-        if (b.len) rc = buf_append(&b, " ", 1);
-        if (rc != 0) break;
         if (g->type == GEN_DNS)
-            rc = buf_append(&b, wolfSSL_ASN1_STRING_data(s), (size_t)wolfSSL_ASN1_STRING_length(s));
-        else
+            rc = wordlist_add(&b, wolfSSL_ASN1_STRING_data(s), (size_t)wolfSSL_ASN1_STRING_length(s));
+        else if ((rc = wordlist_sep(&b)) == 0)
             rc = certfacts_format_ip(wolfSSL_ASN1_STRING_data(s), wolfSSL_ASN1_STRING_length(s), &b);
     }
     if (sans) wolfSSL_GENERAL_NAMES_free(sans);

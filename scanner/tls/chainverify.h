@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The verdict on a certificate chain, with a cache of the verdicts given in
  * this run.
  *

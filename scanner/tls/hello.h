@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A ClientHello of our own and a reader for the server's plaintext answer
  * (ServerHello, Certificate, ServerKeyExchange of SSLv3 to TLS 1.2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/tls/names.h"
 
 #include <wolfssl/options.h>

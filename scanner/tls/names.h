@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The names of TLS things, as the rows write them: protocol versions (and
  * a bit for each, for version sets), cipher suites by IANA name, key
  * exchange groups. One table each. */

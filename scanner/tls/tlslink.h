@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One TLS client session over memory buffers (wolfSSL custom I/O).
  *
  * The link never touches a socket: the owner feeds received bytes in with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Remakes the unit tests' certificates (committed; fixed dates and serials).
 # The expected facts in tests/unit/test_certfacts.c follow from this file.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Remakes the unit tests' certificates for names and serials (committed):
 # one self-signed certificate per signature algorithm OpenSSL names, and
 # serial numbers that are negative, padded, and 40 octets long.

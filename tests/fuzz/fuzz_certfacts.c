@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: certificate facts from any DER. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: any bytes into a CSV cell come out escaped, one line, capped. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: DNS answers for MX, A and AAAA, and the MX rules after them. */
 #include <stdint.h>
 #include <stdlib.h>

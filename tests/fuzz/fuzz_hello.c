@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: the server's answer to our ClientHello, split anywhere. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: server replies (SMTP and FTP rules), fed in pieces. */
 #include <stdint.h>
 #include <stdlib.h>

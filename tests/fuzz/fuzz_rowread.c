@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: a line of an output file back into cells, in both formats, and
  * the row the summary would count from them. */
 #include <stdint.h>

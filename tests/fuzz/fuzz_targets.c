@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: input lines, both modes. */
 #include <stdint.h>
 #include <stdlib.h>

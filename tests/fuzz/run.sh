@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every fuzz target for SECONDS (default 5) from its seed corpus.
 # New inputs go to a scratch directory, so the repository stays as it is.
 set -euo pipefail

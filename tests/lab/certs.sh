@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Makes the lab's certificates in $1: a CA and one leaf per personality.
 # Every date and name here is what the integration test asserts against.
 set -euo pipefail
@@ -59,7 +60,7 @@ leaf wrongname rsa "$now" "$good_end" other.example.org
 leaf ecdsa ec "$now" "$good_end" mx-ecdsa.lab.test
 
 # Hostile certificates, for the odd TLS servers.
-# 1. Names with ESC, bidi, commas, a formula, and (patched into the DER, which
+# 1. Names with ESC, bidi, commas, a formula, a space, a backslash, and (patched into the DER, which
 #    breaks the signature, as a forger's would) NUL, a quote, CR, LF and DEL.
 cat > weird.cnf <<'CNF'
 [req]
@@ -76,6 +77,8 @@ DNS.1 = =HYPERLINK.lab.test
 DNS.2 = mx-weird.lab.test
 DNS.3 = comma,name.lab.test
 DNS.4 = PATCHME.lab.test
+DNS.5 = two words.lab.test
+DNS.6 = back\\slash.lab.test
 CNF
 sed -i 's/\\x1b/\x1b/' weird.cnf
 q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout weird.key \

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian 12 packages the build, the tests, the demo and the
 # benchmarks (bench-server's OpenSSL, the peer tools) need,
 # when any is missing. Services that packages would start on the host

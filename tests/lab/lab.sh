@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The lab: real servers inside a network namespace this script creates.
 #
 #   lab.sh up DIR       make certificates, start nsd, postfix and odd servers

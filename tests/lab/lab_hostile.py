@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Hostile servers, politeness, interrupts and resume, bad command lines, write errors."""
 import csv
 import io

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Every protocol against postfix, dovecot and vsftpd; legacy servers and --versions."""
 import csv
 import io

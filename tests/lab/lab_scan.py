@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Mass scans of SMTP domains: every column, DNS outcomes, dedup, address policy, output files."""
 import csv
 import io

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """JSONL, the summary, --expiring-within, progress, and the check debugger."""
 import csv
 import io
@@ -109,3 +110,75 @@ def test_check_debugger():
           "".join(l for l in out.splitlines() if l.startswith("C: ")), "no TLS, no AUTH (%d)" % rc)
     p = in_ns(BIN, "--auth-user", "x", stdin=b"")
     check(p.returncode == 2 and b"mass scans never authenticate" in p.stderr, "mass mode refuses --auth-user")
+
+
+def jsonl_and_csv(lines, *opts):
+    """The same targets scanned twice, as JSONL and as CSV: (json rows, csv rows)."""
+    data = ("\n".join(lines) + "\n").encode()
+    base = ["--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--banner-timeout", "2",
+            "--timeout", "6", "--retry-delay", "0.5", "-q", *opts]
+    pj = in_ns(BIN, *base, "-f", "jsonl", stdin=data, timeout=120)
+    pc = in_ns(BIN, *base, stdin=data, timeout=120)
+    check(pj.returncode == 0 and pc.returncode == 0, "jsonl and csv runs: %d %d" % (pj.returncode, pc.returncode))
+    rows = [json.loads(l) for l in pj.stdout.decode().splitlines()]
+    return rows, list(csv.DictReader(io.StringIO(pc.stdout.decode(), newline="")))
+
+
+def as_csv_cell(v):
+    """What the CSV writes for a JSON value (before the spreadsheet guard)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, list):
+        return " ".join(item.replace(" ", "\\x20") for item in v)
+    return str(v)
+
+
+def test_jsonl_for_programs():
+    import jsonschema  # python3-jsonschema (Debian), installed by install-deps.sh test
+    schema = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "row.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    demo = [l.strip() for l in open(os.path.join(os.path.dirname(__file__), "demo-domains.txt"))
+            if l.strip() and not l.startswith("#")]
+    sets = [(demo + ["weirdcert.lab.test", "weirdbanner.lab.test", "bigcert.lab.test", "authplain.lab.test",
+                     "negserial.lab.test", "dhe.lab.test", "bad line!", "[::ffff:127.0.1.1]"], ["--versions"]),
+            (["smtp.lab.test", "127.0.3.1:465"], ["--no-mx", "-p", "submission"])]
+    for lines, opts in sets:
+        rows, crow = jsonl_and_csv(lines, *opts)
+        check(len(rows) == len(crow) and len(rows) >= len(lines), "one JSON row per CSV row: %d %d" % (len(rows), len(crow)))
+        for r in rows:
+            errors = sorted(validator.iter_errors(r), key=str)
+            check(not errors, "%s %s validates against docs/row.schema.json: %s" % (r["domain"], r["ip"],
+                  "; ".join(e.message for e in errors[:3])))
+        by_key = {(c["domain"], c["mx_host"], c["ip"]): c for c in crow}
+        for r in rows:
+            c = by_key.get((r["domain"], r["mx_host"] or "", r["ip"] or ""))
+            if c is None:
+                check(False, "a CSV row for %r" % r["domain"])
+                continue
+            for k, v in r.items():
+                if k in ("connect_ms", "tls_ms", "scanned_at", "cert_days_left"):
+                    continue
+                cell = c[k]
+                if cell.startswith("'") and not as_csv_cell(v).startswith("'"):
+                    cell = cell[1:]  # the spreadsheet guard
+                if isinstance(v, list) and v[-1] == "...[truncated]":  # both capped near 4 KiB, each its way
+                    check(cell.endswith("...[truncated]") and cell.startswith(as_csv_cell(v[:-1])),
+                          "%s: a capped %s is capped in both" % (r["domain"], k))
+                    continue
+                check(as_csv_cell(v) == cell, "%s %s: JSON %s %r is the CSV's %r" % (r["domain"], r["ip"], k, v, c[k]))
+        if "--versions" in opts:
+            weird = next(r for r in rows if r["domain"] == "weirdcert.lab.test")
+            check("two words.lab.test" in weird["cert_san"] and "back\\x5cslash.lab.test" in weird["cert_san"]
+                  and weird["cert_san"][0] == "=HYPERLINK.lab.test",
+                  "a name with a space is one item, a backslash escaped: %r" % weird["cert_san"])
+            good = next(r for r in rows if r["domain"] == "good.lab.test")
+            check(isinstance(good["versions"], list) and "TLSv1.3" in good["versions"], "versions is an array")
+            plain = next(r for r in rows if r["domain"] == "authplain.lab.test")
+            check(plain["auth_mechs_plain"] and all(isinstance(m, str) and " " not in m for m in plain["auth_mechs_plain"]),
+                  "auth_mechs_plain is an array of words: %r" % plain["auth_mechs_plain"])
+        else:
+            sub = next(r for r in rows if r["domain"] == "smtp.lab.test")
+            check(sub["auth_mechs"] == ["PLAIN", "LOGIN"], "auth_mechs is an array: %r" % sub["auth_mechs"])

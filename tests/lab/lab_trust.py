@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The trust defects (issue 11): opt-outs, DNS names, resume keys, write errors,
 output files, input errors, retries, check and the small visible ones."""
 import csv

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What every lab test uses: the binary and the lab (from argv), running
 commands in the lab's namespace, scanning, the servers' logs, certificate
 files, openssl s_client, and the pass/fail counts."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A scripted DNS server (UDP and TCP) for answers nsd would not give.
 
 Usage: odddns.py SECONDS ADDR

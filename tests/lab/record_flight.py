@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Records a server's first TLS flight (ServerHello .. ServerHelloDone) after
 SMTP STARTTLS, as raw bytes: the recorded handshakes of the unit tests.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Brings the lab up, runs the integration tests with BINARY, brings it down.
 # Needs root (network namespaces, port 25): re-runs itself with sudo.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Integration tests: the real binary against the lab's real servers.
 
 Usage: test_lab.py BINARY LABDIR [NAME]  (the lab is up: tests/lab/lab.sh up LABDIR)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
     X(csv_escapes_and_formulas)                                                                    \
     X(csv_truncation)                                                                              \
     X(csv_header_and_row)                                                                          \
+    X(wordlist_round_trip)                                                                         \
+    X(lists_in_csv_and_jsonl)                                                                      \
+    X(lists_are_capped)                                                                            \
     X(mx_order_and_cap)                                                                            \
     X(mx_null_and_root)                                                                            \
     X(addr_sort_unique)                                                                            \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A small test runner in libuv's manner: a registry of tests, each run in
  * its own process with a timeout; ASSERT_* print both sides and stop the test. */
 #ifndef STS_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A dialog and the connection engine against a scripted peer on a loopback
  * listener (no root, no namespace): the real conn, reply reader and dialog
  * code, with the peer's replies split at every byte, refusals, injection,

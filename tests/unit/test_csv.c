@@ -1,5 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/cellfmt.h"
 #include "output/csv.h"
+#include "output/jsonl.h"
+#include "scanner/base/wordlist.h"
 #include "tests/unit/test.h"
 
 static char *cell(const char *in, size_t len, int is_text)
@@ -83,4 +86,88 @@ TEST_IMPL(csv_header_and_row)
     text_free(&row.domain);
     probe_result_free(&r);
     buf_free(&b);
+}
+
+TEST_IMPL(wordlist_round_trip)
+{
+    static const char *const items[] = {"mx.example", "a b.example", "back\\slash", "\\s", "", "x"};
+    struct buf list = {0}, item = {0};
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+        ASSERT_EQ(wordlist_add(&list, items[i], strlen(items[i])), 0);
+    size_t pos = 0, n = 0;
+    while (wordlist_next(list.data, list.len, &pos, &item)) {
+        ASSERT(n < sizeof items / sizeof items[0]);
+        ASSERT_EQ(item.len, strlen(items[n]));
+        ASSERT(memcmp(item.data, items[n], item.len) == 0);
+        n++;
+    }
+    ASSERT_EQ(n, sizeof items / sizeof items[0]);
+    ASSERT(wordlist_has(list.data, list.len, "a b.example", 11));
+    ASSERT(!wordlist_has(list.data, list.len, "a", 1));
+    buf_free(&list);
+    buf_free(&item);
+}
+
+/* A row whose lists hold a space inside an item, a formula and a quote. */
+static void list_row(struct probe_result *r, struct row *row)
+{
+    struct buf san = {0};
+    probe_result_init(r);
+    r->status = ST_OK;
+    r->cert.present = true;
+    wordlist_add(&san, "=cmd|x", 6);
+    wordlist_add(&san, "a b.example", 11);
+    wordlist_add(&san, "q\"uote", 6);
+    text_set(&r->cert.san, san.data, san.len);
+    text_set_str(&r->auth_mechs, "PLAIN LOGIN");
+    snprintf(r->versions, sizeof r->versions, "TLSv1.2 TLSv1.3");
+    *row = (struct row){.mx_host = "mx.example", .mx_pref = -1, .ip = "192.0.2.1", .port = 25,
+                        .protocol = "smtp", .result = r};
+    text_set_str(&row->domain, "example.com");
+    buf_free(&san);
+}
+
+TEST_IMPL(lists_in_csv_and_jsonl)
+{
+    struct probe_result r;
+    struct row row;
+    struct buf b = {0};
+    list_row(&r, &row);
+    ASSERT_EQ(csv_row(&b, &row), 0);
+    /* One cell, items joined by spaces; an item's own space is \x20; guarded. */
+    ASSERT(strstr(b.data, ",\"'=cmd|x a\\x20b.example q\"\"uote\",") != NULL);
+    ASSERT(strstr(b.data, ",PLAIN LOGIN,") != NULL);
+    ASSERT(strstr(b.data, ",TLSv1.2 TLSv1.3,") != NULL);
+    buf_reset(&b);
+    ASSERT_EQ(jsonl_row(&b, &row), 0);
+    ASSERT(strstr(b.data, "\"cert_san\":[\"=cmd|x\",\"a b.example\",\"q\\\"uote\"]") != NULL);
+    ASSERT(strstr(b.data, "\"auth_mechs\":[\"PLAIN\",\"LOGIN\"]") != NULL);
+    ASSERT(strstr(b.data, "\"auth_mechs_plain\":null") != NULL);
+    ASSERT(strstr(b.data, "\"versions\":[\"TLSv1.2\",\"TLSv1.3\"]") != NULL);
+    ASSERT(strstr(b.data, "\"mx_pref\":null,") != NULL);
+    ASSERT(strstr(b.data, "\"port\":25,") != NULL);
+    text_free(&row.domain);
+    probe_result_free(&r);
+    buf_free(&b);
+}
+
+TEST_IMPL(lists_are_capped)
+{
+    struct probe_result r;
+    struct row row;
+    struct buf b = {0}, san = {0};
+    list_row(&r, &row);
+    for (int i = 0; i < 1000; i++) buf_printf(&san, "%sname%d.example", i ? " " : "", i);
+    text_set(&r.cert.san, san.data, san.len);
+    ASSERT_EQ(jsonl_row(&b, &row), 0);
+    const char *start = strstr(b.data, "\"cert_san\":["), *end = strstr(start, "]");
+    ASSERT(end - start <= CELL_MAX + 32);
+    ASSERT(strstr(start, "\"" CELL_TRUNCATED "\"]") != NULL);
+    buf_reset(&b);
+    ASSERT_EQ(csv_row(&b, &row), 0);
+    ASSERT(strstr(b.data, CELL_TRUNCATED ",") != NULL);
+    text_free(&row.domain);
+    probe_result_free(&r);
+    buf_free(&b);
+    buf_free(&san);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/tls/certfacts.h"
 #include "scanner/tls/hello.h"
 #include "scanner/tls/tlslink.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Output files read back: CSV and JSONL rows into cells, resume keys, and
  * the line reader's errors. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A wolfSSL client (the scanner's tls_link) against a wolfSSL server, both
  * over memory: no sockets, the real code path for facts and verdicts. */
 #include <wolfssl/options.h>

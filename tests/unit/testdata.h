@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The unit tests' certificate files (tests/data, made by make-certs.sh). */
 #ifndef STS_TESTDATA_H
 #define STS_TESTDATA_H

@@ -1,28 +1,43 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The two commands of the README; each installs what is missing first.
+# The two commands of the README; each installs what it needs first, and only that.
 #   make demo   build, then scan the bundled demo domains against a local lab
 #   make test   build (plain, ASan+UBSan, fuzz), then run every test, a short fuzz run
 #               and a smoke run of the benchmark driver (never timed)
-#   make bench  the benchmarks: one table, starttls-scan beside its peers (bench/README.md)
+# and
+#   make build      the binary only (installs cmake, a compiler and the three -dev packages)
+#   make install    cmake --install build (PREFIX=/usr/local, DESTDIR=)
+#   make demo-up / demo-shell / demo-down   keep the demo lab running to try the tour by hand
+#   make builds     the other standard builds CI makes (Release, hardened, clang)
+#   make bench      the benchmarks: one table, starttls-scan beside its peers (bench/README.md)
 JOBS ?= $(shell nproc)
+BUILD_TYPE ?= RelWithDebInfo
+DEV_FLAGS = -DSTS_WERROR=ON -DSTS_BENCH=ON
+DEMO_DIR ?= /tmp/starttls-scan-demo
 
-.PHONY: all deps build build-asan build-fuzz fuzz demo test bench install clean
+.PHONY: all deps deps-build deps-demo deps-test deps-bench build build-dev build-asan build-fuzz \
+	fuzz demo demo-up demo-shell demo-down test builds bench install clean
 
 all: build
 
-deps:
-	@bash tests/lab/install-deps.sh
+deps: deps-build
+deps-build deps-demo deps-test deps-bench:
+	@bash tests/lab/install-deps.sh $(@:deps-%=%)
 
-build: deps
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build: deps-build
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build build -j $(JOBS)
 
-build-asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTS_SANITIZE=ON
+# The developers' build: warnings are errors, the bench tools are built.
+build-dev: deps-test
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(DEV_FLAGS)
+	cmake --build build -j $(JOBS)
+
+build-asan: deps-test
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTS_SANITIZE=ON -DSTS_WERROR=ON
 	cmake --build build-asan -j $(JOBS)
 
-build-fuzz: deps
-	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSTS_FUZZ=ON -DSTS_SANITIZE=ON
+build-fuzz: deps-test
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSTS_FUZZ=ON -DSTS_SANITIZE=ON -DSTS_WERROR=ON
 	cmake --build build-fuzz -j $(JOBS)
 
 # FUZZ_SECONDS per target; make test runs a short smoke run.
@@ -30,21 +45,39 @@ FUZZ_SECONDS ?= 60
 fuzz: build-fuzz
 	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
-demo: build
-	bash tests/lab/demo.sh build/starttls-scan demo.csv
+demo: build deps-demo
+	bash tests/lab/demo.sh run build/starttls-scan demo.csv
 
-test: build build-asan build-fuzz
-	cd build && ctest --output-on-failure
-	cd build-asan && ctest --output-on-failure
+demo-up: build deps-demo
+	bash tests/lab/demo.sh up build/starttls-scan $(DEMO_DIR)
+
+demo-shell:
+	bash tests/lab/demo.sh shell build/starttls-scan $(DEMO_DIR)
+
+demo-down:
+	bash tests/lab/demo.sh down build/starttls-scan $(DEMO_DIR)
+
+# STS_LAB_SUDO: the lab test may re-run itself with sudo (plain ctest as a
+# user reports it skipped instead).
+test: build-dev build-asan build-fuzz
+	cd build && STS_LAB_SUDO=1 ctest --output-on-failure
+	cd build-asan && STS_LAB_SUDO=1 ctest --output-on-failure
 	bash tests/fuzz/run.sh build-fuzz 5
 	python3 bench/run.py --smoke
 
-bench: build
+builds: deps-test
+	bash tests/builds.sh
+
+bench: deps-bench
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTS_BENCH=ON
+	cmake --build build -j $(JOBS)
 	python3 bench/run.py
 
+# PREFIX (default /usr/local) is set at configure time: the man page names
+# the installed schema's path.
 install: build
-	install -D -m 0755 build/starttls-scan $(DESTDIR)$(or $(PREFIX),/usr/local)/bin/starttls-scan
-	install -D -m 0644 docs/starttls-scan.1 $(DESTDIR)$(or $(PREFIX),/usr/local)/share/man/man1/starttls-scan.1
+	$(if $(PREFIX),cmake -S . -B build -DCMAKE_INSTALL_PREFIX=$(PREFIX) && cmake --build build -j $(JOBS))
+	cmake --install build
 
 clean:
-	rm -rf build build-asan build-fuzz demo.csv
+	rm -rf build build-asan build-fuzz build-release build-hardened build-clang demo.csv

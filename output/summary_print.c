@@ -23,12 +23,16 @@ static int by_rows(const void *a, const void *b)
 
 static void print_counts(struct summary *s, FILE *out)
 {
-    fprintf(out, "starttls-scan: rows by status:");
-    for (int i = 0; i < ST_COUNT; i++) {
-        uint64_t n = atomic_load(&s->by_status[i]);
-        if (n) fprintf(out, " %s=%llu", status_name((enum scan_status)i), U(n));
+    uint64_t rows = 0;
+    for (int i = 0; i < ST_COUNT; i++) rows += atomic_load(&s->by_status[i]);
+    if (rows) {
+        fprintf(out, "starttls-scan: rows by status:");
+        for (int i = 0; i < ST_COUNT; i++) {
+            uint64_t n = atomic_load(&s->by_status[i]);
+            if (n) fprintf(out, " %s=%llu", status_name((enum scan_status)i), U(n));
+        }
+        fprintf(out, "\n");
     }
-    fprintf(out, "\n");
     uint64_t yes = atomic_load(&s->starttls_yes), no = atomic_load(&s->starttls_no);
     if (yes + no)
         fprintf(out, "starttls-scan: STARTTLS offered on %llu of %llu %s that asked (%.1f%%)\n",

@@ -18,19 +18,32 @@
 #include "scanner/dialog/services.h"
 #include "scanner/input/targets.h"
 
-static int check_limits(const struct config *cfg)
+/* Each probe holds one socket; c-ares, the output and libuv need a few more.
+ * The soft limit on open files is raised as far as the hard limit allows (no
+ * privilege needed: a plain user's 1024 would not hold the default -c); when
+ * even that is too low, the default concurrency is lowered to fit, and an
+ * explicit -c is refused. */
+static int check_limits(struct config *cfg)
 {
     struct rlimit rl;
-    /* Each probe holds one socket; c-ares, the output and libuv need a few more. */
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        (rlim_t)cfg->scan.concurrency + 64 + 8 * (rlim_t)cfg->scan.workers > rl.rlim_cur) {
-        fprintf(stderr,
-                "starttls-scan: --concurrency %d needs more open files than the limit of %llu; "
-                "lower it or raise 'ulimit -n'\n",
-                cfg->scan.concurrency, (unsigned long long)rl.rlim_cur);
-        return -1;
+    rlim_t spare = 64 + 8 * (rlim_t)cfg->scan.workers, need = (rlim_t)cfg->scan.concurrency + spare;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need) return 0;
+    struct rlimit raised = rl;
+    raised.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) ? need : rl.rlim_max;
+    if (raised.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+    if (rl.rlim_cur >= need) return 0;
+    if (!cfg->concurrency_given && rl.rlim_cur > spare) {
+        cfg->scan.concurrency = (int)(rl.rlim_cur - spare);
+        if (!cfg->quiet)
+            fprintf(stderr, "starttls-scan: open files are limited to %llu (ulimit -n): %d probes at once\n",
+                    (unsigned long long)rl.rlim_cur, cfg->scan.concurrency);
+        return 0;
     }
-    return 0;
+    fprintf(stderr,
+            "starttls-scan: --concurrency %d needs more open files than the limit of %llu; "
+            "lower it or raise 'ulimit -n'\n",
+            cfg->scan.concurrency, (unsigned long long)rl.rlim_cur);
+    return -1;
 }
 
 static void set_defaults(struct config *cfg)

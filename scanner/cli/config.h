@@ -24,6 +24,7 @@ struct config {
     bool progress;            /* --progress: a line every 10 s when stderr is no terminal */
     const char *summary_file; /* --summary FILE: the summary as JSON */
     long expiring_within;     /* --expiring-within DAYS; -1: not asked */
+    bool concurrency_given;   /* -c was given: never lowered to fit the open-file limit */
     bool ehlo_guessed;        /* the machine has no FQDN: the EHLO name is HOSTNAME.invalid */
     bool no_mx;               /* --no-mx given */
     bool stdin_closed, stdout_closed; /* fd 0 or 1 was closed at start (now /dev/null) */

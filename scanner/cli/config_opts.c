@@ -138,6 +138,7 @@ static int scale_opts(struct config *cfg, int code, const char *arg)
     case 'c':
         if (parse_count("--concurrency", arg, 1, 1000000, &v)) return 2;
         cfg->scan.concurrency = (int)v;
+        cfg->concurrency_given = true;
         return 0;
     case OPT_MAX_TLS:
         if (parse_count("--max-tls", arg, 1, 1000000, &v)) return 2;

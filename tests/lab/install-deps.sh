@@ -1,29 +1,56 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Installs the Debian 12 packages the build, the tests, the demo and the
-# benchmarks (bench-server's OpenSSL, the peer tools) need,
-# when any is missing. Services that packages would start on the host
-# (postfix, nsd, dovecot, vsftpd) are kept from starting: the lab starts its own, in a
-# network namespace.
+# Installs the Debian 12 packages one job needs, when any is missing:
+#
+#   install-deps.sh build   cmake, pkg-config, a compiler and the three -dev packages
+#   install-deps.sh demo    build + the demo lab's servers (nsd, postfix, dovecot, vsftpd)
+#   install-deps.sh test    demo + what the tests need (clang's libFuzzer, OpenSSL for the
+#                           bench server, mandoc, python3-jsonschema, the shells of the
+#                           completion tests, dpkg-dev's build flags)
+#   install-deps.sh bench   demo + the benchmark server's OpenSSL and the peer tools
+#
+# Services that packages would start on the host (postfix, nsd, dovecot,
+# vsftpd) are kept from starting: the lab starts its own, in a network namespace.
 set -euo pipefail
-packages=(build-essential cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev
-          ca-certificates openssl iproute2 python3 nsd postfix dovecot-imapd dovecot-pop3d
-          vsftpd clang libclang-rt-14-dev
-          libssl-dev time valgrind nmap sslscan testssl.sh)
+group=${1:-build}
+build=(gcc libc6-dev make cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev)
+demo=("${build[@]}" ca-certificates openssl iproute2 python3 nsd postfix dovecot-imapd
+      dovecot-pop3d vsftpd)
+bench=("${demo[@]}" libssl-dev time valgrind nmap sslscan testssl.sh)
+test=("${bench[@]}" clang libclang-rt-14-dev dpkg-dev mandoc python3-jsonschema bash
+      bash-completion zsh)
+case $group in
+build) packages=("${build[@]}") ;;
+demo) packages=("${demo[@]}") ;;
+test) packages=("${test[@]}") ;;
+bench) packages=("${bench[@]}") ;;
+*) echo "usage: install-deps.sh build|demo|test|bench" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
-[ "$(id -u)" -eq 0 ] || sudo=sudo
-echo "installing: ${missing[*]}"
-echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null; then
+        echo "starttls-scan: make $group needs these Debian packages: ${missing[*]}" >&2
+        echo "Installing them needs root, and sudo is not installed: run, as root," >&2
+        echo "  apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo=sudo
+fi
+echo "installing for '$group': ${missing[*]}"
+# Only when a mail server is among them: no debconf question, no service started on the host.
 added_policy=""
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
-    $sudo chmod +x /usr/sbin/policy-rc.d
-    added_policy=1
+if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd'; then
+    echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+        $sudo chmod +x /usr/sbin/policy-rc.d
+        added_policy=1
+    fi
 fi
 trap '[ -n "$added_policy" ] && $sudo rm -f /usr/sbin/policy-rc.d' EXIT
 $sudo apt-get update -q

@@ -18,7 +18,7 @@ in_ns() { ip netns exec "$(ns_of)" "$@"; }
 bg_in_ns() {
     local log=$1 pidfile=$2
     shift 2
-    (exec ip netns exec "$(ns_of)" "$@") >"$log" 2>&1 &
+    (exec ip netns exec "$(ns_of)" "$@") </dev/null >"$log" 2>&1 &
     echo $! > "$pidfile"
 }
 
@@ -67,7 +67,7 @@ zone:
     name: lab.test
     zonefile: zone.lab.test
 CONF
-    in_ns nsd -c "$dir/nsd/nsd.conf"
+    in_ns nsd -c "$dir/nsd/nsd.conf" </dev/null >>"$dir/nsd/stdio.log" 2>&1 || { cat "$dir/nsd/stdio.log" >&2; return 1; }
     wait_listen u 127.0.53.1:53
 }
 
@@ -154,7 +154,7 @@ CONF
         echo 'postlog unix-dgram n - n - 1 postlogd'
     } > "$p/master.cf"
     in_ns postfix -c "$p" check
-    in_ns postfix -c "$p" start >/dev/null
+    in_ns postfix -c "$p" start </dev/null >>"$p/stdio.log" 2>&1 || { cat "$p/stdio.log" >&2; return 1; }
     wait_listen t 127.0.1.1:25
     wait_listen t '[::1]:25'
 }
@@ -212,7 +212,7 @@ service auth {
   }
 }
 CONF
-    in_ns dovecot -c "$d/dovecot.conf"
+    in_ns dovecot -c "$d/dovecot.conf" </dev/null >>"$d/stdio.log" 2>&1 || { cat "$d/stdio.log" >&2; return 1; }
     wait_listen t 127.0.4.1:995
 }
 

@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -182,3 +183,50 @@ def test_jsonl_for_programs():
         else:
             sub = next(r for r in rows if r["domain"] == "smtp.lab.test")
             check(sub["auth_mechs"] == ["PLAIN", "LOGIN"], "auth_mechs is an array: %r" % sub["auth_mechs"])
+
+
+def readme_tour():
+    """The tour's '(demo lab) $' commands, each with the output the README shows."""
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+    tour = readme[readme.index("## A 30-second tour"):readme.index("## The two commands")]
+    steps, current = [], None
+    for block in re.findall(r"```\n(.*?)```", tour, re.S):
+        lines = block.splitlines()
+        i, current = 0, None
+        while i < len(lines):
+            line = lines[i]
+            if line.startswith("(demo lab) $ "):
+                cmd = line[len("(demo lab) $ "):]
+                while cmd.endswith("\\") and i + 1 < len(lines):
+                    i += 1
+                    cmd = cmd[:-1] + " " + lines[i].strip()
+                current = [cmd, []]
+                steps.append(current)
+            elif line.startswith("$ "):
+                current = None
+            elif current is not None:
+                current[1].append(line)
+            i += 1
+    return [(cmd, out) for cmd, out in steps if cmd != "exit"]
+
+
+# What may differ from run to run: durations, rates, dates and days left.
+VARIES = re.compile(r"\d+ ms\b|\d+\.\d+ s\b|targets/s|valid: |days left|\.\.\.")
+
+
+def test_readme_tour():
+    steps = readme_tour()
+    check(len(steps) >= 2, "the README's tour has its commands: %r" % [c for c, _ in steps])
+    here = os.path.join(LAB, "tour")
+    os.makedirs(os.path.join(here, "tests", "lab"), exist_ok=True)
+    shutil.copy(CA, os.path.join(here, "lab-ca.pem"))  # where make demo-up writes it
+    shutil.copy(os.path.join(os.path.dirname(__file__), "demo-domains.txt"), os.path.join(here, "tests", "lab"))
+    path = os.path.dirname(os.path.abspath(BIN)) + ":" + os.environ.get("PATH", "/usr/bin:/bin")
+    for cmd, shown in steps:
+        p = subprocess.run(["ip", "netns", "exec", NS, "env", "PATH=" + path, "bash", "-c", cmd],
+                           cwd=here, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        got = (p.stdout + p.stderr).splitlines()
+        check(p.returncode == 0, "the tour's %r exits 0: %d %s" % (cmd[:60], p.returncode, p.stderr[-300:]))
+        want = [l for l in shown if l.strip() and not VARIES.search(l)]
+        missing = [l for l in want if l not in got]
+        check(len(want) >= 5 and not missing, "the tour's %r prints what the README shows; not: %r" % (cmd[:60], missing))

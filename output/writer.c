@@ -82,7 +82,10 @@ static int earlier_row(const struct writer_options *o, const char *line, size_t 
     row_from_cells(cells, &row, &r);
     row_key(key, cells->v[COL_DOMAIN].data ? cells->v[COL_DOMAIN].data : "", cells->v[COL_DOMAIN].len,
             row.port, row.protocol);
-    hashset_add(o->done, key->data ? key->data : "", key->len);
+    if (o->done_keys) {
+        fwrite(key->data ? key->data : "", 1, key->len, o->done_keys);
+        fputc('\n', o->done_keys);
+    }
     if (o->on_row) o->on_row(o->arg, &row);
     probe_result_free(&r);
     return 0;

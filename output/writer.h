@@ -10,11 +10,11 @@
 #define STS_WRITER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "output/format.h"
 #include "scanner/result/row.h"
-#include "scanner/base/hashset.h"
 
 struct writer;
 
@@ -27,9 +27,9 @@ struct writer_options {
     const char *path; /* NULL or "-": standard output */
     enum writer_mode mode;
     const struct output_format *format;
-    /* WRITER_RESUME: the key (row_key) of every row's target goes in done,
-     * and each row to on_row. */
-    struct hashset *done;
+    /* WRITER_RESUME: the key (row_key) of every row's target goes to
+     * done_keys, a line each (keys hold no LF), and each row to on_row. */
+    FILE *done_keys;
     writer_row_fn on_row;
     void *arg;
 };

@@ -101,14 +101,14 @@ static int check_files(const struct config *cfg, int input_fd)
 
 /* The output and the summary file, in that order; the summary's is made now,
  * so that its directory is known to take it before the first probe. */
-static int open_outputs(struct run *r, struct hashset *done)
+static int open_outputs(struct run *r, FILE *done_keys)
 {
     const struct config *cfg = r->cfg;
     struct writer_options o = {
         .path = cfg->output,
         .mode = cfg->resume ? WRITER_RESUME : cfg->overwrite ? WRITER_OVERWRITE : WRITER_NEW,
         .format = cfg->format,
-        .done = done,
+        .done_keys = done_keys,
         .on_row = count_earlier_row,
         .arg = r,
     };
@@ -141,10 +141,12 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
     double seconds = (double)(uv_hrtime() - r->t0) / 1e9;
     int status = stop_sig > 0 ? 128 + stop_sig : stop_sig < 0 ? 2 : 0;
     if (stats->read_error && !stop_sig) {
-        fprintf(stderr, "starttls-scan: reading %s failed: %s; the targets read so far were "
-                        "scanned (run again with --resume after fixing the input)\n",
+        fprintf(stderr, "starttls-scan: reading %s failed: %s; %s\n",
                 cfg->input && strcmp(cfg->input, "-") ? cfg->input : "standard input",
-                stats->read_error > 0 ? strerror(stats->read_error) : "error");
+                stats->read_error > 0 ? strerror(stats->read_error) : "see above",
+                stats->first_pass_failed ? "nothing was scanned"
+                                         : "the targets read so far were scanned (run again with "
+                                           "--resume after fixing the input)");
         status = 2;
     }
     struct summary_context ctx = {
@@ -215,7 +217,7 @@ static int wait_for_workers(struct run *r, const sigset_t *signals, struct progr
 }
 
 /* From the feeder's start to the final report; the status. */
-static int scan_and_report(struct run *r, struct hashset *done, bool own_sink)
+static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
 {
     const struct config *cfg = r->cfg;
     /* Signals wait for the main thread: every thread started from here on
@@ -232,7 +234,7 @@ static int scan_and_report(struct run *r, struct hashset *done, bool own_sink)
         .mx_mode = cfg->scan.mx_mode,
         .default_port = cfg->scan.port,
         .protocol = cfg->scan.service->name,
-        .done = cfg->resume ? done : NULL,
+        .done_keys = cfg->resume ? done_keys : NULL,
         .domain_cell = cfg->format->domain_cell,
         .wake = scan_wake,
         .wake_arg = r->scan,
@@ -275,16 +277,26 @@ int run_scan(const struct config *cfg, void (*sink)(void *, const struct row *, 
     if (r.input_fd < 0) return 2;
     int status = 2;
     char err[256];
-    struct hashset done = {0};
+    /* --resume: the keys of the rows already there, on disk (issue 17: memory
+     * never grows with the input or the output). */
+    FILE *done_keys = NULL;
     if (summary_init(&r.summary, cfg->expiring_within) != 0) goto out;
+    if (cfg->resume && !(done_keys = tmpfile())) {
+        fprintf(stderr, "starttls-scan: --resume: no temporary file: %s\n", strerror(errno));
+        goto out;
+    }
     struct scan_hooks hooks = {sink ? sink : write_rows, sink ? sink_arg : &r, &r.summary.in_flight};
     if (check_files(cfg, r.input_fd) != 0) goto out;
     if (!(r.scan = scan_new(&cfg->scan, &hooks, err, sizeof err))) {
         fprintf(stderr, "starttls-scan: %s\n", err);
         goto out;
     }
-    if (!sink && open_outputs(&r, &done) != 0) goto out;
-    status = scan_and_report(&r, &done, sink != NULL);
+    if (!sink && open_outputs(&r, done_keys) != 0) goto out;
+    if (done_keys && (fflush(done_keys) != 0 || fseek(done_keys, 0, SEEK_SET) != 0)) {
+        fprintf(stderr, "starttls-scan: --resume: the temporary file failed: %s\n", strerror(errno));
+        goto out;
+    }
+    status = scan_and_report(&r, done_keys, sink != NULL);
 out:
     scan_free(r.scan);
     /* A run that never started leaves nothing behind to block its rerun. */
@@ -294,6 +306,6 @@ out:
     if (!r.ran && r.summary_created) unlink(cfg->summary_file);
     if (r.input_fd > STDIN_FILENO) close(r.input_fd);
     summary_free(&r.summary);
-    hashset_free(&done);
+    if (done_keys) fclose(done_keys);
     return status;
 }

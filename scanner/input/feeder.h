@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The input feeder: a thread reads target lines into a bounded queue, so
  * memory does not grow with the input; workers take items when they have
- * room. Duplicate targets are dropped here (by a 64-bit hash of the key),
- * and so are the targets a resumed output already holds. */
+ * room. A first pass over the input (scanner/input/prepass.h) finds the
+ * duplicate targets and the targets a resumed output already holds, in
+ * bounded memory; the second pass feeds the rest. A pipe is spooled to a
+ * temporary file for the second pass. */
 #ifndef STS_FEEDER_H
 #define STS_FEEDER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "scanner/base/buf.h"
-#include "scanner/base/hashset.h"
 #include "scanner/input/linereader.h"
 #include "scanner/input/targets.h"
 
@@ -29,7 +31,8 @@ struct feed_item {
 struct feeder_stats {
     uint64_t lines, targets, duplicates, invalid, resumed;
     uint64_t retried; /* targets run again in the retry pass */
-    int read_error; /* errno of a failed read of the input, 0 if none */
+    int read_error; /* errno of a failed read of the input, -1: another failure, 0: none */
+    bool first_pass_failed; /* it failed in the first pass: nothing was scanned */
 };
 
 struct feeder;
@@ -43,8 +46,8 @@ struct feeder_config {
     bool mx_mode;
     int default_port;
     const char *protocol;
-    const struct hashset *done; /* --resume: keys (row_key) the output holds, or NULL */
-    feeder_cell_fn domain_cell;
+    FILE *done_keys; /* --resume: the keys (row_key) the output holds, a line each, or NULL */
+    feeder_cell_fn domain_cell; /* NULL: the cell is the name itself */
     feeder_wake_fn wake;
     void *wake_arg;
     line_read_fn read; /* NULL: read(2); tests put a failing one here */

@@ -12,6 +12,7 @@ int line_reader_init(struct line_reader *r, int fd, line_read_fn read_fn)
     memset(r, 0, sizeof *r);
     r->fd = fd;
     r->read = read_fn ? read_fn : read;
+    r->copy_fd = -1;
     if (pipe2(r->cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
     return 0;
 }
@@ -35,6 +36,28 @@ static bool cancelled(struct line_reader *r)
     return poll(&p, 1, 0) > 0;
 }
 
+static int copy_out(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t put = write(fd, p, n);
+        if (put < 0 && errno == EINTR) continue;
+        if (put <= 0) return -1;
+        p += put;
+        n -= (size_t)put;
+    }
+    return 0;
+}
+
+void line_reader_restart(struct line_reader *r, int fd)
+{
+    r->fd = fd;
+    r->pos = r->len = 0;
+    r->eof = false;
+    r->error = 0;
+    r->copy_fd = -1;
+    r->read = read; /* the second pass reads what the first already read well */
+}
+
 /* Refills the buffer: LINE_OK with bytes, LINE_EOF, LINE_ERROR or
  * LINE_CANCELLED. Waits in poll so that a cancel wakes it. */
 static enum line_status fill(struct line_reader *r)
@@ -51,6 +74,10 @@ static enum line_status fill(struct line_reader *r)
         ssize_t n = r->read(r->fd, r->buf, sizeof r->buf);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (n < 0) {
+            r->error = errno;
+            return LINE_ERROR;
+        }
+        if (n > 0 && r->copy_fd >= 0 && copy_out(r->copy_fd, r->buf, (size_t)n) != 0) {
             r->error = errno;
             return LINE_ERROR;
         }

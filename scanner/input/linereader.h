@@ -24,6 +24,7 @@ struct line_reader {
     size_t pos, len;
     bool eof;
     int error; /* errno of the read that failed, 0 if none */
+    int copy_fd; /* >= 0: every byte read is written there too (the spool of a pipe) */
     char line[LINE_MAX_BYTES + 1];
 };
 
@@ -38,5 +39,9 @@ void line_reader_free(struct line_reader *r);
 enum line_status line_reader_next(struct line_reader *r, size_t *len, bool *cut);
 /* From any thread: the reader returns LINE_CANCELLED from now on. */
 void line_reader_cancel(struct line_reader *r);
+/* Reads fd from where it stands, as a fresh reader would (the same file
+ * after a seek to its start, or a spool of it), with read(2), keeping the
+ * cancel pipe; copy_fd is dropped. */
+void line_reader_restart(struct line_reader *r, int fd);
 
 #endif

@@ -169,8 +169,3 @@ enum target_parse target_parse_line(const char *line, size_t len, int mx_mode, s
     }
     return set_name(t, TARGET_DOMAIN, line, len, why);
 }
-
-void target_key(const struct target *t, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%s:%d", t->name, t->port);
-}

@@ -29,7 +29,4 @@ enum target_parse target_parse_line(const char *line, size_t len, int mx_mode, s
  * Returns NULL when valid, or the reason. */
 const char *hostname_problem(const char *name, size_t len);
 
-/* The key under which two lines count as the same target. */
-void target_key(const struct target *t, char *out, size_t outlen);
-
 #endif

@@ -269,6 +269,35 @@ def test_write_error_stops_at_once():
           % (p.returncode, time.time() - t0, err[-200:]))
 
 
+def test_full_tmpdir_scans_nothing():
+    """The input's first pass (a copy of stdin, sort's files) lives in
+    TMPDIR: when it fills, nothing is scanned and the run says so."""
+    disk = os.path.join(LAB, "tinytmp")
+    mount_tiny(disk, "16k")
+    try:
+        lines = "".join("d%d.bulk.lab.test\n" % (i % 400) for i in range(8000)).encode()
+        out = os.path.join(LAB, "tmpdir-out.csv")
+        log_before = len(maillog())
+        p = subprocess.run(lab_cmd("--allow-private", "--overwrite", "-o", out, "-"), input=lines,
+                           capture_output=True, timeout=60, env=dict(os.environ, TMPDIR=disk))
+        err = p.stderr.decode(errors="replace")
+        check(p.returncode == 2 and "nothing was scanned" in err and "No space left on device" in err,
+              "a full TMPDIR: exit 2, nothing scanned, the reason: %d %r" % (p.returncode, err[-400:]))
+        check(not os.path.exists(out) or read_rows(out) == [], "a full TMPDIR: no rows")
+        check(smtpd_connects(maillog()[log_before:], "mx-good") == 0, "a full TMPDIR: no connection")
+        # The same input with room: every target once, the duplicates counted.
+        subprocess.run(["mount", "-o", "remount,size=4m", disk], check=True)
+        p = subprocess.run(lab_cmd("--allow-private", "--overwrite", "-o", out, "-"), input=lines,
+                           capture_output=True, timeout=120, env=dict(os.environ, TMPDIR=disk))
+        rows = read_rows(out)
+        check(p.returncode == 0 and sorted(r["domain"] for r in rows) == sorted("d%d.bulk.lab.test" % i for i in range(400)),
+              "with room in TMPDIR: every target once (%d rows): %r" % (len(rows), p.stderr[-200:]))
+        check(b"7600 duplicate" in p.stderr, "the duplicates counted: %r" % p.stderr[-300:])
+        check(os.listdir(disk) == [], "nothing left in TMPDIR: %r" % os.listdir(disk))
+    finally:
+        subprocess.run(["umount", disk], capture_output=True)
+
+
 def test_dns_answers_told_truthfully():
     log_before = len(maillog())
     names = ["nul.odd.test", "badcname.odd.test", "many.odd.test", "tc.odd.test", "servfail.odd.test",

@@ -58,6 +58,8 @@
     X(linereader_errors_are_errors)                                                                \
     X(linereader_cancel_wakes_a_blocked_reader)                                                    \
     X(feeder_reports_read_errors)                                                                  \
+    X(feeder_skips_duplicates_and_resumed_in_two_passes)                                           \
+    X(feeder_many_lines_from_a_file)                                                               \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)

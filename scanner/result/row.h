@@ -26,6 +26,7 @@ struct cert_facts {
     char key[32];        /* RSA-2048, EC-P256, Ed25519 */
     char sig_alg[64];    /* sha256WithRSAEncryption, ecdsa-with-SHA256 */
     char sha256[65];     /* hex of the leaf certificate's DER */
+    enum tri server_purpose; /* no extended key usage, or one allowing serverAuth; unknown: not read */
 };
 
 struct probe_result {

@@ -165,6 +165,11 @@ static int facts_decoded(const DecodedCert *dc, const unsigned char *der, size_t
     out->dates_valid = decoded_time(dc->beforeDate, dc->beforeDateLen, &out->not_before) == 0 &&
                        decoded_time(dc->afterDate, dc->afterDateLen, &out->not_after) == 0;
     snprintf(out->sig_alg, sizeof out->sig_alg, "%s", sig);
+    /* Read here so the chain check need not parse the leaf again (issue 17). */
+    out->server_purpose = !dc->extExtKeyUsageSet ||
+                                  (dc->extExtKeyUsage & (EXTKEYUSE_SERVER_AUTH | EXTKEYUSE_ANY)) != 0
+                              ? TRI_YES
+                              : TRI_NO;
     unsigned char digest[WC_SHA256_DIGEST_SIZE];
     if (wc_Sha256Hash(der, (word32)len, digest) == 0)
         for (int i = 0; i < WC_SHA256_DIGEST_SIZE; i++) snprintf(out->sha256 + 2 * i, 3, "%02x", digest[i]);

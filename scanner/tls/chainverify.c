@@ -134,9 +134,11 @@ static void remember(struct chain_verifier *v, const uint8_t *key, int error, in
 
 /* A client checks that the leaf may serve: no extended key usage, or one
  * that names serverAuth or any purpose (as OpenSSL's "ssl_server" purpose,
- * and so postfix, would). */
-static int for_servers(const unsigned char *der, size_t len)
+ * and so postfix, would). Read by certfacts from its parse of the leaf;
+ * parsed here only when certfacts could not (known: its answer). */
+static int for_servers(const unsigned char *der, size_t len, enum tri known)
 {
+    if (known != TRI_UNKNOWN) return known == TRI_YES;
     DecodedCert dc;
     wc_InitDecodedCert(&dc, der, (word32)len, NULL);
     int ok = wc_ParseCert(&dc, CERT_TYPE, NO_VERIFY, NULL) != 0 || !dc.extExtKeyUsageSet ||
@@ -151,7 +153,7 @@ static int for_servers(const unsigned char *der, size_t len)
  * only, once they verify, so a server that omits its intermediate is not
  * rescued by another server that sent it. */
 static void verify(struct chain_verifier *v, const unsigned char *const *certs, const size_t *lens,
-                   int n, int *error, int *depth)
+                   int n, enum tri purpose, int *error, int *depth)
 {
     WOLFSSL_CERT_MANAGER *scratch = NULL;
     *error = 0;
@@ -171,7 +173,7 @@ static void verify(struct chain_verifier *v, const unsigned char *const *certs, 
         }
     }
     if (scratch) wolfSSL_CertManagerFree(scratch);
-    if (*error == 0 && !for_servers(certs[0], lens[0])) *error = BAD_PURPOSE;
+    if (*error == 0 && !for_servers(certs[0], lens[0], purpose)) *error = BAD_PURPOSE;
 }
 
 static const char *error_text(int error, int depth, const struct cert_facts *leaf, char *buf,
@@ -207,7 +209,7 @@ void chain_verify(struct chain_verifier *v, const unsigned char *const *certs, c
     int error, depth;
     chain_key(certs, lens, n, key);
     if (!lookup(v, key, &error, &depth)) {
-        verify(v, certs, lens, n, &error, &depth);
+        verify(v, certs, lens, n, r->cert.present ? r->cert.server_purpose : TRI_UNKNOWN, &error, &depth);
         remember(v, key, error, depth);
     }
     if (error == 0) {

@@ -3,6 +3,7 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
 
+#include "scanner/tls/certfacts.h"
 #include "scanner/tls/chainverify.h"
 #include "tests/unit/test.h"
 #include "tests/unit/testdata.h"
@@ -71,6 +72,23 @@ TEST_IMPL(chainverify_verdicts_and_cache)
     chain_verifier_stats(v, &lookups, &hits);
     ASSERT_EQ(lookups, 6);
     ASSERT_EQ(hits, 2);
+    chain_verifier_free(v);
+
+    /* As a handshake gives it: certfacts read the purpose from their parse,
+     * and the verifier takes it from there (a fresh one: no cache). */
+    v = verifier("ca.pem");
+    const struct der *leaves[2] = {&leaf_client, &leaf_rsa};
+    for (int i = 0; i < 2; i++) {
+        struct probe_result r;
+        probe_result_init(&r);
+        ASSERT_EQ(certfacts_read(leaves[i]->data, leaves[i]->len, &r.cert, NULL, NULL), 0);
+        ASSERT_EQ(r.cert.server_purpose, i == 0 ? TRI_NO : TRI_YES);
+        const unsigned char *c[1] = {leaves[i]->data};
+        size_t l[1] = {leaves[i]->len};
+        chain_verify(v, c, l, 1, &r);
+        ASSERT_EQ(r.chain_valid, i == 0 ? TRI_NO : TRI_YES);
+        probe_result_free(&r);
+    }
     chain_verifier_free(v);
 
     /* Trusting only the intermediate: its leaf is valid; the root, sent as

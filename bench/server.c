@@ -10,6 +10,12 @@
  * for D ms after the client's bytes arrive, and the greeting for G ms:
  * the latency of a far-away server, without netem.
  *
+ * --mix makes a population instead of identical hosts: each address (by a
+ * hash of it, bench/mix.py computes the same) has a reply latency from 20 to
+ * 300 ms, and 5 % never greet, 2 % are tarpits that greet after 20 s, 3 %
+ * greet with 421 and hang up. --certs may be given more than once (chains
+ * of several sizes: the certificate is picked over all of them).
+ *
  * One libuv loop per thread, each with its own SO_REUSEPORT listener. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,7 +42,10 @@ static struct {
     int threads;
     SSL_CTX **ctx;
     int nctx;
-} opt = {P_SMTP, 25, 0, 0, 1, NULL, 0};
+    bool mix;
+} opt = {P_SMTP, 25, 0, 0, 1, NULL, 0, false};
+
+enum kind { K_NORMAL, K_SILENT, K_TARPIT, K_REFUSE };
 
 struct sconn {
     uv_tcp_t tcp;
@@ -48,6 +57,8 @@ struct sconn {
     char line[1024]; /* plaintext command being assembled */
     size_t nline;
     bool greeted, quitting, closing;
+    enum kind kind;
+    unsigned delay_ms, greeting_ms; /* this connection's: opt's, or the mix's */
     int handles;    /* open libuv handles; the struct goes when both closed */
 };
 
@@ -256,9 +267,35 @@ static void on_timer(uv_timer_t *t)
     struct sconn *c = t->data;
     if (!c->greeted) {
         c->greeted = true;
+        if (c->kind == K_REFUSE) {
+            static const char busy[] = "421 4.7.0 bench: too busy, try again later\r\n";
+            send_raw(c, busy, sizeof busy - 1);
+            sconn_close(c);
+            return;
+        }
         send_raw(c, greeting(), strlen(greeting()));
     }
     if (c->npending) answer(c);
+}
+
+/* The mix: the same function of the address as bench/mix.py's. */
+static uint32_t mix_hash(uint32_t a)
+{
+    a ^= a >> 16;
+    a *= 0x7feb352dU;
+    a ^= a >> 15;
+    a *= 0x846ca68bU;
+    a ^= a >> 16;
+    return a;
+}
+
+static void mix_assign(struct sconn *c)
+{
+    uint32_t h = mix_hash(c->addr);
+    unsigned latency = 20 + (h >> 8) % 281, pick = h % 100;
+    c->kind = pick < 5 ? K_SILENT : pick < 7 ? K_TARPIT : pick < 10 ? K_REFUSE : K_NORMAL;
+    c->delay_ms = latency;
+    c->greeting_ms = c->kind == K_TARPIT ? 20000 : latency;
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
@@ -296,8 +333,8 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     c->npending += (size_t)n;
     /* The reply waits D ms from the first byte of the client's flight. */
     if (!c->greeted || uv_is_active((uv_handle_t *)&c->timer)) return;
-    if (opt.delay_ms == 0) answer(c);
-    else uv_timer_start(&c->timer, on_timer, opt.delay_ms, 0);
+    if (c->delay_ms == 0) answer(c);
+    else uv_timer_start(&c->timer, on_timer, c->delay_ms, 0);
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -318,9 +355,13 @@ static void on_connection(uv_stream_t *server, int status)
     if (uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET)
         c->addr = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
     uv_tcp_nodelay(&c->tcp, 1);
+    c->delay_ms = opt.delay_ms;
+    c->greeting_ms = opt.greeting_ms;
+    if (opt.mix) mix_assign(c);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-    if (opt.greeting_ms == 0) on_timer(&c->timer);
-    else uv_timer_start(&c->timer, on_timer, opt.greeting_ms, 0);
+    if (c->kind == K_SILENT) return; /* reads and says nothing until the client gives up */
+    if (c->greeting_ms == 0) on_timer(&c->timer);
+    else uv_timer_start(&c->timer, on_timer, c->greeting_ms, 0);
 }
 
 static void serve(void *arg)
@@ -365,8 +406,9 @@ static SSL_CTX *load_ctx(const char *chain, const char *key)
 
 static void usage(void)
 {
-    fputs("Usage: bench-server --certs DIR --ncerts N [--port P] [--protocol smtp|imap|pop3]\n"
-          "                    [--delay MS] [--greeting-delay MS] [--threads T]\n"
+    fputs("Usage: bench-server --certs DIR [--certs DIR2 ...] --ncerts N [--port P]\n"
+          "                    [--protocol smtp|imap|pop3] [--delay MS] [--greeting-delay MS]\n"
+          "                    [--mix] [--threads T]\n"
           "DIR holds key.pem and chain-0.pem .. chain-(N-1).pem (leaf first).\n"
           "Listens on 0.0.0.0:P: run it in a network namespace of its own.\n",
           stderr);
@@ -379,12 +421,17 @@ int main(int argc, char **argv)
         {"certs", required_argument, 0, 'C'},  {"ncerts", required_argument, 0, 'n'},
         {"port", required_argument, 0, 'p'},   {"protocol", required_argument, 0, 'P'},
         {"delay", required_argument, 0, 'd'},  {"greeting-delay", required_argument, 0, 'g'},
-        {"threads", required_argument, 0, 't'}, {0, 0, 0, 0}};
-    const char *dir = NULL;
-    int ncerts = 1, ch;
+        {"threads", required_argument, 0, 't'}, {"mix", no_argument, 0, 'm'},
+        {0, 0, 0, 0}};
+    const char *dirs[8];
+    int ndirs = 0, ncerts = 1, ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'C': dir = optarg; break;
+        case 'C':
+            if (ndirs == 8) usage();
+            dirs[ndirs++] = optarg;
+            break;
+        case 'm': opt.mix = true; break;
         case 'n': ncerts = atoi(optarg); break;
         case 'p': opt.port = atoi(optarg); break;
         case 'P':
@@ -396,21 +443,23 @@ int main(int argc, char **argv)
         default: usage();
         }
     }
-    if (!dir || ncerts < 1 || opt.threads < 1 || opt.threads > 64) usage();
+    if (!ndirs || ncerts < 1 || opt.threads < 1 || opt.threads > 64) usage();
     signal(SIGPIPE, SIG_IGN);
-    opt.ctx = calloc((size_t)ncerts, sizeof *opt.ctx);
-    opt.nctx = ncerts;
+    opt.ctx = calloc((size_t)(ncerts * ndirs), sizeof *opt.ctx);
+    opt.nctx = ncerts * ndirs;
     char chain[4096], key[4096];
-    snprintf(key, sizeof key, "%s/key.pem", dir);
-    for (int i = 0; i < ncerts; i++) {
-        snprintf(chain, sizeof chain, "%s/chain-%d.pem", dir, i);
-        opt.ctx[i] = load_ctx(chain, key);
+    for (int d = 0; d < ndirs; d++) {
+        snprintf(key, sizeof key, "%s/key.pem", dirs[d]);
+        for (int i = 0; i < ncerts; i++) {
+            snprintf(chain, sizeof chain, "%s/chain-%d.pem", dirs[d], i);
+            opt.ctx[d * ncerts + i] = load_ctx(chain, key);
+        }
     }
     uv_thread_t tids[64];
     for (int i = 0; i < opt.threads; i++) uv_thread_create(&tids[i], serve, NULL);
     fprintf(stderr, "bench-server: listening on port %d, %d certificate(s), delay %u ms, "
-                    "greeting %u ms, %d thread(s)\n",
-            opt.port, ncerts, opt.delay_ms, opt.greeting_ms, opt.threads);
+                    "greeting %u ms, %d thread(s)%s\n",
+            opt.port, opt.nctx, opt.delay_ms, opt.greeting_ms, opt.threads, opt.mix ? ", the mix" : "");
     for (int i = 0; i < opt.threads; i++) uv_thread_join(&tids[i]);
     return 0;
 }

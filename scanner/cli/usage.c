@@ -156,8 +156,8 @@ void usage_print(FILE *out, bool check)
     print_filled(out, check ? usage_check : usage_scan);
 }
 
-#ifndef STS_VERSION
-#error "STS_VERSION comes from CMake's project(VERSION)"
+#if !defined(STS_VERSION) || !defined(STS_WOLFSSL_BUILD)
+#error "STS_VERSION and STS_WOLFSSL_BUILD come from CMakeLists.txt"
 #endif
 
 void usage_print_version(FILE *out)
@@ -165,4 +165,5 @@ void usage_print_version(FILE *out)
     fprintf(out, "starttls-scan %s\n", STS_VERSION);
     fprintf(out, "linked at run time: libuv %s, wolfSSL %s, c-ares %s\n", uv_version_string(),
             wolfSSL_lib_version(), ares_version(NULL));
+    fprintf(out, "wolfSSL build: %s\n", STS_WOLFSSL_BUILD);
 }

@@ -4,10 +4,12 @@
 #
 #   install-deps.sh build   cmake, pkg-config, a compiler and the three -dev packages
 #   install-deps.sh demo    build + the demo lab's servers (nsd, postfix, dovecot, vsftpd)
-#   install-deps.sh test    demo + what the tests need (clang's libFuzzer, OpenSSL for the
+#   install-deps.sh test    bench + what the tests need (clang's libFuzzer, OpenSSL for the
 #                           bench server, mandoc, python3-jsonschema, the shells of the
 #                           completion tests, dpkg-dev's build flags)
-#   install-deps.sh bench   demo + the benchmark server's OpenSSL and the peer tools
+#   install-deps.sh tuned   build + what the tuned wolfSSL's build needs (autotools,
+#                           dpkg-dev: cmake -DSTS_WOLFSSL=tuned, scanner/tls/wolfssl-tuned/)
+#   install-deps.sh bench   demo + tuned + the benchmark server's OpenSSL and the peer tools
 #
 # Services that packages would start on the host (postfix, nsd, dovecot,
 # vsftpd) are kept from starting: the lab starts its own, in a network namespace.
@@ -16,15 +18,17 @@ group=${1:-build}
 build=(gcc libc6-dev make cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev)
 demo=("${build[@]}" ca-certificates openssl iproute2 python3 nsd postfix dovecot-imapd
       dovecot-pop3d vsftpd)
-bench=("${demo[@]}" libssl-dev time valgrind nmap sslscan testssl.sh)
-test=("${bench[@]}" clang libclang-rt-14-dev dpkg-dev mandoc python3-jsonschema bash
-      bash-completion zsh)
+tuned=("${build[@]}" autoconf automake libtool dpkg-dev)
+bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind nmap sslscan
+       testssl.sh)
+test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;
 test) packages=("${test[@]}") ;;
+tuned) packages=("${tuned[@]}") ;;
 bench) packages=("${bench[@]}") ;;
-*) echo "usage: install-deps.sh build|demo|test|bench" >&2; exit 2 ;;
+*) echo "usage: install-deps.sh build|demo|test|tuned|bench" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${packages[@]}"; do

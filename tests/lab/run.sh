@@ -7,14 +7,17 @@
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then
     if [ "${STS_LAB_SUDO:-}" = 1 ] && command -v sudo >/dev/null; then
-        exec sudo "$0" "$@"
+        exec sudo "$0" "$1" "${2:-${STS_LAB_OTHER_BINARY:-}}"
     fi
     echo "lab: skipped: it needs root (a network namespace of its own, servers on ports 25 and 53);" >&2
     echo "lab: run ctest as root, or make test (which uses sudo)" >&2
     exit 77
 fi
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(realpath "${1:?usage: run.sh BINARY}")
+bin=$(realpath "${1:?usage: run.sh BINARY [OTHER_BINARY]}")
+# OTHER_BINARY (or STS_LAB_OTHER_BINARY): another build, whose rows must equal BINARY's.
+other=${2:-${STS_LAB_OTHER_BINARY:-}}
+export STS_LAB_OTHER_BINARY=${other:+$(realpath "$other")}
 for tool in ip nsd postfix dovecot vsftpd openssl python3; do
     if ! command -v "$tool" >/dev/null && [ ! -x "/usr/sbin/$tool" ]; then
         echo "lab: $tool is not installed (bash tests/lab/install-deps.sh test installs what the lab needs)" >&2

@@ -11,6 +11,7 @@ tests whose name holds it.
 import sys
 import time
 
+import lab_builds
 import lab_hostile
 import lab_protocols
 import lab_scan
@@ -21,7 +22,7 @@ from labkit import counts
 
 def main():
     only = sys.argv[3] if len(sys.argv) > 3 else ""
-    for module in (lab_scan, lab_protocols, lab_hostile, lab_tool, lab_trust):
+    for module in (lab_scan, lab_protocols, lab_hostile, lab_tool, lab_trust, lab_builds):
         for name, fn in sorted(vars(module).items()):
             if name.startswith("test_") and callable(fn) and only in name:
                 before = counts["failed"]

@@ -33,6 +33,20 @@ def test_version():
           "--version: the libraries linked at run time: %r" % p.stdout)
 
 
+def test_tuned_is_current():
+    """A tuned build is Debian's source of one wolfSSL version: once a
+    security update moved the installed one past it, it must be rebuilt."""
+    out = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+    m = re.search(r"wolfSSL build: tuned, static, from Debian's source (\S+)", out)
+    if not m:
+        check("wolfSSL build: system" in out, "--version names the wolfSSL build: %r" % out)
+        return
+    installed = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libwolfssl-dev"],
+                               capture_output=True, text=True).stdout.strip()
+    check(m.group(1) == installed, "the tuned wolfSSL is Debian's %s but %s is installed: rebuild it "
+          "(cmake --build on this build directory)" % (m.group(1), installed))
+
+
 def test_open_file_limit():
     # A plain user's soft limit (1024) is below what the default -c needs: raised to fit.
     hard = int(subprocess.run(["bash", "-c", "ulimit -Hn"], capture_output=True, text=True).stdout)
@@ -57,6 +71,7 @@ def test_open_file_limit():
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
+    test_tuned_is_current()
     test_open_file_limit()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

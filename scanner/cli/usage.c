@@ -9,6 +9,9 @@
 #include <uv.h>
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+#ifdef STS_WOLFSSL_TUNED
+#include <sts_tuned_version.h> /* written by scanner/tls/wolfssl-tuned/build.sh */
+#endif
 
 #include "output/formats.h"
 #include "scanner/dialog/services.h"
@@ -165,5 +168,9 @@ void usage_print_version(FILE *out)
     fprintf(out, "starttls-scan %s\n", STS_VERSION);
     fprintf(out, "linked at run time: libuv %s, wolfSSL %s, c-ares %s\n", uv_version_string(),
             wolfSSL_lib_version(), ares_version(NULL));
+#ifdef STS_WOLFSSL_TUNED
+    fprintf(out, "wolfSSL build: %s %s\n", STS_WOLFSSL_BUILD, STS_TUNED_VERSION);
+#else
     fprintf(out, "wolfSSL build: %s\n", STS_WOLFSSL_BUILD);
+#endif
 }

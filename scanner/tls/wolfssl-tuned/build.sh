@@ -134,5 +134,6 @@ C
 cc -fsyntax-only -I"$out/inst/include" "$out/check.c" ||
     { echo "wolfssl-tuned: the built options are not the promised ones" >&2; exit 1; }
 echo "$version" > "$out/version"
+printf '#define STS_TUNED_VERSION "%s"\n' "$version" > "$out/inst/include/sts_tuned_version.h"
 echo "$stamp" > "$out/stamp"
 echo "wolfssl-tuned: $out/inst/lib/libwolfssl.a (Debian $version, tuned)"

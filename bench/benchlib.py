@@ -89,6 +89,12 @@ class Server:
         PIDS.append(self.proc.pid)
         wait_listen("t", "0.0.0.0:25")
 
+    def cpu(self):
+        """The server's CPU seconds so far (user + sys, all its threads)."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         PIDS.remove(self.proc.pid)
         stop(self.proc.pid)

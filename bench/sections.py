@@ -106,11 +106,14 @@ def latency_section(build, workdir, certs, size, cores, base, table, summary):
     alternating, best of each."""
     ca = os.path.join(certs["ecdsa"], "ca.pem")
     lats, refs, per_host_s = [], [], None
+    server_us = {"ref": [], "lat": []}
     for rep in range(size["lat_reps"]):
         srv = Server(build, certs["ecdsa"], NCERTS_SERVER, threads=cores)
         try:
+            cpu0 = srv.cpu()
             refs.append(scan(build, workdir, "latency-ref-%d" % rep, addresses(base, size["latency"]),
                              scanner_args(ca, 1000, cores)))
+            server_us["ref"].append((srv.cpu() - cpu0) * 1e6 / max(refs[-1]["ok"], 1))
             base += 1
         finally:
             srv.close()
@@ -121,8 +124,10 @@ def latency_section(build, workdir, certs, size, cores, base, table, summary):
                 one = scan(build, workdir, "latency-1", addresses(base, 20), scanner_args(ca, 20, 1))
                 base += 1
                 per_host_s = one["wall"]
+            cpu0 = srv.cpu()
             lats.append(scan(build, workdir, "latency-%d" % rep, addresses(base, size["latency"]),
                              scanner_args(ca, size["latency_c"], cores)))
+            server_us["lat"].append((srv.cpu() - cpu0) * 1e6 / max(lats[-1]["ok"], 1))
             base += 1
         finally:
             srv.close()
@@ -133,8 +138,14 @@ def latency_section(build, workdir, certs, size, cores, base, table, summary):
     bound = min(rate(ref), size["latency_c"] / per_host_s)
     timeouts = sum(r["status"].get("timeout", 0) for r in lats)
     summary.append("latency: %.0f hosts/s = %.0f %% of min(CPU bound %.0f, %d / %.2f s) "
-                   "(runs: %s against %s), timeouts %d, peak RSS %.0f MiB"
+                   "(runs: %s against %s), timeouts %d, peak RSS %.0f MiB; CPU per host, scanner + "
+                   "server: D=0 %.0f + %.0f µs, D=200 ms %.0f + %.0f µs (the CPU bound at D=200 ms "
+                   "itself: %.0f hosts/s, so %.0f %% of it)"
                    % (rate(lat), 100 * rate(lat) / bound, rate(ref), size["latency_c"], per_host_s,
                       ", ".join("%.0f" % rate(r) for r in lats), ", ".join("%.0f" % rate(r) for r in refs),
-                      timeouts, max(r["rss"] for r in lats)))
+                      timeouts, max(r["rss"] for r in lats), per_host(ref), min(server_us["ref"]),
+                      per_host(lat), min(server_us["lat"]),
+                      cores * 1e6 / (per_host(lat) + min(server_us["lat"])),
+                      100 * rate(lat) / min(size["latency_c"] / per_host_s,
+                                            cores * 1e6 / (per_host(lat) + min(server_us["lat"])))))
     return base

@@ -2,31 +2,19 @@
 #include "scanner/input/prepass.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "scanner/base/buf.h"
-
-extern char **environ;
-
-/* One sort(1) with a pipe to its input and one from its output. */
-struct sorter {
-    pid_t pid;
-    FILE *in, *out;
-};
+#include "scanner/base/extsort.h"
 
 struct prepass {
-    struct sorter keys;  /* "KEY\tKIND\tLINE": key order, the output's first */
-    struct sorter skips; /* "LINE\tWHY": line order */
-    uint64_t next_line;  /* the next line to skip, UINT64_MAX: none left */
+    struct extsort keys;  /* "KEY\tKIND\tLINE": key order, the output's first */
+    struct extsort skips; /* "LINE\tWHY": line order */
+    uint64_t next_line;   /* the next line to skip, UINT64_MAX: none left */
     int next_why;
     bool failed;
 };
@@ -36,80 +24,14 @@ static void report(const char *what)
     fprintf(stderr, "starttls-scan: the input's first pass: %s: %s\n", what, strerror(errno ? errno : EIO));
 }
 
-/* sort(1) in C collation, at most `mem` of memory, spilling to TMPDIR. */
-static int sorter_start(struct sorter *s, const char *const *keys, const char *mem)
-{
-    int to[2], from[2];
-    if (pipe2(to, O_CLOEXEC) != 0) return -1;
-    if (pipe2(from, O_CLOEXEC) != 0) {
-        close(to[0]);
-        close(to[1]);
-        return -1;
-    }
-    const char *tmp = getenv("TMPDIR");
-    char tflag[4096];
-    snprintf(tflag, sizeof tflag, "--temporary-directory=%s", tmp && *tmp ? tmp : "/tmp");
-    char *argv[12];
-    int n = 0;
-    argv[n++] = "sort";
-    argv[n++] = "--field-separator=\t";
-    for (int i = 0; keys[i]; i++) argv[n++] = (char *)keys[i];
-    argv[n++] = (char *)mem;
-    argv[n++] = tflag;
-    argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, to[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, from[1], 1);
-    /* The C collation: bytes compare as bytes. */
-    char *envp[64];
-    int ne = 0;
-    for (char **e = environ; *e && ne < 62; e++)
-        if (strncmp(*e, "LC_", 3) != 0 && strncmp(*e, "LANG", 4) != 0) envp[ne++] = *e;
-    envp[ne++] = "LC_ALL=C";
-    envp[ne] = NULL;
-    int rc = posix_spawnp(&s->pid, "sort", &fa, NULL, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    close(to[0]);
-    close(from[1]);
-    if (rc != 0) {
-        errno = rc;
-        close(to[1]);
-        close(from[0]);
-        return -1;
-    }
-    s->in = fdopen(to[1], "w");
-    s->out = fdopen(from[0], "r");
-    return s->in && s->out ? 0 : -1;
-}
-
-/* Closes its pipes (a sort still writing then stops) and waits for it; 0
- * when it exited 0. kill_it: it is not wanted any more. */
-static int sorter_end(struct sorter *s, bool kill_it)
-{
-    int status = 0, rc = 0;
-    if (s->in && fclose(s->in) != 0) rc = -1;
-    s->in = NULL;
-    if (s->pid > 0 && kill_it) kill(s->pid, SIGTERM);
-    if (s->out) fclose(s->out);
-    s->out = NULL;
-    if (s->pid > 0) {
-        while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) rc = -1;
-        s->pid = 0;
-    }
-    return rc;
-}
-
 struct prepass *prepass_start(void)
 {
     static const char *const key_order[] = {"--key=1,1", "--key=2,2n", "--key=3,3n", NULL};
     static const char *const line_order[] = {"--key=1,1n", NULL};
     struct prepass *p = calloc(1, sizeof *p);
     if (!p) return NULL;
-    if (sorter_start(&p->keys, key_order, "--buffer-size=32M") != 0 ||
-        sorter_start(&p->skips, line_order, "--buffer-size=16M") != 0) {
+    if (extsort_start(&p->keys, key_order, "--buffer-size=32M") != 0 ||
+        extsort_start(&p->skips, line_order, "--buffer-size=16M") != 0) {
         report("cannot run sort(1)");
         prepass_free(p);
         return NULL;
@@ -151,8 +73,7 @@ static int skip_out(struct prepass *p, uint64_t lineno, char why)
 int prepass_finish(struct prepass *p)
 {
     if (p->failed) return -1;
-    int rc = fclose(p->keys.in) == 0 ? 0 : -1;
-    p->keys.in = NULL;
+    int rc = extsort_close_input(&p->keys);
     struct buf key = {0};
     bool done = false, seen = false;
     char *line = NULL;
@@ -178,9 +99,8 @@ int prepass_finish(struct prepass *p)
     }
     free(line);
     buf_free(&key);
-    if (sorter_end(&p->keys, false) != 0) rc = -1;
-    if (fclose(p->skips.in) != 0) rc = -1;
-    p->skips.in = NULL;
+    if (extsort_end(&p->keys, false) != 0) rc = -1;
+    if (extsort_close_input(&p->skips) != 0) rc = -1;
     if (rc != 0) {
         report("sorting the keys failed (is TMPDIR full?)");
         p->failed = true;
@@ -208,7 +128,7 @@ void prepass_free(struct prepass *p)
 {
     if (!p) return;
     bool early = p->next_line != UINT64_MAX; /* skips not all read: stop the sort */
-    if (p->keys.pid) sorter_end(&p->keys, true);
-    if (p->skips.pid) sorter_end(&p->skips, early);
+    if (p->keys.pid) extsort_end(&p->keys, true);
+    if (p->skips.pid) extsort_end(&p->skips, early);
     free(p);
 }

@@ -2,7 +2,7 @@
 # bash completion for starttls-scan. tests/docs.py keeps these lists equal to
 # the program's option table, --help and its protocol and format lists.
 
-_starttls_scan_scan_opts="-p --protocol --port --no-mx -o --output --overwrite --resume -f --format
+_starttls_scan_scan_opts="-p --protocol --port --no-mx --shard --shards -o --output --overwrite --resume -f --format
  -q --quiet --progress --summary --expiring-within -w --workers -c --concurrency --max-tls
  --resolver --mx-max --dns-timeout --allow-private --blocklist --allowlist --per-host --rate
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
@@ -35,7 +35,7 @@ _starttls_scan()
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --port|-w|--workers|-c|--concurrency|--max-tls|--resolver|--mx-max|--dns-timeout|--per-host|\
     --rate|--retry-delay|--ehlo|--timeout|--connect-timeout|--banner-timeout|--reply-timeout|\
-    --handshake-timeout|--expiring-within|--auth-user)
+    --handshake-timeout|--expiring-within|--auth-user|--shard|--shards)
         return ;;   # a value of the user's own
     esac
     if [[ $cur == -* ]]; then
@@ -46,7 +46,7 @@ _starttls_scan()
         return      # a host of the user's own
     else
         COMPREPLY=($(compgen -f -- "$cur"))
-        ((COMP_CWORD == 1)) && COMPREPLY+=($(compgen -W "check" -- "$cur"))
+        ((COMP_CWORD == 1)) && COMPREPLY+=($(compgen -W "check merge" -- "$cur"))
     fi
 }
 complete -o filenames -F _starttls_scan starttls-scan

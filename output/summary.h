@@ -64,6 +64,8 @@ void summary_count(struct summary *s, const struct row *row);
 
 /* output/summary_print.c */
 void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out);
+/* All but the first line (the input's counts): what the rows say. */
+void summary_print_body(struct summary *s, FILE *out);
 /* The ending, and a warning when no row got as far as a connection. */
 void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *out);
 /* "1 target", "2 targets". */

@@ -80,6 +80,11 @@ int summary_write_json(struct summary *s, const struct feeder_stats *in,
                U(atomic_load(&s->rows)), U(atomic_load(&s->rows_resumed)),
                seconds > 0 ? (double)(in->targets + in->invalid) / seconds : 0.0,
                ctx->interrupted ? "true" : "false", U(ctx->left));
+    if (in->shard.n)
+        buf_printf(&b, "\"shard\":{\"index\":%u,\"count\":%u,\"other_shard_lines\":%llu},",
+                   in->shard.k, in->shard.n, U(in->other_shard));
+    else
+        buf_printf(&b, "\"shard\":null,");
     counts(&b, s);
     uv_mutex_lock(&s->lock);
     certificates(&b, s);

@@ -97,12 +97,21 @@ void summary_print(struct summary *s, const struct feeder_stats *in, double seco
             plural(in->duplicates, "duplicate", "duplicates"), U(in->invalid),
             plural(in->invalid, "line", "lines"), U(fresh), plural(fresh, "row", "rows"), seconds,
             seconds > 0 ? (double)(in->targets + in->invalid) / seconds : 0.0);
+    if (in->shard.n)
+        fprintf(out, "starttls-scan: shard %u of %u (0 to %u): %llu input %s belong to the other "
+                     "shards\n", in->shard.k, in->shard.n, in->shard.n - 1, U(in->other_shard),
+                plural(in->other_shard, "line", "lines"));
     if (in->resumed || resumed_rows)
         fprintf(out, "starttls-scan: %llu %s already in the output (--resume); %s %llu %s "
                      "are counted below too\n",
                 U(in->resumed), plural(in->resumed, "target was", "targets were"),
                 plural(in->resumed, "its", "their"), U(resumed_rows),
                 plural(resumed_rows, "row", "rows"));
+    summary_print_body(s, out);
+}
+
+void summary_print_body(struct summary *s, FILE *out)
+{
     print_counts(s, out);
     uv_mutex_lock(&s->lock);
     print_certs(s, out);

@@ -116,6 +116,23 @@ static int check_setup(struct config *cfg, int argc, char **argv)
     return 0;
 }
 
+/* --shard auto from the scheduler; --shards only means something with it. */
+static int resolve_shard(struct config *cfg)
+{
+    char why[300];
+    if (cfg->shards && !cfg->shard_auto) {
+        fprintf(stderr, "starttls-scan: --shards N is the count for --shard auto (a Kubernetes "
+                        "Indexed Job); with --shard K/N the count is N\n");
+        return 2;
+    }
+    if (!cfg->shard_auto) return 0;
+    if (shard_auto(cfg->shards, &cfg->shard, &cfg->shard_source, why, sizeof why) != 0) {
+        fprintf(stderr, "starttls-scan: --shard auto: %s\n", why);
+        return 2;
+    }
+    return 0;
+}
+
 /* After the options: the arguments, and what the options say together. */
 static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
 {
@@ -141,6 +158,7 @@ static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
         fprintf(stderr, "starttls-scan: --resume needs -o FILE (and no --overwrite)\n");
         return 2;
     }
+    if (resolve_shard(cfg)) return 2;
     if (cfg->scan.port == 0) cfg->scan.port = cfg->scan.service->default_port;
     if (!cfg->scan.service->resolves_mx) cfg->scan.mx_mode = false;
     if (cfg->scan.ehlo[0] == '\0') default_ehlo(cfg->scan.ehlo, sizeof cfg->scan.ehlo, &cfg->ehlo_guessed);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "scanner/engine/options.h"
+#include "scanner/input/shard.h"
 
 struct output_format;
 
@@ -27,6 +28,10 @@ struct config {
     bool concurrency_given;   /* -c was given: never lowered to fit the open-file limit */
     bool ehlo_guessed;        /* the machine has no FQDN: the EHLO name is HOSTNAME.invalid */
     bool no_mx;               /* --no-mx given */
+    struct shard shard;       /* --shard K/N (n 0: the whole input) */
+    bool shard_auto;          /* --shard auto: from the scheduler's environment */
+    unsigned shards;          /* --shards N: the count for --shard auto (Kubernetes) */
+    const char *shard_source; /* "Slurm", "Kubernetes", or NULL: given as K/N */
     bool stdin_closed, stdout_closed; /* fd 0 or 1 was closed at start (now /dev/null) */
     /* starttls-scan check */
     bool check;

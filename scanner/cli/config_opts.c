@@ -33,6 +33,8 @@ static const struct opt_spec {
     {"quiet", no_argument, 'q', FOR_SCAN | REPEATABLE},
     {"progress", no_argument, OPT_PROGRESS, FOR_SCAN | REPEATABLE},
     {"summary", required_argument, OPT_SUMMARY, FOR_SCAN},
+    {"shard", required_argument, OPT_SHARD, FOR_SCAN},
+    {"shards", required_argument, OPT_SHARDS, FOR_SCAN},
     {"expiring-within", required_argument, OPT_EXPIRING, FOR_SCAN | REPEATABLE},
     {"workers", required_argument, 'w', FOR_SCAN | REPEATABLE},
     {"concurrency", required_argument, 'c', FOR_SCAN | REPEATABLE},
@@ -102,6 +104,19 @@ static int protocol_opts(struct config *cfg, int code, const char *arg)
     }
 }
 
+/* --shard K/N, or auto (resolved once every option is read). */
+static int shard_opt(struct config *cfg, const char *arg)
+{
+    char why[200];
+    if (strcmp(arg, "auto") == 0) {
+        cfg->shard_auto = true;
+        return 0;
+    }
+    if (shard_parse(arg, &cfg->shard, why, sizeof why) == 0) return 0;
+    fprintf(stderr, "starttls-scan: --shard: %s\n", why);
+    return 2;
+}
+
 /* Where the rows go, and what is said on stderr. */
 static int output_opts(struct config *cfg, int code, const char *arg)
 {
@@ -124,6 +139,11 @@ static int output_opts(struct config *cfg, int code, const char *arg)
     case OPT_EXPIRING:
         if (parse_count("--expiring-within", arg, 0, 100000, &v)) return 2;
         cfg->expiring_within = v;
+        return 0;
+    case OPT_SHARD: return shard_opt(cfg, arg);
+    case OPT_SHARDS:
+        if (parse_count("--shards", arg, 1, SHARD_MAX, &v)) return 2;
+        cfg->shards = (unsigned)v;
         return 0;
     default: return 1;
     }

@@ -41,6 +41,8 @@ enum {
     OPT_VERSION,
     OPT_RETRY_DELAY,
     OPT_NO_RETRY,
+    OPT_SHARD,
+    OPT_SHARDS,
 };
 
 /* getopt_long's table, built from the option table. */

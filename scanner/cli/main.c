@@ -14,6 +14,7 @@
 
 #include "scanner/cli/check.h"
 #include "scanner/cli/cmdline.h"
+#include "scanner/cli/merge_cmd.h"
 #include "scanner/cli/run.h"
 
 /* fds 0-2 that were closed at start get /dev/null, so that no file or
@@ -44,6 +45,10 @@ int main(int argc, char **argv)
         ares_library_cleanup();
         wolfSSL_Cleanup();
         return status;
+    }
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        return merge_main(argc - 1, argv + 1);
     }
     struct config cfg;
     int rc = config_parse(&cfg, argc, argv, false);

@@ -235,6 +235,7 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
         .default_port = cfg->scan.port,
         .protocol = cfg->scan.service->name,
         .done_keys = cfg->resume ? done_keys : NULL,
+        .shard = cfg->shard,
         .domain_cell = cfg->format->domain_cell,
         .wake = scan_wake,
         .wake_arg = r->scan,

@@ -28,6 +28,12 @@ static const char usage_scan[] =
     "  --no-mx                  lines are hosts, not mail domains: name, IPv4 or [IPv6],\n"
     "                           each with an optional :port (always so for protocols\n"
     "                           other than smtp)\n"
+    "      --shard K/N          scan only shard K of N (0 <= K < N): the targets whose\n"
+    "                           name or address hashes to K; every shard reads the whole\n"
+    "                           input. auto: K and N from a Slurm job array or a\n"
+    "                           Kubernetes Indexed Job (see starttls-scan merge --help)\n"
+    "      --shards N           the number of shards for --shard auto under Kubernetes\n"
+    "                           (default: $STARTTLS_SCAN_SHARDS)\n"
     "Output:\n"
     "  -o, --output FILE        write the CSV to FILE (default: stdout)\n"
     "      --overwrite          replace FILE when it is not empty (refused otherwise)\n"
@@ -118,6 +124,27 @@ static const char usage_check[] =
     "(and AUTH, if asked, was accepted); 1 when not (the reason is the last line);\n"
     "2 on a usage error.\n";
 
+static const char usage_merge[] =
+    "Usage: starttls-scan merge [-o OUT] [OPTIONS] SHARD...\n"
+    "Joins the files of a sharded scan (--shard K/N) into one: the header once, the\n"
+    "rows of every shard, every target once. A target found in two files (a rerun\n"
+    "task) keeps the rows of the file that scanned it last (the newest scanned_at; a\n"
+    "tie goes to the file named later). The shards must all be CSV or all JSON Lines,\n"
+    "written by this version; an empty shard is fine. A killed task's partial last\n"
+    "line is left out (rerun the task with --resume on its own file). OUT is written\n"
+    "whole, then renamed into place: a failed merge leaves no OUT.\n"
+    "\n"
+    "  -o, --output FILE        the merged file (default: stdout)\n"
+    "      --overwrite          replace OUT (and --summary FILE) when not empty\n"
+    "      --summary FILE       also write the summary of the merged rows as JSON\n"
+    "      --expiring-within D  exit with status 3 when a merged row's certificate\n"
+    "                           expires within D days (or has expired)\n"
+    "  -q, --quiet              no summary on stderr\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 when merged; 2 on a usage error, a shard that cannot be read or\n"
+    "does not match the others, or a failed output; 3 with --expiring-within.\n";
+
 /* The format list: "csv (RFC 4180, ... the default), jsonl (...)", one a line. */
 static void format_help(char *out, size_t len)
 {
@@ -162,6 +189,11 @@ void usage_print(FILE *out, bool check)
 #if !defined(STS_VERSION) || !defined(STS_WOLFSSL_BUILD)
 #error "STS_VERSION and STS_WOLFSSL_BUILD come from CMakeLists.txt"
 #endif
+
+void usage_print_merge(FILE *out)
+{
+    fputs(usage_merge, out);
+}
 
 void usage_print_version(FILE *out)
 {

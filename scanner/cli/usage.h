@@ -12,5 +12,7 @@ void usage_print(FILE *out, bool check);
 /* --version: ours (CMake's project version) and the libuv, wolfSSL and
  * c-ares versions linked at run time, which may be newer than the headers. */
 void usage_print_version(FILE *out);
+/* starttls-scan merge --help */
+void usage_print_merge(FILE *out);
 
 #endif

@@ -89,6 +89,7 @@ struct feeder *feeder_start(const struct feeder_config *cfg)
     struct feeder *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->cfg = *cfg;
+    f->stats.shard = cfg->shard;
     f->spool_fd = -1;
     if (line_reader_init(&f->reader, cfg->fd, cfg->read) != 0) {
         free(f);

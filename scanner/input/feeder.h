@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "scanner/base/buf.h"
+#include "scanner/input/shard.h"
 #include "scanner/input/linereader.h"
 #include "scanner/input/targets.h"
 
@@ -33,6 +34,8 @@ struct feeder_stats {
     uint64_t retried; /* targets run again in the retry pass */
     int read_error; /* errno of a failed read of the input, -1: another failure, 0: none */
     bool first_pass_failed; /* it failed in the first pass: nothing was scanned */
+    uint64_t other_shard;   /* --shard: lines whose target is another shard's */
+    struct shard shard;     /* --shard K/N as run (n 0: all) */
 };
 
 struct feeder;
@@ -52,6 +55,7 @@ struct feeder_config {
     void *wake_arg;
     line_read_fn read; /* NULL: read(2); tests put a failing one here */
     bool retry;        /* after the input, run the deferred targets again */
+    struct shard shard; /* --shard K/N: only the targets of shard K (n 0: all) */
 };
 
 struct feeder *feeder_start(const struct feeder_config *cfg);

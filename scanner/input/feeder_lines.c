@@ -57,6 +57,16 @@ static enum target_parse line_item(const struct feeder *f, const char *line, siz
     return item->kind;
 }
 
+/* --shard: is this line's target one of ours? Both passes ask alike. */
+static bool in_shard(const struct feeder *f, const struct feed_item *item)
+{
+    unsigned n = f->cfg.shard.n;
+    if (!n || item->kind == TP_SKIP) return true;
+    if (item->kind == TP_OK)
+        return shard_of(item->target.name, strlen(item->target.name), n) == f->cfg.shard.k;
+    return shard_of(item->raw.p ? item->raw.p : "", item->raw.len, n) == f->cfg.shard.k;
+}
+
 /* The next line, a UTF-8 byte order mark dropped from the first. */
 static enum line_status next_line(struct feeder *f, const char **p, size_t *n, bool *cut)
 {
@@ -121,6 +131,7 @@ enum line_status feeder_first_pass(struct feeder *f)
     while ((st = next_line(f, &p, &n, &cut)) == LINE_OK) {
         struct feed_item item;
         enum target_parse kind = line_item(f, p, n, cut, &item);
+        if (!in_shard(f, &item)) kind = TP_SKIP; /* another shard's: no key */
         int rc = kind == TP_SKIP ? 0 : feeder_target_key(&item, f->cfg.protocol, cell, &key);
         if (rc == 0 && kind != TP_SKIP)
             rc = prepass_key(f->prepass, kind == TP_OK ? PREPASS_TARGET : PREPASS_INVALID,
@@ -159,6 +170,11 @@ enum line_status feeder_second_pass(struct feeder *f)
         f->stats.lines++;
         enum target_parse kind = line_item(f, p, n, cut, &item);
         if (kind == TP_SKIP) continue;
+        if (!in_shard(f, &item)) {
+            f->stats.other_shard++;
+            text_free(&item.raw);
+            continue;
+        }
         int why = prepass_skip(f->prepass, f->lineno);
         if (why) {
             if (why == PREPASS_DUPLICATE) f->stats.duplicates++;

@@ -4,15 +4,16 @@
 #
 #   install-deps.sh build   cmake, pkg-config, a compiler and the three -dev packages
 #   install-deps.sh demo    build + the demo lab's servers (nsd, postfix, dovecot, vsftpd)
-#   install-deps.sh test    bench + what the tests need (clang's libFuzzer, OpenSSL for the
-#                           bench server, mandoc, python3-jsonschema, the shells of the
-#                           completion tests, dpkg-dev's build flags)
+#   install-deps.sh test    bench + what the tests need (clang's libFuzzer, mandoc,
+#                           python3-jsonschema and -yaml, the shells of the completion
+#                           tests, a single-node Slurm: slurmctld, slurmd, munge)
 #   install-deps.sh tuned   build + what the tuned wolfSSL's build needs (autotools,
 #                           dpkg-dev: cmake -DSTS_WOLFSSL=tuned, scanner/tls/wolfssl-tuned/)
 #   install-deps.sh bench   demo + tuned + the benchmark server's OpenSSL and the peer tools
 #
 # Services that packages would start on the host (postfix, nsd, dovecot,
-# vsftpd) are kept from starting: the lab starts its own, in a network namespace.
+# vsftpd, munge, slurmctld, slurmd) are kept from starting: the lab starts its
+# own (the mail servers in a network namespace, Slurm on ports of its own).
 set -euo pipefail
 group=${1:-build}
 build=(gcc libc6-dev make cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev)
@@ -21,7 +22,8 @@ demo=("${build[@]}" ca-certificates openssl iproute2 python3 nsd postfix dovecot
 tuned=("${build[@]}" autoconf automake libtool dpkg-dev)
 bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind nmap sslscan
        testssl.sh)
-test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh)
+test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh
+      python3-yaml slurmctld slurmd slurm-client munge)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;
@@ -48,7 +50,7 @@ fi
 echo "installing for '$group': ${missing[*]}"
 # Only when a mail server is among them: no debconf question, no service started on the host.
 added_policy=""
-if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd'; then
+if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*'; then
     echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null

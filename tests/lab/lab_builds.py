@@ -6,28 +6,16 @@ import os
 
 from lab_protocols import LEGACY, PROTOCOLS
 from lab_scan import EXPECT
-from labkit import COLUMNS, check, scan
+from labkit import COLUMNS, TIMING, by_endpoint, check, scan
 
 OTHER = os.environ.get("STS_LAB_OTHER_BINARY", "")
-# What differs between two runs of one build too: clocks, and the days left
-# that follow from the clock when the runs straddle midnight.
-TIMING = {"connect_ms", "tls_ms", "scanned_at", "cert_days_left"}
-
-
-def keyed(rows):
-    out = {}
-    for r in rows:
-        key = (r["domain"], r["mx_host"], r["ip"], r["port"], r["protocol"])
-        check(key not in out, "one row per target and endpoint: %r" % (key,))
-        out[key] = {k: v for k, v in r.items() if k not in TIMING}
-    return out
 
 
 def compare(what, lines, *opts):
     mine, err, _, rc = scan(lines, "--allow-private", *opts)
     theirs, err2, _, rc2 = scan(lines, "--allow-private", *opts, binary=OTHER)
     check(rc == rc2 == 0, "%s: both exit 0 (%d, %d): %s %s" % (what, rc, rc2, err, err2))
-    a, b = keyed(mine), keyed(theirs)
+    a, b = by_endpoint(mine), by_endpoint(theirs)
     check(sorted(a) == sorted(b) and len(a) > 0, "%s: the same targets: %r vs %r" % (what, sorted(a), sorted(b)))
     for key in sorted(set(a) & set(b)):
         for col in COLUMNS:

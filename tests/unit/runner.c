@@ -60,6 +60,9 @@
     X(feeder_reports_read_errors)                                                                  \
     X(feeder_skips_duplicates_and_resumed_in_two_passes)                                           \
     X(feeder_many_lines_from_a_file)                                                               \
+    X(feeder_shards_partition_the_input)                                                           \
+    X(shard_arithmetic)                                                                            \
+    X(shard_parse_and_auto)                                                                        \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)

@@ -285,3 +285,50 @@ TEST_IMPL(feeder_many_lines_from_a_file)
     close(fd);
     buf_free(&names);
 }
+
+/* --shard K/N: over all K, every target exactly once, duplicates and
+ * invalid lines each in one shard. */
+TEST_IMPL(feeder_shards_partition_the_input)
+{
+    char path[] = "/tmp/sts-shard-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT(fd >= 0);
+    unlink(path);
+    FILE *w = fdopen(dup(fd), "w");
+    for (int i = 0; i < 20000; i++) fprintf(w, "H%d.example%s\n", i % 5 == 4 ? i - 4 : i, i % 5 == 4 ? "." : "");
+    for (int i = 0; i < 30; i++) fprintf(w, "bad..%d\n", i);
+    fclose(w);
+    uint64_t targets = 0, dups = 0, invalid = 0, other = 0;
+    struct buf all = {0};
+    for (unsigned k = 0; k < 4; k++) {
+        ASSERT_EQ(lseek(fd, 0, SEEK_SET), 0);
+        struct feeder_config fc = {.fd = fd, .mx_mode = false, .default_port = 25, .protocol = "smtp",
+                                   .domain_cell = identity_cell, .wake = count_wake,
+                                   .shard = {.k = k, .n = 4}};
+        struct feeder *f = feeder_start(&fc);
+        ASSERT(f != NULL);
+        struct buf names = {0};
+        drain(f, &names);
+        struct feeder_stats st;
+        feeder_join(f, &st);
+        ASSERT(st.shard.k == k && st.shard.n == 4);
+        ASSERT(st.targets > 3000 && st.targets < 5000); /* about a quarter of 16,000 */
+        targets += st.targets;
+        dups += st.duplicates;
+        invalid += st.invalid;
+        other += st.other_shard;
+        buf_printf(&all, "%s%s", all.len ? " " : "", names.data ? names.data : "");
+        buf_free(&names);
+    }
+    close(fd);
+    ASSERT_EQ(targets, 16000);
+    ASSERT_EQ(dups, 4000);
+    ASSERT_EQ(invalid, 30);
+    ASSERT_EQ(other, 3 * 20030);
+    /* The union, each name once. */
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(all.data, " ", &save); t; t = strtok_r(NULL, " ", &save)) n++;
+    ASSERT_EQ(n, 16030);
+    buf_free(&all);
+}

@@ -68,10 +68,44 @@ def test_open_file_limit():
           "an explicit -c past the limit is refused: %d %r" % (p.returncode, p.stderr))
 
 
+def scheduler_env(**extra):
+    """This environment without any scheduler's variables, plus extra."""
+    import os
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SLURM_") and k not in ("JOB_COMPLETION_INDEX", "STARTTLS_SCAN_SHARDS")}
+    env.update(extra)
+    return env
+
+
+def shard_run(*args, **env):
+    return subprocess.run([BIN, "--ehlo", "scanner.example", *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, env=scheduler_env(**env), timeout=30)
+
+
+def test_shard_options():
+    for bad, needle in ((["--shard", "4/4"], "shard 4 of 4 does not exist"),
+                        (["--shard", "x"], "expected K/N"),
+                        (["--shards", "3"], "--shards N is the count for --shard auto"),
+                        (["--shard", "auto"], "SLURM_ARRAY_TASK_ID")):
+        p = shard_run(*bad)
+        check(p.returncode == 2 and needle in p.stderr, "%s: exit 2, %r: %d %r"
+              % (" ".join(bad), needle, p.returncode, p.stderr))
+    p = shard_run("--shard", "auto", SLURM_ARRAY_TASK_ID="5", SLURM_ARRAY_TASK_MIN="4",
+                  SLURM_ARRAY_TASK_MAX="7")
+    check(p.returncode == 0 and "shard 1 of 4 (0 to 3)" in p.stderr, "--shard auto under Slurm: %r" % p.stderr)
+    p = shard_run("--shard", "auto", "--shards", "6", JOB_COMPLETION_INDEX="2")
+    check(p.returncode == 0 and "shard 2 of 6" in p.stderr, "--shard auto under Kubernetes: %r" % p.stderr)
+    p = subprocess.run([BIN, "merge"], capture_output=True, text=True)
+    check(p.returncode == 2 and "no shard files" in p.stderr, "merge without shards: %r" % p.stderr)
+    p = subprocess.run([BIN, "merge", "--help"], capture_output=True, text=True)
+    check(p.returncode == 0 and p.stdout.startswith("Usage: starttls-scan merge"), "merge --help")
+
+
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
     test_tuned_is_current()
     test_open_file_limit()
+    test_shard_options()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

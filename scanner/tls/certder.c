@@ -34,7 +34,8 @@ static int locate(const unsigned char *d, size_t len, size_t *cert_end, size_t *
     int tag;
     if (header(d, len, &pos, &tag, &s, &l) != 0 || tag != 0x30) return -1;
     *cert_end = s + l;
-    if (header(d, len, &pos, &tag, tbs_start, tbs_len) != 0 || tag != 0x30) return -1;
+    /* The TBS within the certificate's own length, never past it. */
+    if (header(d, *cert_end, &pos, &tag, tbs_start, tbs_len) != 0 || tag != 0x30) return -1;
     size_t end = *tbs_start + *tbs_len;
     size_t at = pos;
     if (header(d, end, &pos, &tag, &s, &l) != 0) return -1;
@@ -56,6 +57,24 @@ int der_serial(const unsigned char *der, size_t len, const unsigned char **seria
     if (locate(der, len, &end, &ts, &tl, &sh, &ss, &sl) != 0) return -1;
     *serial = der + ss;
     *n = sl;
+    return 0;
+}
+
+int der_spki(const unsigned char *der, size_t len, const unsigned char **spki, size_t *n)
+{
+    size_t end, ts, tl, sh, ss, sl;
+    if (locate(der, len, &end, &ts, &tl, &sh, &ss, &sl) != 0) return -1;
+    size_t tbs_end = ts + tl, pos = ss + sl, s, l;
+    int tag;
+    /* signature, issuer, validity, subject: four SEQUENCEs to step over */
+    for (int i = 0; i < 4; i++) {
+        if (header(der, tbs_end, &pos, &tag, &s, &l) != 0 || tag != 0x30) return -1;
+        pos = s + l;
+    }
+    size_t at = pos;
+    if (header(der, tbs_end, &pos, &tag, &s, &l) != 0 || tag != 0x30) return -1;
+    *spki = der + at;
+    *n = s + l - at;
     return 0;
 }
 
@@ -89,9 +108,10 @@ static int put_len(struct buf *b, size_t l)
     if (l < 0x80) {
         h[n++] = (unsigned char)l;
     } else {
-        unsigned char tmp[4];
+        unsigned char tmp[sizeof(size_t)];
         size_t k = 0;
         for (size_t v = l; v; v >>= 8) tmp[k++] = (unsigned char)v;
+        if (k > 4) return -1; /* never from a length header() read: at most four octets */
         h[n++] = (unsigned char)(0x80 | k);
         while (k) h[n++] = tmp[--k];
     }

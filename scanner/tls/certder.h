@@ -15,6 +15,9 @@
 /* The serialNumber INTEGER's content in der (two's complement, as
  * encoded): 0, or -1 when the certificate does not start as one should. */
 int der_serial(const unsigned char *der, size_t len, const unsigned char **serial, size_t *n);
+/* The subjectPublicKeyInfo element in der, header included (what a TLSA
+ * record with selector 1 hashes): 0, or -1. */
+int der_spki(const unsigned char *der, size_t len, const unsigned char **spki, size_t *n);
 /* As OpenSSL prints it (x509 -serial): upper-case hex of the magnitude,
  * with a '-' when negative, "00" for zero. Longer than cap: cut. */
 void serial_text(const unsigned char *serial, size_t n, char *out, size_t cap);

@@ -63,6 +63,8 @@
     X(feeder_shards_partition_the_input)                                                           \
     X(shard_arithmetic)                                                                            \
     X(shard_parse_and_auto)                                                                        \
+    X(dane_records_against_chains)                                                                 \
+    X(dane_tlsa_rdata_bounds)                                                                      \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)

@@ -88,9 +88,29 @@ struct ares_uv_query {
     ares_callback cb;
     void *arg;
     int qtype;
+    bool ad; /* ask for the AD bit (RFC 6840 5.7) */
     struct ares_uv_query *next;
     char name[];
 };
+
+static void on_query_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
+
+/* A query with the AD bit set: c-ares 1.18's ares_query cannot set it, so
+ * the message is made here and sent as it is. */
+static void send_ad(struct ares_uv *au, struct ares_uv_query *q)
+{
+    unsigned char *buf = NULL;
+    int len = 0;
+    int rc = ares_create_query(q->name, 1 /* C_IN */, q->qtype, 0, 1 /* RD */, &buf, &len, 0);
+    if (rc != ARES_SUCCESS || len < 12) {
+        if (buf) ares_free_string(buf);
+        on_query_answer(q, rc != ARES_SUCCESS ? rc : ARES_EBADQUERY, 0, NULL, 0);
+        return;
+    }
+    buf[3] |= 0x20; /* AD */
+    ares_send(au->channel, buf, len, on_query_answer, q);
+    ares_free_string(buf);
+}
 
 /* An answer takes at most 2 KiB of receive buffer here (c-ares 1.18 sends
  * no EDNS: UDP answers stay within 512 bytes; the rest is the kernel's
@@ -136,12 +156,19 @@ static void drain(struct ares_uv *au)
         au->queue_head = q->next;
         if (!au->queue_head) au->queue_tail = NULL;
         au->inflight++;
-        ares_query(au->channel, q->name, 1 /* C_IN */, q->qtype, on_query_answer, q);
+        if (q->ad) send_ad(au, q);
+        else ares_query(au->channel, q->name, 1 /* C_IN */, q->qtype, on_query_answer, q);
     }
     au->draining = false;
 }
 
 void ares_uv_query(struct ares_uv *au, const char *name, int qtype, ares_callback cb, void *arg)
+{
+    ares_uv_query_ad(au, name, qtype, false, cb, arg);
+}
+
+void ares_uv_query_ad(struct ares_uv *au, const char *name, int qtype, bool ad, ares_callback cb,
+                      void *arg)
 {
     size_t n = strlen(name) + 1;
     struct ares_uv_query *q = malloc(sizeof *q + n);
@@ -153,6 +180,7 @@ void ares_uv_query(struct ares_uv *au, const char *name, int qtype, ares_callbac
     q->cb = cb;
     q->arg = arg;
     q->qtype = qtype;
+    q->ad = ad;
     q->next = NULL;
     memcpy(q->name, name, n);
     if (au->queue_tail) au->queue_tail->next = q;

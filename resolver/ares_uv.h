@@ -40,6 +40,10 @@ int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_optio
 /* ares_query, or later when max_inflight queries are on the wire. cb runs
  * exactly once, with ARES_EDESTRUCTION if the channel closes first. */
 void ares_uv_query(struct ares_uv *au, const char *name, int qtype, ares_callback cb, void *arg);
+/* The same, with the AD bit set in the query when ad (DANE, MTA-STS: the
+ * answer's AD bit then says whether a validating resolver vouched for it). */
+void ares_uv_query_ad(struct ares_uv *au, const char *name, int qtype, bool ad, ares_callback cb,
+                      void *arg);
 /* Destroys the channel (pending queries fail with ARES_EDESTRUCTION) and
  * closes the handles; on_closed runs once the last one is closed. */
 void ares_uv_close(struct ares_uv *au, void (*on_closed)(struct ares_uv *));

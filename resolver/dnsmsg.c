@@ -119,6 +119,10 @@ static int add_record(const unsigned char *msg, size_t len, const struct rr *rr,
             return malformed(out, "an MX record's exchange does not parse");
         if (!clean)
             return malformed(out, "an MX exchange holds a byte other than a letter, digit, '-' or '_'");
+    } else if (qtype == DNS_TYPE_TLSA || qtype == DNS_TYPE_TXT) {
+        if (!(r->rdata = malloc(rr->rdlen ? rr->rdlen : 1))) return malformed(out, "out of memory");
+        memcpy(r->rdata, msg + rr->rdata, rr->rdlen);
+        r->rdlen = rr->rdlen;
     }
     out->nrecords++;
     return 0;
@@ -126,6 +130,7 @@ static int add_record(const unsigned char *msg, size_t len, const struct rr *rr,
 
 void dns_answer_free(struct dns_answer *a)
 {
+    for (int i = 0; a->records && i < a->nrecords; i++) free(a->records[i].rdata);
     free(a->records);
     a->records = NULL;
 }
@@ -163,6 +168,7 @@ int dns_read_answer(const unsigned char *msg, size_t len, const char *qname, int
     if (len < 12) return malformed(out, "shorter than a DNS header");
     out->rcode = msg[3] & 0x0F;
     out->truncated = (msg[2] & 0x02) != 0;
+    out->authentic = (msg[3] & 0x20) != 0;
     int qdcount = get16(msg + 4), ancount = get16(msg + 6);
     size_t pos = 12;
     char scratch[DNS_NAME_MAX];

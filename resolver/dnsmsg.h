@@ -16,17 +16,22 @@
 #define DNS_TYPE_A 1
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_MX 15
+#define DNS_TYPE_TXT 16
 #define DNS_TYPE_AAAA 28
+#define DNS_TYPE_TLSA 52
 
 struct dns_record {
     int pref;                 /* MX only */
     char name[DNS_NAME_MAX];  /* MX exchange ("" for the root, i.e. null MX) */
     unsigned char addr[16];   /* A: 4 bytes, AAAA: 16 */
+    unsigned char *rdata;     /* TLSA and TXT: the RDATA as sent (dns_answer_free frees it) */
+    size_t rdlen;
 };
 
 struct dns_answer {
     int rcode;
     int truncated;
+    int authentic; /* the AD bit: the (validating) resolver says DNSSEC vouched for it */
     char final_name[DNS_NAME_MAX]; /* where the CNAME chain ends */
     int cname_hops;
     int nrecords;

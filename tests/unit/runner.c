@@ -65,6 +65,8 @@
     X(shard_parse_and_auto)                                                                        \
     X(dane_records_against_chains)                                                                 \
     X(dane_tlsa_rdata_bounds)                                                                      \
+    X(dns_answer_tlsa_and_ad_bit)                                                                  \
+    X(ares_query_with_ad_bit)                                                                      \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)

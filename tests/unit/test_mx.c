@@ -296,3 +296,29 @@ TEST_IMPL(dns_answer_many_mx)
     ASSERT_EQ(ans.more_records, 1);
     dns_answer_free(&ans);
 }
+
+/* TLSA (and TXT) records keep their RDATA; the AD bit is read (RFC 6840
+ * 5.7: a validating resolver sets it when DNSSEC vouched for the answer). */
+TEST_IMPL(dns_answer_tlsa_and_ad_bit)
+{
+    static struct msg m;
+    static const unsigned char rd[7] = {3, 1, 1, 0xde, 0xad, 0xbe, 0xef};
+    for (int ad = 0; ad < 2; ad++) {
+        begin(&m, "_25._tcp.mx.example.com", DNS_TYPE_TLSA, 2);
+        if (ad) m.b[3] |= 0x20;
+        rr_head(&m, "_25._tcp.mx.example.com", DNS_TYPE_TLSA, sizeof rd);
+        memcpy(m.b + m.n, rd, sizeof rd);
+        m.n += sizeof rd;
+        rr_head(&m, "_25._tcp.mx.example.com", DNS_TYPE_TLSA, 3);
+        put8(&m, 3);
+        put8(&m, 0);
+        put8(&m, 0);
+        struct dns_answer a;
+        ASSERT_EQ(dns_read_answer(m.b, m.n, "_25._tcp.mx.example.com.", DNS_TYPE_TLSA, &a), 0);
+        ASSERT_EQ(a.authentic, ad);
+        ASSERT_EQ(a.nrecords, 2);
+        ASSERT(a.records[0].rdlen == sizeof rd && memcmp(a.records[0].rdata, rd, sizeof rd) == 0);
+        ASSERT_EQ(a.records[1].rdlen, 3);
+        dns_answer_free(&a);
+    }
+}

@@ -120,6 +120,15 @@ def rerun_and_refusals(d, inp, shards, full):
               % (what, p.returncode, p.stderr[-300:]))
         check(what == "no --overwrite" or not os.path.exists(out), "a refused merge writes nothing (%s)" % what)
     check(not [f for f in os.listdir(d) if ".merging." in f], "no temporary file is left")
+    # A task killed while writing: its partial last line is left out, with a warning.
+    cut = os.path.join(d, "s2-cut.csv")
+    with open(shards[2], "rb") as f, open(cut, "wb") as g:
+        g.write(f.read()[:-20])
+    p = merge("-o", os.path.join(d, "merged-cut.csv"), shards[0], shards[1], cut, shards[3])
+    want = sum(len(rows_of(s)) for s in shards) - 1
+    got = len(rows_of(os.path.join(d, "merged-cut.csv")))
+    check(p.returncode == 0 and b"1 partial last line" in p.stderr and got == want,
+          "a partial last line is left out with a warning: %d rows of %d, %r" % (got, want, p.stderr[-300:]))
 
 
 def count_lines(path):

@@ -204,6 +204,7 @@ static void next_drop(struct merger *m, int *file, uint64_t *line)
 {
     char text[64];
     *file = -1;
+    *line = 0;
     if (m->drops.out && fgets(text, sizeof text, m->drops.out)) {
         char *tab = strchr(text, '\t');
         *file = atoi(text);
@@ -219,8 +220,8 @@ static int write_pass(struct merger *m, FILE *out)
     if (m->st->format->header && m->st->format->header(&header) != 0) return fail("out of memory", NULL);
     int rc = fwrite(header.data ? header.data : "", 1, header.len, out) == header.len ? 0 : 2;
     buf_free(&header);
-    int dfile;
-    uint64_t dline;
+    int dfile = -1;
+    uint64_t dline = 0;
     next_drop(m, &dfile, &dline);
     for (int i = 0; rc == 0 && i < m->o->ninputs; i++) {
         struct shard_file *s = &m->files[i];

@@ -5,6 +5,7 @@ addresses, scanned end to end. Peak RSS is measured at two input lengths and
 two endpoint counts: memory must grow with the distinct endpoints (the dedup
 table, the resolver's state) and the concurrency, never with the input."""
 import os
+import shutil
 import subprocess
 
 from benchlib import Server, addresses, in_ns, log, timed, write_lines
@@ -23,7 +24,28 @@ def count_statuses(path):
     return out
 
 
-def scale_run(build, workdir, name, domains, args):
+def merge_run(build, workdir, shard_csv, copies):
+    """starttls-scan merge over `copies` copies of one scan's file: every
+    target in each, so all but one copy of each is left out. Peak RSS must
+    not grow with the rows (the keys go through sort(1))."""
+    files = [shard_csv]
+    for i in range(1, copies):
+        files.append("%s.copy%d" % (shard_csv, i))
+        shutil.copyfile(shard_csv, files[-1])
+    out = os.path.join(workdir, "merged-%d.csv" % copies)
+    wall, cpu, rss, rc = timed([os.path.join(build, "starttls-scan"), "merge", "-q", "--overwrite", "-o", out]
+                               + files, workdir, "merge-%d" % copies)
+    for f in files[1:]:
+        os.unlink(f)
+    if rc != 0:
+        raise SystemExit("bench: starttls-scan merge exited %d" % rc)
+    with open(out, "rb") as f:
+        rows = sum(1 for _ in f) - 1
+    os.unlink(out)
+    return {"wall": wall, "cpu": cpu, "rss": rss, "rows": rows}
+
+
+def scale_run(build, workdir, name, domains, args, keep=False):
     listing = os.path.join(workdir, name + ".in")
     write_lines(listing, domains)
     out = os.path.join(workdir, name + ".csv")
@@ -33,9 +55,10 @@ def scale_run(build, workdir, name, domains, args):
     if rc != 0:
         raise SystemExit("bench: starttls-scan exited %d (%s)" % (rc, name))
     status = count_statuses(out)
-    os.unlink(out)
+    if not keep:
+        os.unlink(out)
     os.unlink(listing)
-    return {"wall": wall, "cpu": cpu, "rss": rss, "n": len(domains), "status": status}
+    return {"wall": wall, "cpu": cpu, "rss": rss, "n": len(domains), "status": status, "csv": out}
 
 
 def scale_section(build, workdir, certs, ncerts, domains, endpoints, cores, base, summary):
@@ -58,11 +81,17 @@ def scale_section(build, workdir, certs, ncerts, domains, endpoints, cores, base
         args = ["--resolver", "127.0.53.1", "--allow-private", "--ca-file",
                 os.path.join(certs["ecdsa"], "ca.pem"), "-c", "500", "-w", str(cores)]
         short = scale_run(build, workdir, "scale-short", ["d%d.scale.test" % i for i in range(domains // 4)], args)
-        long_ = scale_run(build, workdir, "scale-long", ["d%d.scale.test" % i for i in range(domains)], args)
+        long_ = scale_run(build, workdir, "scale-long", ["d%d.scale.test" % i for i in range(domains)], args,
+                          keep=True)
         few = scale_run(build, workdir, "scale-few", ["e%d.scale.test" % i for i in range(domains)], args)
     finally:
         srv.close()
         server.close()
+    merges = [merge_run(build, workdir, long_["csv"], k) for k in (1, 4)]
+    os.unlink(long_["csv"])
+    for k, m in zip((1, 4), merges):
+        summary.append("scale: merge of %d × %d rows -> %d rows: wall %.1f s, CPU %.1f s, peak RSS %.0f MiB"
+                       % (k, m["rows"], m["rows"], m["wall"], m["cpu"], m["rss"]))
     per_domain = (long_["rss"] - short["rss"]) * 1048576 / (domains - domains // 4)
     per_endpoint = (long_["rss"] - few["rss"]) * 1048576 / (endpoints - quarter)
     for r, what in ((short, "%d domains" % short["n"]), (long_, "%d domains" % long_["n"]),

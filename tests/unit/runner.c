@@ -67,6 +67,9 @@
     X(dane_tlsa_rdata_bounds)                                                                      \
     X(dns_answer_tlsa_and_ad_bit)                                                                  \
     X(ares_query_with_ad_bit)                                                                      \
+    X(policy_mta_sts_txt)                                                                          \
+    X(policy_mta_sts_body)                                                                         \
+    X(policy_tls_rpt_and_txt)                                                                      \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)

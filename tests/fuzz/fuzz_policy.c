@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: what a domain publishes (MTA-STS TXT and policy, TLS-RPT TXT),
- * from any bytes. */
+ * and the HTTP response that carries the policy, from any bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/dialog/http.h"
 #include "scanner/dialog/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,5 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     buf_free(&txt);
     buf_free(&rua);
+    /* As an HTTP response, in two pieces, then the end of the connection. */
+    struct http_reader r;
+    http_reader_init(&r);
+    size_t half = size / 2;
+    if (http_feed(&r, (const char *)data, half) == HTTP_MORE) http_feed(&r, (const char *)data + half, size - half);
+    (void)http_eof(&r);
+    if (r.body.len > HTTP_BODY_MAX) abort();
+    http_reader_free(&r);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/base/extsort.h"
+#include "scanner/base/tempfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,9 +23,8 @@ int extsort_start(struct extsort *s, const char *const *keys, const char *mem)
         close(to[1]);
         return -1;
     }
-    const char *tmp = getenv("TMPDIR");
     char tflag[4096];
-    snprintf(tflag, sizeof tflag, "--temporary-directory=%s", tmp && *tmp ? tmp : "/tmp");
+    snprintf(tflag, sizeof tflag, "--temporary-directory=%s", temp_dir());
     char *argv[16];
     int n = 0;
     argv[n++] = "sort";

@@ -14,6 +14,7 @@
 
 #include "output/progress.h"
 #include "output/summary.h"
+#include "scanner/base/tempfile.h"
 #include "output/writer.h"
 #include "scanner/cli/paths.h"
 #include "scanner/dialog/services.h"
@@ -282,7 +283,7 @@ int run_scan(const struct config *cfg, void (*sink)(void *, const struct row *, 
      * never grows with the input or the output). */
     FILE *done_keys = NULL;
     if (summary_init(&r.summary, cfg->expiring_within) != 0) goto out;
-    if (cfg->resume && !(done_keys = tmpfile())) {
+    if (cfg->resume && !(done_keys = temp_file())) {
         fprintf(stderr, "starttls-scan: --resume: no temporary file: %s\n", strerror(errno));
         goto out;
     }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "scanner/base/tempfile.h"
 #include "scanner/result/row.h"
 
 
@@ -29,7 +30,7 @@ void feeder_push(struct feeder *f, struct feed_item *item)
 void feeder_defer(struct feeder *f, const struct target *t)
 {
     uv_mutex_lock(&f->spool_lock);
-    if (!f->spool) f->spool = tmpfile();
+    if (!f->spool) f->spool = temp_file();
     if (f->spool && fwrite(t, sizeof *t, 1, f->spool) == 1) f->deferred++;
     else fputs("starttls-scan: cannot keep a target for its retry (the temporary directory?)\n", stderr);
     uv_mutex_unlock(&f->spool_lock);

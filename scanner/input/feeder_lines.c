@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scanner/base/tempfile.h"
 #include "scanner/input/feeder_internal.h"
 #include "scanner/result/row.h"
 
@@ -103,12 +104,7 @@ static int second_pass_source(struct feeder *f, off_t *start)
     if (fstat(f->cfg.fd, &st) == 0 && S_ISREG(st.st_mode) && !f->cfg.read &&
         (*start = lseek(f->cfg.fd, 0, SEEK_CUR)) >= 0)
         return 0;
-    const char *tmp = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/starttls-scan-input.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    f->spool_fd = mkstemp(path);
-    if (f->spool_fd < 0) return -1;
-    unlink(path);
+    if ((f->spool_fd = temp_fd()) < 0) return -1;
     f->reader.copy_fd = f->spool_fd;
     return 0;
 }

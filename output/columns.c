@@ -12,7 +12,10 @@ const char *const column_names[COL_COUNT] = {
     "cert_key",      "cert_sig_alg",    "cert_sha256",    "chain_valid",
     "chain_error",   "hostname_match",  "connect_ms",     "tls_ms",
     "scanned_at",    "auth_mechs",      "auth_mechs_plain", "handshake",
-    "versions",      "attempts",
+    "versions",      "attempts",        "dane",           "dane_error",
+    "tlsa",          "mx_dnssec",       "cert_spki_sha256", "mta_sts",
+    "mta_sts_error", "mta_sts_id",      "mta_sts_mx_match", "mta_sts_ok",
+    "tls_rpt",
 };
 
 int column_find(const char *name, size_t len)
@@ -63,6 +66,7 @@ static void cert_cell(const struct probe_result *r, enum column_id id, struct ce
     case COL_CERT_KEY: str(c, CELL_WORD, f->key); break;
     case COL_CERT_SIG_ALG: str(c, CELL_WORD, f->sig_alg); break;
     case COL_CERT_SHA256: str(c, CELL_WORD, f->sha256); break;
+    case COL_CERT_SPKI_SHA256: str(c, CELL_WORD, f->spki_sha256); break;
     default: str(c, CELL_WORD, ""); break;
     }
 }
@@ -93,6 +97,31 @@ static void result_cell(const struct probe_result *r, enum column_id id, struct 
     }
 }
 
+/* The domain's policies and what they say of the row (MX mode). */
+static void policy_cell(const struct row *row, enum column_id id, struct cell *c)
+{
+    const struct domain_policy *p = row->policy;
+    const struct probe_result *r = row->result;
+    switch (id) {
+    case COL_DANE: str(c, CELL_WORD, dane_status_name(row->dane)); break;
+    case COL_DANE_ERROR:
+        if (row->dane_error)
+            str(c, CELL_TEXT, row->dane_error);
+        else
+            text(c, CELL_TEXT, r->dane_error.p, r->dane_error.len);
+        break;
+    case COL_TLSA: text(c, CELL_WORD, r->tlsa.p, r->tlsa.len); break;
+    case COL_MX_DNSSEC: tri(c, p ? p->mx_secure : TRI_UNKNOWN); break;
+    case COL_MTA_STS: str(c, CELL_WORD, p ? sts_status_name(p->mta_sts) : ""); break;
+    case COL_MTA_STS_ERROR: text(c, CELL_TEXT, p ? p->mta_sts_error.p : NULL, p ? p->mta_sts_error.len : 0); break;
+    case COL_MTA_STS_ID: str(c, CELL_TEXT, p ? p->mta_sts_id : ""); break;
+    case COL_MTA_STS_MX_MATCH: tri(c, row->sts_mx_match); break;
+    case COL_MTA_STS_OK: tri(c, row->sts_ok); break;
+    case COL_TLS_RPT: text(c, CELL_TEXT, p ? p->tls_rpt_text.p : NULL, p ? p->tls_rpt_text.len : 0); break;
+    default: result_cell(r, id, c); break;
+    }
+}
+
 void row_cell(const struct row *row, enum column_id id, struct cell *c)
 {
     memset(c, 0, sizeof *c);
@@ -103,6 +132,6 @@ void row_cell(const struct row *row, enum column_id id, struct cell *c)
     case COL_IP: str(c, CELL_WORD, row->ip); break;
     case COL_PORT: number(c, CELL_INT, row->port, row->port > 0); break;
     case COL_PROTOCOL: str(c, CELL_WORD, row->protocol); break;
-    default: result_cell(row->result, id, c); break;
+    default: policy_cell(row, id, c); break;
     }
 }

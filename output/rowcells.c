@@ -15,6 +15,7 @@ void row_cells_reset(struct row_cells *c)
 void row_cells_free(struct row_cells *c)
 {
     for (int i = 0; i < COL_COUNT; i++) buf_free(&c->v[i]);
+    domain_policy_free(&c->policy);
 }
 
 static const char *cell(const struct row_cells *c, enum column_id id)
@@ -36,7 +37,51 @@ static void word(char *out, size_t cap, const struct row_cells *c, enum column_i
     snprintf(out, cap, "%s", cell(c, id));
 }
 
-void row_from_cells(const struct row_cells *c, struct row *row, struct probe_result *r)
+/* A name of ours back to its value (-1: none of them). */
+static int name_index(const char *s, const char *(*name)(int), int n)
+{
+    for (int i = 1; i < n; i++)
+        if (strcmp(s, name(i)) == 0) return i;
+    return -1;
+}
+
+static const char *dane_name(int i)
+{
+    return dane_status_name((enum dane_status)i);
+}
+
+static const char *sts_name(int i)
+{
+    /* "none" reads back as no policy (a policy in mode none has an id). */
+    return i == MTA_STS_MODE_NONE ? "" : sts_status_name((enum sts_status)i);
+}
+
+/* The domain's columns, for the summary's counts. */
+static void policy_from_cells(struct row_cells *c, struct row *row, struct probe_result *r)
+{
+    struct domain_policy *p = &c->policy;
+    domain_policy_free(p);
+    const char *sts = cell(c, COL_MTA_STS), *rpt = cell(c, COL_TLS_RPT);
+    int v = name_index(cell(c, COL_DANE), dane_name, DANE_ERROR + 1);
+    row->dane = v > 0 ? (enum dane_status)v : DANE_NOT_LOOKED;
+    r->dane = row->dane;
+    row->sts_mx_match = tri_of_word(cell(c, COL_MTA_STS_MX_MATCH), c->v[COL_MTA_STS_MX_MATCH].len);
+    row->sts_ok = tri_of_word(cell(c, COL_MTA_STS_OK), c->v[COL_MTA_STS_OK].len);
+    p->mx_secure = tri_of_word(cell(c, COL_MX_DNSSEC), c->v[COL_MX_DNSSEC].len);
+    word(p->mta_sts_id, sizeof p->mta_sts_id, c, COL_MTA_STS_ID);
+    v = name_index(sts, sts_name, MTA_STS_ERROR + 1);
+    p->mta_sts = v > 0 ? (enum sts_status)v : MTA_STS_NOT_LOOKED;
+    if (p->mta_sts == MTA_STS_NO_POLICY && p->mta_sts_id[0]) p->mta_sts = MTA_STS_MODE_NONE;
+    text_set_str(&p->mta_sts_error, cell(c, COL_MTA_STS_ERROR));
+    p->tls_rpt = !*rpt                                ? RPT_NO_RECORD
+                 : strncmp(rpt, "malformed: ", 11) == 0 ? RPT_MALFORMED
+                 : strncmp(rpt, "error: ", 7) == 0      ? RPT_ERROR
+                                                        : RPT_OK;
+    text_set_str(&p->tls_rpt_text, rpt);
+    row->policy = *sts || p->mx_secure != TRI_UNKNOWN ? p : NULL;
+}
+
+void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r)
 {
     probe_result_init(r);
     int st = status_of_name(cell(c, COL_STATUS), c->v[COL_STATUS].len);
@@ -70,4 +115,6 @@ void row_from_cells(const struct row_cells *c, struct row *row, struct probe_res
     row->port = (int)number(c, COL_PORT, 0);
     row->protocol = cell(c, COL_PROTOCOL);
     row->result = r;
+    text_set_str(&r->dane_error, cell(c, COL_DANE_ERROR));
+    policy_from_cells(c, row, r);
 }

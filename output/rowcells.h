@@ -13,6 +13,7 @@
 
 struct row_cells {
     struct buf v[COL_COUNT]; /* the cell as written (escaped text; yes/no for booleans) */
+    struct domain_policy policy; /* row_from_cells: the domain's columns, read back */
 };
 
 void row_cells_reset(struct row_cells *c);
@@ -20,7 +21,8 @@ void row_cells_free(struct row_cells *c);
 
 /* The row the cells describe, for the summary: *row points into c and r;
  * r is filled with what the summary reads (status, TLS, certificate dates
- * and digest, verdicts). Free r with probe_result_free. */
-void row_from_cells(const struct row_cells *c, struct row *row, struct probe_result *r);
+ * and digest, verdicts, DANE), c->policy with the domain's columns. Free r
+ * with probe_result_free. */
+void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r);
 
 #endif

@@ -19,6 +19,8 @@ int summary_init(struct summary *s, int64_t expiring_within)
 void summary_free(struct summary *s)
 {
     hashset_free(&s->certs);
+    buf_free(&s->pending_key);
+    buf_free(&s->row_key);
     free(s->expiring);
     uv_mutex_destroy(&s->lock);
 }

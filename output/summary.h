@@ -30,6 +30,29 @@ struct cipher_count {
     uint64_t rows;
 };
 
+#define SUMMARY_REASONS 32
+struct reason_count {
+    char name[96];
+    uint64_t rows; /* domains */
+};
+
+/* Mail domains (MX mode), each counted once from all of its rows. */
+struct policy_counts {
+    uint64_t domains;                           /* with their policies looked up */
+    uint64_t dane, dane_valid, dane_unsigned;   /* TLSA on an MX; valid on every such row */
+    uint64_t sts_looked, sts[MTA_STS_ERROR + 1], sts_valid; /* by status; enforce/testing passed by every MX */
+    uint64_t rpt_looked, rpt[RPT_ERROR + 1];
+};
+
+/* One target's rows, gathered for the domain's counts. */
+struct policy_tally {
+    int rows, dane_rows;
+    bool dane_failed, dane_unsigned, has_policy, sts_failed;
+    enum sts_status sts;
+    enum rpt_status rpt;
+    const char *dane_why, *sts_why; /* the first failure of each */
+};
+
 struct summary {
     atomic_uint_fast64_t rows, rows_resumed, targets_done, in_flight;
     atomic_uint_fast64_t by_status[ST_COUNT];
@@ -41,6 +64,11 @@ struct summary {
     int nciphers;
     struct hashset certs; /* unique certificates, by SHA-256 */
     uint64_t certs_unique, certs_expired, certs_7d, certs_30d, certs_bad_chain;
+    struct policy_counts policy;
+    struct reason_count reasons[SUMMARY_REASONS]; /* why published policies fail, by domain */
+    int nreasons;
+    struct policy_tally pending; /* read-back rows (--resume, merge): the target being read */
+    struct buf pending_key, row_key;
     struct expiring_cert *expiring; /* --expiring-within: the certificates found */
     int nexpiring;
     uint64_t expiring_total;
@@ -61,6 +89,22 @@ struct summary_context {
 int summary_init(struct summary *s, int64_t expiring_within);
 void summary_free(struct summary *s);
 void summary_count(struct summary *s, const struct row *row);
+
+/* output/summary_policy.c: a target's rows, all of them: each row, and the
+ * domain's policies once. */
+void summary_count_rows(struct summary *s, const struct row *rows, int n);
+void policy_tally_add(struct policy_tally *t, const struct row *row);
+void summary_count_policy(struct summary *s, const struct policy_tally *t);
+/* Rows read back one at a time (a target's rows are contiguous in a
+ * file): a row whose key differs from the one before opens a new target;
+ * summary_flush_rows counts the last one. Not thread-safe: for the
+ * single-threaded read-backs (--resume, merge). */
+void summary_count_read(struct summary *s, const struct row *row);
+void summary_flush_rows(struct summary *s);
+void summary_sort_reasons(struct summary *s);
+/* Under the summary's lock: the lines, and the JSON members. */
+void summary_print_policy(struct summary *s, FILE *out);
+void summary_json_policy(struct summary *s, struct buf *b);
 
 /* output/summary_print.c */
 void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out);

@@ -86,8 +86,10 @@ int summary_write_json(struct summary *s, const struct feeder_stats *in,
     else
         buf_printf(&b, "\"shard\":null,");
     counts(&b, s);
+    summary_flush_rows(s);
     uv_mutex_lock(&s->lock);
     certificates(&b, s);
+    summary_json_policy(s, &b);
     uv_mutex_unlock(&s->lock);
     int rc = buf_printf(&b, "}\n");
     size_t done = 0;

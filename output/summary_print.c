@@ -113,8 +113,10 @@ void summary_print(struct summary *s, const struct feeder_stats *in, double seco
 void summary_print_body(struct summary *s, FILE *out)
 {
     print_counts(s, out);
+    summary_flush_rows(s);
     uv_mutex_lock(&s->lock);
     print_certs(s, out);
+    summary_print_policy(s, out);
     uv_mutex_unlock(&s->lock);
 }
 

@@ -137,11 +137,28 @@ static int sock_config(ares_socket_t fd, int type, void *data)
 
 static void drain(struct ares_uv *au);
 
+/* ares_send hands over any answer as a success; ares_query reads its rcode
+ * and answer count first. An AD query's answer is read the same way. */
+static int rcode_status(const unsigned char *abuf, int alen)
+{
+    if (!abuf || alen < 12) return ARES_EBADRESP;
+    switch (abuf[3] & 0x0f) {
+    case 0: return (abuf[6] | abuf[7]) ? ARES_SUCCESS : ARES_ENODATA;
+    case 1: return ARES_EFORMERR;
+    case 2: return ARES_ESERVFAIL;
+    case 3: return ARES_ENOTFOUND;
+    case 4: return ARES_ENOTIMP;
+    case 5: return ARES_EREFUSED;
+    default: return ARES_EBADRESP;
+    }
+}
+
 static void on_query_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
     struct ares_uv_query *q = arg;
     struct ares_uv *au = q->au;
     au->inflight--;
+    if (q->ad && status == ARES_SUCCESS) status = rcode_status(abuf, alen);
     q->cb(q->arg, status, timeouts, abuf, alen);
     free(q);
     drain(au);

@@ -10,21 +10,13 @@
 #include "resolver/mx.h"
 #include "scanner/input/addrblock.h"
 
-/* A CNAME chain may span several answers; past this many names, give up. */
-#define MAX_CNAME_CHAIN 8
-
-enum lookup_outcome { LK_RECORDS, LK_NODATA, LK_NXDOMAIN, LK_FAILED };
-
 struct request;
 
-/* One name and type, re-asked at the end of a CNAME chain when the server
- * did not follow it. */
+/* One of the request's lookups. */
 struct lookup {
     struct request *req;
     int host;  /* index into req->res->hosts, -1 for the MX query */
     int qtype;
-    int chain;
-    char name[DNS_NAME_MAX];
 };
 
 struct host_work {
@@ -46,7 +38,7 @@ struct request {
     int outstanding;
 };
 
-static void lookup_start(struct request *req, int host, int qtype, const char *name, int chain);
+static void lookup_start(struct request *req, int host, int qtype, const char *name);
 
 static void request_finish(struct request *req)
 {
@@ -138,8 +130,8 @@ static int start_hosts(struct request *req)
      * back before ares_query returns. */
     for (int i = 0; i < res->nhosts; i++) req->work[i].a_pending = req->work[i].aaaa_pending = 1;
     for (int i = 0; i < res->nhosts; i++) {
-        lookup_start(req, i, DNS_TYPE_A, res->hosts[i].name, 0);
-        lookup_start(req, i, DNS_TYPE_AAAA, res->hosts[i].name, 0);
+        lookup_start(req, i, DNS_TYPE_A, res->hosts[i].name);
+        lookup_start(req, i, DNS_TYPE_AAAA, res->hosts[i].name);
     }
     return 0;
 }
@@ -240,102 +232,31 @@ static void lookup_done(struct request *req, int host, int qtype, enum lookup_ou
     request_release(req);
 }
 
-/* What a failed query's status says, in words. With ARES_FLAG_NOCHECKRESP
- * (resolver/ares_uv.c) the server's rcode arrives as such; c-ares 1.18
- * would otherwise end SERVFAIL, REFUSED and NOTIMP answers as
- * ARES_ECONNREFUSED, which then only means an unreachable server. */
-static const char *failure_text(int status)
-{
-    switch (status) {
-    case ARES_ETIMEOUT: return "timeout";
-    case ARES_ESERVFAIL: return "SERVFAIL";
-    case ARES_EREFUSED: return "REFUSED";
-    case ARES_ENOTIMP: return "NOTIMP";
-    case ARES_EFORMERR: return "FORMERR";
-    case ARES_ECONNREFUSED: return "DNS server unreachable (connection refused)";
-    case ARES_EBADRESP: return "malformed DNS answer";
-    default: return ares_strerror(status);
-    }
-}
-
-/* A truncated answer (TC) that holds no records is no answer: the records
- * did not fit, and TCP did not bring them. */
-static int truncated_empty(const unsigned char *abuf, int alen)
-{
-    return abuf && alen >= 12 && (abuf[2] & 0x02) != 0 && abuf[6] == 0 && abuf[7] == 0;
-}
-
-static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+static void on_lookup(void *arg, struct lookup_reply *r)
 {
     struct lookup *lk = arg;
-    struct dns_answer ans;
-    enum lookup_outcome o;
-    const char *err = NULL;
-    char why[160];
-    (void)timeouts;
-    memset(&ans, 0, sizeof ans);
-    switch (status) {
-    case ARES_SUCCESS: o = LK_RECORDS; break;
-    case ARES_ENODATA: o = LK_NODATA; break;
-    case ARES_ENOTFOUND: o = LK_NXDOMAIN; break;
-    default: o = LK_FAILED; err = failure_text(status); break;
-    }
-    if (o == LK_NODATA && truncated_empty(abuf, alen)) {
-        o = LK_FAILED;
-        err = "truncated answer with no records";
-    }
-    if (o == LK_RECORDS) {
-        if (dns_read_answer(abuf, (size_t)alen, lk->name, lk->qtype, &ans) != 0) {
-            o = LK_FAILED;
-            snprintf(why, sizeof why, "malformed DNS answer: %s", ans.error ? ans.error : "?");
-            err = why;
-        } else if (ans.nrecords == 0 && ans.cname_hops > 0) {
-            /* The chain ends at a name the server did not resolve: ask for it. */
-            if (lk->chain + 1 >= MAX_CNAME_CHAIN) {
-                o = LK_FAILED;
-                err = "CNAME chain too long or looping";
-            } else {
-                lookup_start(lk->req, lk->host, lk->qtype, ans.final_name, lk->chain + 1);
-                dns_answer_free(&ans);
-                free(lk);
-                return; /* the new lookup took over this one's reference */
-            }
-        } else if (ans.nrecords == 0 && ans.truncated) {
-            o = LK_FAILED;
-            err = "truncated answer with no records";
-        } else if (ans.nrecords == 0) {
-            o = LK_NODATA;
-        }
-    }
-    lookup_done(lk->req, lk->host, lk->qtype, o, err, o == LK_RECORDS ? &ans : NULL);
-    dns_answer_free(&ans);
+    struct request *req = lk->req;
+    if (lk->host < 0 && r->outcome != LK_FAILED) req->res->mx_secure = r->authentic ? TRI_YES : TRI_NO;
+    lookup_done(req, lk->host, lk->qtype, r->outcome, r->error, r->answer);
     free(lk);
 }
 
-/* Sends a lookup, which holds a reference to the request until its answer.
- * chain 0: a first lookup, which takes a new reference; its caller holds
- * one of its own across the call (request_new's, or the MX lookup's), so
- * the request outlives it even when the answer comes at once. chain > 0:
- * the lookup that ends a CNAME chain takes over the reference of the one
- * before, whose caller returns right after. */
-static void lookup_start(struct request *req, int host, int qtype, const char *name, int chain)
+/* Sends a lookup, which holds a reference to the request until its
+ * answer; its caller holds one of its own across the call (request_new's,
+ * or the MX lookup's), so the request outlives it even when the answer
+ * comes at once. */
+static void lookup_start(struct request *req, int host, int qtype, const char *name)
 {
     struct lookup *lk = calloc(1, sizeof *lk);
-    if (!lk && chain == 0) {
+    if (!lk) {
         lookup_record(req, host, qtype, LK_FAILED, "out of memory", NULL); /* no reference taken */
         return;
     }
-    if (!lk) {
-        lookup_done(req, host, qtype, LK_FAILED, "out of memory", NULL);
-        return;
-    }
-    if (chain == 0) req->outstanding++;
+    req->outstanding++;
     lk->req = req;
     lk->host = host;
     lk->qtype = qtype;
-    lk->chain = chain;
-    snprintf(lk->name, sizeof lk->name, "%s", name);
-    ares_uv_query(req->au, lk->name, qtype, on_answer, lk);
+    dns_lookup(req->au, name, qtype, req->lim.ad, on_lookup, lk);
 }
 
 static struct request *request_new(struct ares_uv *au, const char *name,
@@ -367,7 +288,7 @@ void resolve_mail_domain(struct ares_uv *au, const char *domain, const struct re
 {
     struct request *req = request_new(au, domain, lim, cb, arg);
     if (!req) return;
-    lookup_start(req, -1, DNS_TYPE_MX, domain, 0);
+    lookup_start(req, -1, DNS_TYPE_MX, domain);
     request_release(req);
 }
 

@@ -10,6 +10,8 @@
 #include "scanner/result/status.h"
 #include "resolver/ares_uv.h"
 #include "resolver/dnsmsg.h"
+#include "resolver/lookup.h"
+#include "scanner/result/row.h"
 
 struct host_result {
     char name[DNS_NAME_MAX];
@@ -24,6 +26,7 @@ struct dns_result {
     enum scan_status status; /* ST_OK (see hosts), ST_NULL_MX or ST_DNS_FAILED */
     char error[400];
     bool implicit_mx; /* no MX: the domain itself stands in (RFC 5321 5.1) */
+    enum tri mx_secure; /* the MX answer (or its NODATA) had the AD bit; unknown: not asked */
     int nhosts;
     struct host_result *hosts;
 };
@@ -33,6 +36,7 @@ typedef void (*resolve_cb)(void *arg, struct dns_result *res);
 struct resolve_limits {
     int mx_max;
     int addr_max; /* per family */
+    bool ad;      /* ask with the AD bit (DANE): mx_secure is then known */
 };
 
 /* The callback receives the result and owns it (free with dns_result_free).

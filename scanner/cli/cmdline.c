@@ -68,6 +68,7 @@ static void set_defaults(struct config *cfg)
     cfg->scan.dns_ms = 3000;
     cfg->scan.dns_tries = 2;
     cfg->scan.retry = true;
+    cfg->scan.dane = cfg->scan.mta_sts = cfg->scan.tls_rpt = true;
     cfg->scan.retry_delay_ms = 60000;
 }
 

@@ -28,7 +28,7 @@ struct merge_cli {
 
 static void count_row(void *arg, const struct row *row)
 {
-    summary_count(arg, row);
+    summary_count_read(arg, row);
 }
 
 static int parse(int argc, char **argv, struct merge_cli *c)

@@ -52,7 +52,7 @@ static void write_rows(void *arg, const struct row *rows, int n)
         return;
     }
     buf_free(&b);
-    for (int i = 0; i < n; i++) summary_count(&r->summary, &rows[i]);
+    summary_count_rows(&r->summary, rows, n);
     atomic_fetch_add(&r->summary.targets_done, 1);
 }
 
@@ -60,7 +60,7 @@ static void write_rows(void *arg, const struct row *rows, int n)
 static void count_earlier_row(void *arg, const struct row *row)
 {
     struct run *r = arg;
-    summary_count(&r->summary, row);
+    summary_count_read(&r->summary, row);
     atomic_fetch_add(&r->summary.rows_resumed, 1);
 }
 

@@ -57,6 +57,7 @@ struct dialog_session {
     bool tls_ready; /* the handshake is done: replies come through TLS */
     bool quitting;  /* goodbye sent: the next reply ends the dialog */
     const struct dialog_ops *ops;
+    void *ctx;      /* the connection owner's, for a dialog that needs more state */
 };
 
 struct dialog {
@@ -67,6 +68,10 @@ struct dialog {
     /* The handshake after STARTTLS (or its equivalent) is done. */
     void (*on_tls_ready)(struct dialog_session *s);
     const char *quit_command; /* NULL: just close */
+    /* A dialog that is not line-based (HTTP): the bytes inside TLS go here
+     * instead of the reply reader, and the server's close too. */
+    void (*on_data)(struct dialog_session *s, const char *data, size_t len);
+    void (*on_close)(struct dialog_session *s);
 };
 
 /* scanner/dialog/dialog.c: the ops, spelled for dialogs. */

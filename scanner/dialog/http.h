@@ -33,6 +33,13 @@ struct http_reader {
     enum http_state state;
 };
 
+/* The MTA-STS fetch's dialog state (scanner/dialog/https.c): the request
+ * to send once the handshake is done, and the reader of the answer. */
+struct https_exchange {
+    char request[640];
+    struct http_reader http;
+};
+
 void http_reader_init(struct http_reader *r);
 void http_reader_free(struct http_reader *r);
 /* More bytes: HTTP_MORE, HTTP_DONE (the whole response is read), or

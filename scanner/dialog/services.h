@@ -21,6 +21,13 @@ struct service {
     const char *what; /* for --help, after the port: ", implicit TLS" */
 };
 
+/* The MTA-STS policy fetch (scanner/dialog/https.c): implicit TLS on 443,
+ * one GET; not a -p service. Its session's ctx is a struct https_exchange
+ * (scanner/dialog/http.h). */
+extern const struct service mta_sts_service;
+/* The request for a policy host's policy, without its final CRLF. */
+void https_policy_request(const char *host, char *out, size_t len);
+
 /* Every service, in the order --help lists them; the last has no name. */
 extern const struct service services[];
 /* By name, in any case; NULL when there is none. */

@@ -108,6 +108,14 @@ void conn_finish_with_verdict(struct conn *c)
     finish_now(c);
 }
 
+void conn_closed_by_peer(struct conn *c)
+{
+    const struct dialog *d = c->params->service->dialog;
+    if (d->on_close && c->sess.tls_ready && !c->sess.quitting && !c->finished)
+        d->on_close(&c->sess);
+    conn_finish_with_verdict(c);
+}
+
 bool conn_decided(const struct conn *c)
 {
     return c->sess.quitting || c->sess.tls_ready;
@@ -181,7 +189,7 @@ static void on_eof_or_error(struct conn *c, ssize_t nread)
     const char *what = nread == UV_EOF ? "closed" : "reset";
     char err[256];
     if (conn_decided(c)) {
-        conn_finish_with_verdict(c);
+        conn_closed_by_peer(c);
     } else if (c->tls_waiting) {
         conn_finish(c, ST_PROTOCOL_ERROR, "connection %s by the server after its reply to STARTTLS",
                     what);

@@ -37,6 +37,7 @@ struct conn_params {
     const struct dialog_params *dialog;
     uint64_t timeout_ms, connect_ms, handshake_ms;
     const struct scan_observer *observer; /* NULL: nobody listens */
+    bool keep_chain; /* DANE: the chain as sent goes into result.chain */
     void *observer_arg;
     /* The TLS gate: may the TLS phase begin now? When not, the gate calls
      * conn_tls_admitted() later. done: the phase is over, its slot free. */

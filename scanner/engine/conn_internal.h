@@ -27,6 +27,9 @@ void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Once the verdict is known, whatever happens next finishes with it. */
 void conn_finish_with_verdict(struct conn *c);
+/* The server closed (or sent close_notify) after the verdict: a dialog with
+ * on_close hears it first (an HTTP body delimited by the close). */
+void conn_closed_by_peer(struct conn *c);
 /* Something failed: after the verdict (goodbye sent, or the handshake
  * done) that changes nothing; before it, it is the outcome. */
 void conn_fail(struct conn *c, enum scan_status st, const char *fmt, ...)

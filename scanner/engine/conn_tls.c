@@ -8,6 +8,33 @@
 #include "scanner/engine/conn_internal.h"
 #include "scanner/tls/certfacts.h"
 
+/* DANE matches the chain once its TLSA records are in: a copy, as sent. */
+static void keep_chain(struct conn *c, const unsigned char *const *certs, const size_t *lens, int n)
+{
+    if (!c->params->keep_chain) return;
+    struct buf *b = &c->result.chain;
+    buf_reset(b);
+    for (int i = 0; i < n; i++) {
+        unsigned char len[4] = {(unsigned char)(lens[i] >> 24), (unsigned char)(lens[i] >> 16),
+                                (unsigned char)(lens[i] >> 8), (unsigned char)lens[i]};
+        if (buf_append(b, len, 4) != 0 || buf_append(b, certs[i], lens[i]) != 0) {
+            buf_free(b); /* no chain: DANE says it could not match */
+            return;
+        }
+    }
+}
+
+static int peer_chain(struct conn *c, const unsigned char **certs, size_t *lens, int max)
+{
+    WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(c->tls.ssl);
+    int n = 0;
+    for (int i = 0; chain && i < wolfSSL_get_chain_count(chain) && n < max; i++) {
+        certs[n] = wolfSSL_get_chain_cert(chain, i);
+        lens[n++] = (size_t)wolfSSL_get_chain_length(chain, i);
+    }
+    return n;
+}
+
 static void tls_ready(struct conn *c)
 {
     c->result.tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
@@ -21,15 +48,11 @@ static void tls_ready(struct conn *c)
     }
     c->sess.tls_ready = true;
     c->verdict = ST_OK;
-    if (c->params->observer) {
-        WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(c->tls.ssl);
+    if (c->params->observer || c->params->keep_chain) {
         const unsigned char *certs[16];
         size_t lens[16];
-        int n = 0;
-        for (int i = 0; chain && i < wolfSSL_get_chain_count(chain) && n < 16; i++) {
-            certs[n] = wolfSSL_get_chain_cert(chain, i);
-            lens[n++] = (size_t)wolfSSL_get_chain_length(chain, i);
-        }
+        int n = peer_chain(c, certs, lens, 16);
+        keep_chain(c, certs, lens, n);
         CONN_TELL(c, tls, certs, lens, n);
     }
     const struct service *sv = c->params->service;
@@ -63,6 +86,7 @@ static void hello_facts(struct conn *c, const struct hello_result *h)
         lens[i] = h->certs[i].len;
     }
     tls_chain_verdict_der(c->params->tls, certs, lens, h->ncerts, r, c->sni[0] ? c->sni : NULL);
+    keep_chain(c, certs, lens, h->ncerts);
     CONN_TELL(c, tls, certs, lens, h->ncerts);
 }
 
@@ -140,11 +164,17 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
     }
     char plain[16384];
     int n;
+    const struct dialog *d = c->params->service->dialog;
     while (!c->finished && (n = tls_link_read(&c->tls, plain, sizeof plain)) > 0) {
         size_t used;
-        conn_feed_replies(c, plain, (size_t)n, &used);
+        if (d->on_data) {
+            conn_expect(c, c->phase, c->params->dialog->reply_ms); /* bytes came: silence starts again */
+            d->on_data(&c->sess, plain, (size_t)n);
+        } else {
+            conn_feed_replies(c, plain, (size_t)n, &used);
+        }
     }
-    if (!c->finished && n < 0) conn_finish_with_verdict(c);
+    if (!c->finished && n < 0) conn_closed_by_peer(c);
 }
 
 /* --max-tls: a TLS phase holds ~90 KiB (the WOLFSSL object, the peer's

@@ -13,9 +13,12 @@
 struct job;
 struct worker;
 
+/* Who waits for a result, on which worker: a job's slot, or a probe for
+ * the TLSA lookup of its host. */
 struct dedup_waiter {
     struct dedup_waiter *next;
     struct worker *worker;
+    void (*deliver)(struct dedup_waiter *w); /* on w->worker's thread; w->result is set */
     struct job *job;
     int slot;
     const struct probe_result *result; /* set when the result is known */

@@ -9,6 +9,7 @@
 
 #include "resolver/resolve.h"
 #include "scanner/engine/dedup.h"
+#include "scanner/engine/domain.h"
 #include "scanner/dialog/services.h"
 #include "scanner/engine/observer.h"
 #include "scanner/engine/options.h"
@@ -39,6 +40,8 @@ struct job {
     struct pending_row *rows;
     int nrows, cap;
     int pending; /* slots without a row yet, plus one while slots are being handed out */
+    struct domain_state dom; /* MX mode: the domain's policies */
+    bool has_dom;
     bool retry;    /* in the retry pass */
     bool deferred; /* a probe said "try again later": the target goes to the retry pass */
 };
@@ -118,7 +121,10 @@ static void commit(struct job *job)
             .port = valid ? job_port(job) : 0,
             .protocol = job->env->opt->service->name,
             .result = p->result,
+            .policy = job->has_dom ? &job->dom.policy : NULL,
+            .dane = p->result->dane,
         };
+        if (job->has_dom) domain_row_verdicts(&job->dom, job->target.name, &rows[i]);
     }
     job->env->commit(job->env->arg, rows, job->nrows);
     free(rows);
@@ -136,10 +142,16 @@ static void job_release(struct job *job)
         commit(job);
     }
     dns_result_free(job->dns);
+    domain_state_free(&job->dom);
     free(job->slots);
     text_free(&job->domain);
     free(job);
     env->finished(env->arg);
+}
+
+static void slot_deliver(struct dedup_waiter *w)
+{
+    job_deliver(w->job, w->slot, w->result);
 }
 
 void job_deliver(struct job *job, int slot, const struct probe_result *res)
@@ -148,6 +160,11 @@ void job_deliver(struct job *job, int slot, const struct probe_result *res)
     if (res->retry_pending) job->deferred = true;
     add_row(job, s->host, s->ip, res, NULL);
     job_release(job);
+}
+
+static void domain_done(void *arg)
+{
+    job_release(arg);
 }
 
 static void addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
@@ -165,41 +182,12 @@ static const char *sni_for(const struct job *job, const struct host_result *host
     return (job->target.kind == TARGET_IPV4 || job->target.kind == TARGET_IPV6) ? "" : host->name;
 }
 
-static void cidr_text(const struct cidr *c, char *out, size_t len)
-{
-    char a[INET6_ADDRSTRLEN];
-    inet_ntop(c->family, c->addr, a, sizeof a);
-    snprintf(out, len, "%s/%d", a, c->prefix);
-}
-
-/* May the address be contacted? The allowlist first, then the built-in
- * special-purpose ranges (unless --allow-private), then the blocklist. */
-static int policy_blocks(const struct scan_options *cfg, const struct sockaddr *sa, char *why, size_t len)
-{
-    if (cfg->allowlist.path && !cidr_list_find(&cfg->allowlist, sa)) {
-        snprintf(why, len, "not in the allowlist %s", cfg->allowlist.path);
-        return 1;
-    }
-    const char *special = cfg->allow_private ? NULL : addr_block_reason(sa);
-    if (special) {
-        snprintf(why, len, "%s (use --allow-private to scan it)", special);
-        return 1;
-    }
-    const struct cidr *hit = cidr_list_find(&cfg->blocklist, sa);
-    if (hit) {
-        char range[64];
-        cidr_text(hit, range, sizeof range);
-        snprintf(why, len, "in the blocklist %s (%s)", hit->name, range);
-        return 1;
-    }
-    return 0;
-}
-
 static void on_resolved(void *arg, struct dns_result *dns)
 {
     struct job *job = arg;
     const struct scan_options *cfg = job->env->opt;
     job->dns = dns;
+    job->dom.policy.mx_secure = dns->mx_secure;
     if (cfg->observer && cfg->observer->resolved)
         cfg->observer->resolved(cfg->observer_arg, job->target.name, dns);
     if (dns->status != ST_OK) {
@@ -224,7 +212,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
             char ip[64];
             addr_text(&h->addrs[k], ip, sizeof ip);
             char why[300];
-            if (policy_blocks(cfg, (const struct sockaddr *)&h->addrs[k], why, sizeof why)) {
+            if (scan_addr_blocked(cfg, (const struct sockaddr *)&h->addrs[k], why, sizeof why)) {
                 emit_plain(job, h, ip, ST_BLOCKED, why);
                 continue;
             }
@@ -232,6 +220,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
             s->host = h;
             snprintf(s->ip, sizeof s->ip, "%s", ip);
             s->waiter.job = job;
+            s->waiter.deliver = slot_deliver;
             s->waiter.slot = job->nslots++;
             job->pending++;
             job->env->probe(job->env->arg, &s->waiter, (const struct sockaddr *)&h->addrs[k],
@@ -288,7 +277,12 @@ void job_start(const struct job_env *env, struct feed_item *item)
     job->target = item->target;
     job->retry = item->retry;
     job->pending = 1;
-    struct resolve_limits lim = {env->opt->mx_max, env->opt->addr_max};
+    struct resolve_limits lim = {env->opt->mx_max, env->opt->addr_max, env->opt->dane};
+    job->has_dom = job->target.kind == TARGET_DOMAIN && (env->opt->dane || env->opt->mta_sts || env->opt->tls_rpt);
+    if (job->has_dom && (env->opt->mta_sts || env->opt->tls_rpt)) {
+        job->pending++;
+        domain_lookup(env->domain, job->target.name, &job->dom, domain_done, job);
+    }
     switch (job->target.kind) {
     case TARGET_DOMAIN: resolve_mail_domain(env->dns, job->target.name, &lim, on_resolved, job); break;
     case TARGET_HOST: resolve_host(env->dns, job->target.name, &lim, on_resolved, job); break;

@@ -13,6 +13,7 @@
 
 struct ares_uv;
 struct dedup_waiter;
+struct domain_env;
 struct job;
 struct scan_options;
 
@@ -20,6 +21,7 @@ struct scan_options;
 struct job_env {
     const struct scan_options *opt;
     struct ares_uv *dns;
+    const struct domain_env *domain; /* MTA-STS and TLS-RPT lookups */
     /* A probe's result for waiter (now, or later through job_deliver). */
     void (*probe)(void *arg, struct dedup_waiter *waiter, const struct sockaddr *addr, int port,
                   const char *sni, const char *ip, bool retry_pass);

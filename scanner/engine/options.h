@@ -7,7 +7,9 @@
 #define STS_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "scanner/input/addrblock.h"
 
@@ -42,6 +44,9 @@ struct scan_options {
     int dns_tries;
     const char *ca_file;
     bool versions;           /* enumerate the protocol versions each server accepts */
+    /* The domain's protection (on unless --no-*): TLSA of every named
+     * server; MTA-STS and TLS-RPT of every mail domain (MX mode). */
+    bool dane, mta_sts, tls_rpt;
     bool retry;              /* probe "try again later" endpoints once more */
     uint64_t retry_delay_ms; /* at least this long after the first attempt */
     /* check only: NULL in a mass scan, which never authenticates. */
@@ -51,5 +56,10 @@ struct scan_options {
     const struct scan_observer *observer;
     void *observer_arg;
 };
+
+/* May the address be contacted? The allowlist first, then the built-in
+ * special-purpose ranges (unless --allow-private), then the blocklist.
+ * 1 (blocked, why says so) or 0. */
+int scan_addr_blocked(const struct scan_options *opt, const struct sockaddr *sa, char *why, size_t len);
 
 #endif

@@ -4,12 +4,14 @@
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
+#include "scanner/engine/dedup.h"
 #include "scanner/tls/hello.h"
 
 enum stage { STAGE_FULL, STAGE_FALLBACK, STAGE_VERSIONS };
@@ -27,12 +29,36 @@ struct probe {
     unsigned accepted;          /* version bits the server took */
     bool incomplete;            /* --versions stopped short of an answer */
     struct conn *successor;     /* the next connection, queued once the last one is closed */
+    /* DANE: the TLSA lookup runs beside the connections; the result is
+     * published once both are in (the chain kept until then). */
+    struct dedup_waiter tlsa_waiter;
+    const struct probe_result *tlsa; /* the lookup's result, once in */
+    bool tlsa_pending;
+    bool probed;                     /* the connections' result is final */
+    int refs;                        /* the connections, and the lookup while pending */
 };
 
 static void on_conn_finished(void *arg, struct conn *c);
 static void on_conn_closed(void *arg, struct conn *c);
 
 static const struct conn_owner probe_owner = {on_conn_finished, on_conn_closed};
+static void publish_now(struct probe *p);
+
+static void release(struct probe *p)
+{
+    if (--p->refs > 0) return;
+    free(p->key);
+    free(p);
+}
+
+static void on_tlsa(struct dedup_waiter *w)
+{
+    struct probe *p = (struct probe *)((char *)w - offsetof(struct probe, tlsa_waiter));
+    p->tlsa = w->result;
+    p->tlsa_pending = false;
+    if (p->probed) publish_now(p);
+    release(p);
+}
 
 static struct conn *new_conn(struct probe *p, uint16_t hello_version)
 {
@@ -60,6 +86,13 @@ void probe_start(const struct probe_env *env, const char *key, const struct sock
     snprintf(p->sni, sizeof p->sni, "%s", sni);
     probe_result_init(&p->result);
     p->attempt = not_before_ms ? 2 : 1;
+    p->refs = 1; /* the connections, one at a time */
+    if (env->dane && p->sni[0]) {
+        p->tlsa_pending = true;
+        p->refs++;
+        p->tlsa_waiter.deliver = on_tlsa;
+        env->tlsa(env->tlsa_arg, &p->tlsa_waiter, p->sni, port);
+    }
     if (not_before_ms)
         admission_enqueue_at(env->admission, new_conn(p, 0), not_before_ms);
     else
@@ -68,6 +101,14 @@ void probe_start(const struct probe_env *env, const char *key, const struct sock
 
 static void publish(struct probe *p)
 {
+    p->probed = true;
+    if (!p->tlsa_pending) publish_now(p);
+}
+
+static void publish_now(struct probe *p)
+{
+    if (p->tlsa) probe_dane_verdict(&p->result, p->tlsa, p->sni);
+    buf_free(&p->result.chain);
     p->result.attempts = p->attempt;
     /* "Try again later" (greylisting, postscreen, rate limits): the target
      * waits for the retry pass, and this endpoint gets one more attempt. */
@@ -189,6 +230,5 @@ static void on_conn_closed(void *arg, struct conn *c)
         admission_enqueue(p->env->admission, next); /* once this one's slot is counted free */
         return;
     }
-    free(p->key);
-    free(p);
+    release(p);
 }

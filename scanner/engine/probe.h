@@ -24,6 +24,7 @@
 
 struct admission;
 struct conn_params;
+struct dedup_waiter;
 
 /* The same for every probe of a worker. */
 struct probe_env {
@@ -34,11 +35,20 @@ struct probe_env {
     /* The probe's result, final: the callee takes what res holds. */
     void (*publish)(void *arg, const char *key, struct probe_result *res);
     void *publish_arg;
+    /* DANE: the TLSA lookup of (host, port), delivered to the waiter. */
+    bool dane;
+    void (*tlsa)(void *arg, struct dedup_waiter *waiter, const char *host, int port);
+    void *tlsa_arg;
 };
 
 /* Queues the first connection. not_before_ms: 0, or (a retry, the
  * endpoint's second attempt) not before that uv_hrtime() in ms. */
 void probe_start(const struct probe_env *env, const char *key, const struct sockaddr *addr, int port,
                  const char *sni, uint64_t not_before_ms);
+
+/* scanner/engine/probe_dane.c: r's DANE verdict from the TLSA lookup of
+ * its (host, port) (scanner/engine/tlsa.h) and the chain r kept, which
+ * goes. */
+void probe_dane_verdict(struct probe_result *r, const struct probe_result *tlsa, const char *host);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "scanner/engine/dedup.h"
 #include "scanner/engine/options.h"
+#include "scanner/engine/tlsa.h"
 #include "scanner/input/feeder.h"
 
 static void check_done(struct worker *w);
@@ -50,7 +51,7 @@ static void deliver(struct dedup_waiter *list)
 {
     while (list) {
         struct dedup_waiter *next = list->next; /* delivering may free the node */
-        job_deliver(list->job, list->slot, list->result);
+        list->deliver(list);
         list = next;
     }
 }
@@ -146,6 +147,20 @@ static void job_probe(void *arg, struct dedup_waiter *waiter, const struct socka
     }
 }
 
+/* The probes' TLSA lookups: one per (host, port) per run, like probes. */
+static void probe_tlsa(void *arg, struct dedup_waiter *waiter, const char *host, int port)
+{
+    struct worker *w = arg;
+    char key[400];
+    snprintf(key, sizeof key, "TLSA|%d|%s", port, host);
+    waiter->worker = w;
+    switch (dedup_claim(w->env->dedup, key, waiter, false, NULL)) {
+    case DEDUP_READY: waiter->deliver(waiter); return;
+    case DEDUP_START: tlsa_lookup(&w->dns, key, host, port, publish, w); return;
+    default: return; /* DEDUP_WAIT (a lookup is never retried) */
+    }
+}
+
 static void job_commit(void *arg, const struct row *rows, int n)
 {
     struct worker *w = arg;
@@ -196,11 +211,18 @@ static void wire(struct worker *w)
         .tls = w->env->tls, .service = opt->service, .dialog = &w->dialog,
         .timeout_ms = opt->timeout_ms, .connect_ms = opt->connect_ms,
         .handshake_ms = opt->handshake_ms, .observer = opt->observer,
-        .observer_arg = opt->observer_arg, .tls_admit = admission_tls_admit,
+        .observer_arg = opt->observer_arg, .keep_chain = opt->dane, .tls_admit = admission_tls_admit,
         .tls_done = admission_tls_done, .gate_arg = &w->admission,
     };
-    w->probe = (struct probe_env){&w->conn, &w->admission, opt->versions, opt->retry, publish, w};
-    w->job = (struct job_env){opt, &w->dns, job_probe, job_commit, job_defer, job_finished, w};
+    w->probe = (struct probe_env){&w->conn, &w->admission, opt->versions, opt->retry, publish, w,
+                                  opt->dane, probe_tlsa, w};
+    w->fetch_conn = w->conn;
+    w->fetch_conn.service = &mta_sts_service;
+    w->fetch_conn.keep_chain = false;
+    w->fetch_conn.observer = NULL;
+    w->fetch = (struct fetch_env){&w->fetch_conn, &w->admission};
+    w->domain = (struct domain_env){opt, &w->dns, &w->fetch};
+    w->job = (struct job_env){opt, &w->dns, &w->domain, job_probe, job_commit, job_defer, job_finished, w};
 }
 
 int worker_init(struct worker *w, const struct worker_env *env, int id, int n, char *err,

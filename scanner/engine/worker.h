@@ -17,6 +17,8 @@
 #include "scanner/dialog/dialog.h"
 #include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
+#include "scanner/engine/domain.h"
+#include "scanner/engine/fetch.h"
 #include "scanner/engine/job.h"
 #include "scanner/engine/probe.h"
 #include "scanner/result/row.h"
@@ -55,6 +57,9 @@ struct worker {
     struct conn_params conn;
     struct probe_env probe;
     struct job_env job;
+    struct conn_params fetch_conn; /* the MTA-STS policy fetches' connections */
+    struct fetch_env fetch;
+    struct domain_env domain;
     int active_jobs, max_jobs;
     uv_mutex_t inbox_lock;
     struct dedup_waiter *inbox; /* results from probes other workers ran */

@@ -48,5 +48,30 @@ void probe_result_free(struct probe_result *r)
     text_free(&r->chain_error);
     text_free(&r->auth_mechs);
     text_free(&r->auth_mechs_plain);
+    text_free(&r->dane_error);
+    text_free(&r->tlsa);
+    text_free(&r->dane_ta_leaf);
+    buf_free(&r->chain);
+    buf_free(&r->tlsa_wire);
     cert_facts_free(&r->cert);
+}
+
+const char *dane_status_name(enum dane_status s)
+{
+    static const char *const names[] = {"", "none", "unsigned", "unusable", "valid", "invalid", "error"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "";
+}
+
+const char *sts_status_name(enum sts_status s)
+{
+    static const char *const names[] = {"", "none", "none", "testing", "enforce", "error"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "";
+}
+
+void domain_policy_free(struct domain_policy *p)
+{
+    text_free(&p->mta_sts_error);
+    text_free(&p->mta_sts_mx);
+    text_free(&p->tls_rpt_text);
+    memset(p, 0, sizeof *p);
 }

@@ -13,6 +13,20 @@
 /* A tri-state answer: yes, no, or not known (empty cell). */
 enum tri { TRI_UNKNOWN = 0, TRI_NO, TRI_YES };
 
+/* DANE for one (MX host, port) and the chain one of its servers sent
+ * (RFC 7672). DANE_NOT_LOOKED: no lookup (--no-dane, an address target). */
+enum dane_status {
+    DANE_NOT_LOOKED = 0,
+    DANE_NONE,     /* no TLSA records */
+    DANE_UNSIGNED, /* TLSA records the resolver did not authenticate: unusable */
+    DANE_UNUSABLE, /* authenticated, but only PKIX-TA/PKIX-EE or unknown parameters */
+    DANE_VALID,    /* an authenticated record matched the chain */
+    DANE_INVALID,  /* authenticated records, none matched (or no TLS to match) */
+    DANE_ERROR,    /* the lookup failed (SERVFAIL, bogus, timeout) */
+};
+/* "none", "unsigned", ...; "" for DANE_NOT_LOOKED. */
+const char *dane_status_name(enum dane_status s);
+
 struct cert_facts {
     bool present;
     struct text subject; /* RFC 4514 order, e.g. CN=mx.example,O=Org */
@@ -26,6 +40,7 @@ struct cert_facts {
     char key[32];        /* RSA-2048, EC-P256, Ed25519 */
     char sig_alg[64];    /* sha256WithRSAEncryption, ecdsa-with-SHA256 */
     char sha256[65];     /* hex of the leaf certificate's DER */
+    char spki_sha256[65]; /* hex of its subjectPublicKeyInfo (what a "3 1 1" TLSA record holds) */
     enum tri server_purpose; /* no extended key usage, or one allowing serverAuth; unknown: not read */
 };
 
@@ -49,11 +64,37 @@ struct probe_result {
     char handshake[12];           /* "full", "hello_only", or "" */
     char versions[64];            /* --versions: "TLSv1.0 TLSv1.2 TLSv1.3" */
     int attempts;                 /* probes of the endpoint: 1, or 2 after a retry; 0: none */
+    enum dane_status dane;        /* the TLSA records against this chain */
+    struct text dane_error;       /* what matched, or why none did, or why the lookup failed */
+    struct text tlsa;             /* the records, "usage selector mtype hex" '|'-separated */
+    /* DANE-TA reached its anchor, but the leaf does not name the MX host:
+     * its DER, for the job to try the domain (RFC 7672 3.2.2). */
+    struct text dane_ta_leaf;
     /* Not written out: */
     bool transient;   /* "try again later": a 4xx to the greeting or EHLO, or no greeting */
     bool retry_pending; /* published so, the endpoint is probed again in the retry pass */
     uint64_t first_try_ms; /* uv_hrtime() in ms when the first attempt started */
+    struct buf chain;      /* DANE: the chain as sent (4-octet length, DER), until matched */
+    struct buf tlsa_wire;  /* a TLSA lookup's result: its RDATAs (2-octet length each) */
+    bool tlsa_authentic;   /* ...and whether the resolver vouched for them */
 };
+
+/* What a mail domain publishes about its transport security (MX mode). */
+enum sts_status { MTA_STS_NOT_LOOKED = 0, MTA_STS_NO_POLICY, MTA_STS_MODE_NONE, MTA_STS_TESTING, MTA_STS_ENFORCE, MTA_STS_ERROR };
+enum rpt_status { RPT_NOT_LOOKED = 0, RPT_NO_RECORD, RPT_OK, RPT_MALFORMED, RPT_ERROR };
+/* "none", "testing", "enforce", "error" (mta_sts); "" when not looked up. */
+const char *sts_status_name(enum sts_status s);
+
+struct domain_policy {
+    enum tri mx_secure;        /* the MX answer was authenticated (AD); unknown: not asked */
+    enum sts_status mta_sts;
+    struct text mta_sts_error; /* STS_ERROR: why */
+    char mta_sts_id[33];
+    struct text mta_sts_mx;    /* the policy's mx patterns, a word list */
+    enum rpt_status tls_rpt;
+    struct text tls_rpt_text;  /* RPT_OK: the rua URIs, ','-separated; else why */
+};
+void domain_policy_free(struct domain_policy *p);
 
 struct row {
     struct text domain; /* the target as the input named it (normalised) */
@@ -63,6 +104,13 @@ struct row {
     int port;            /* 0 when none */
     const char *protocol;
     const struct probe_result *result;
+    /* MX mode: the domain's policies (NULL: none looked up), and what they
+     * say of this row. */
+    const struct domain_policy *policy;
+    enum dane_status dane;  /* the row's DANE verdict (the probe's, or DANE-TA with the domain's name) */
+    const char *dane_error; /* NULL: the probe's */
+    enum tri sts_mx_match;  /* the MX host matches a pattern of the policy */
+    enum tri sts_ok;        /* an MTA-STS sender would deliver here */
 };
 
 /* The key of a target's rows: its domain cell as the output writes it, the

@@ -202,6 +202,14 @@ static void sha256_hex(const unsigned char *der, size_t len, char out[65])
         for (int i = 0; i < WC_SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+void cert_spki_sha256(const unsigned char *der, size_t len, char out[65])
+{
+    const unsigned char *spki;
+    size_t n;
+    out[0] = '\0';
+    if (der_spki(der, len, &spki, &n) == 0) sha256_hex(spki, n, out);
+}
+
 int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out, const char *host,
                    enum tri *match)
 {
@@ -222,6 +230,7 @@ int certfacts_read(const unsigned char *der, size_t len, struct cert_facts *out,
         }
     }
     if (rc != 0) return -1;
+    cert_spki_sha256(der, len, out->spki_sha256);
     /* The sign and the leading octets as encoded: wolfSSL drops a leading zero. */
     if (have_serial) serial_text(serial, serial_len, out->serial, sizeof out->serial);
     return 0;

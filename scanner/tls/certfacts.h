@@ -21,6 +21,10 @@ int certfacts_from_der(const unsigned char *der, size_t len, struct cert_facts *
  * the certificate does not parse. */
 enum tri certfacts_name_matches(const unsigned char *der, size_t len, const char *host);
 
+/* The hex SHA-256 of a certificate's subjectPublicKeyInfo (what a "3 1 1"
+ * TLSA record holds), or "" when the certificate does not parse. */
+void cert_spki_sha256(const unsigned char *der, size_t len, char out[65]);
+
 /* Past this many octets Debian's wolfSSL does not parse a serial number
  * (EXTERNAL_SERIAL_SIZE); certfacts_read still reads such certificates. */
 #define WOLFSSL_SERIAL_MAX 32

@@ -49,22 +49,6 @@ int tlsa_text(const struct tlsa_rr *rrs, int n, size_t hex_cap, struct buf *out)
     return rc;
 }
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", p[i]);
-    out[2 * n] = '\0';
-}
-
-void cert_spki_sha256(const unsigned char *der, size_t len, char out[65])
-{
-    const unsigned char *spki;
-    size_t n;
-    unsigned char d[WC_SHA256_DIGEST_SIZE];
-    out[0] = '\0';
-    if (der_spki(der, len, &spki, &n) == 0 && wc_Sha256Hash(spki, (word32)n, d) == 0)
-        hex(d, sizeof d, out);
-}
-
 static int usable(const struct tlsa_rr *r)
 {
     return (r->usage == 2 || r->usage == 3) && r->selector <= 1 && r->mtype <= 2;
@@ -84,7 +68,8 @@ static int matches(const struct tlsa_rr *r, const unsigned char *der, size_t len
 }
 
 /* DANE-TA with the anchor at depth ta: every certificate below it verifies
- * up to it, and the leaf names one of the reference identifiers. */
+ * up to it (else 0), and the leaf names one of the reference identifiers
+ * (1; 2 when it names none of them). */
 static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, int ta,
                        const char *const *names, int nnames, char *why, size_t whylen)
 {
@@ -114,7 +99,7 @@ static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, in
     if (ok && !named) {
         snprintf(why, whylen, "the chain reaches the trust anchor, but the certificate does not name %s%s",
                  nnames > 0 ? names[0] : "the MX host", nnames > 1 ? " (nor the domain)" : "");
-        ok = 0;
+        return 2;
     }
     return ok;
 }
@@ -122,8 +107,9 @@ static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, in
 void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *certs, const size_t *lens,
                 int ncerts, const char *const *names, int nnames, struct dane_outcome *out)
 {
-    out->verdict = DANE_UNUSABLE;
+    out->verdict = TLSA_UNUSABLE;
     out->matched = -1;
+    out->ta_name_only = 0;
     out->why[0] = '\0';
     int nusable = 0, ta_keys = 0;
     for (int i = 0; i < n; i++) {
@@ -132,7 +118,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
         nusable++;
         if (ncerts < 1) continue;
         if (r->usage == 3 && matches(r, certs[0], lens[0])) {
-            out->verdict = DANE_MATCHED;
+            out->verdict = TLSA_MATCHED;
             out->matched = i;
             snprintf(out->why, sizeof out->why, "%u %u %u matched the leaf", r->usage, r->selector, r->mtype);
             return;
@@ -142,8 +128,10 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
         for (int d = 1; d < ncerts && !found; d++) {
             if (!matches(r, certs[d], lens[d])) continue;
             found = 1;
-            if (ta_chain_ok(certs, lens, d, names, nnames, out->why, sizeof out->why)) {
-                out->verdict = DANE_MATCHED;
+            int ta = ta_chain_ok(certs, lens, d, names, nnames, out->why, sizeof out->why);
+            if (ta == 2) out->ta_name_only = 1;
+            if (ta == 1) {
+                out->verdict = TLSA_MATCHED;
                 out->matched = i;
                 snprintf(out->why, sizeof out->why, "%u %u %u matched the trust anchor at depth %d",
                          r->usage, r->selector, r->mtype, d);
@@ -157,7 +145,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
                                             "(RFC 7672 3.1.3), and unknown parameters are too");
         return;
     }
-    out->verdict = DANE_NO_MATCH;
+    out->verdict = TLSA_NO_MATCH;
     if (out->why[0]) return; /* a trust anchor matched, but the chain or the name did not */
     char spki[65] = "";
     if (ncerts > 0) cert_spki_sha256(certs[0], lens[0], spki);

@@ -41,23 +41,20 @@ void tlsa_free(struct tlsa_rr *rr);
 int tlsa_text(const struct tlsa_rr *rrs, int n, size_t hex_cap, struct buf *out);
 
 enum dane_verdict {
-    DANE_MATCHED,    /* a usable record matched */
-    DANE_NO_MATCH,   /* usable records, none matched */
-    DANE_UNUSABLE,   /* no usable record at all (only PKIX-*, unknown parameters) */
+    TLSA_MATCHED,    /* a usable record matched */
+    TLSA_NO_MATCH,   /* usable records, none matched */
+    TLSA_UNUSABLE,   /* no usable record at all (only PKIX-*, unknown parameters) */
 };
 
 struct dane_outcome {
     enum dane_verdict verdict;
     int matched;     /* the record's index, -1: none */
+    int ta_name_only; /* no match, but a DANE-TA chain reached its anchor: only the names failed */
     char why[300];   /* what matched, or why nothing did */
 };
 
 /* certs[0] is the leaf, as sent; names: the reference identifiers. */
 void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *certs, const size_t *lens,
                 int ncerts, const char *const *names, int nnames, struct dane_outcome *out);
-
-/* The hex SHA-256 of the leaf's subjectPublicKeyInfo (what "3 1 1" holds),
- * or "" when the certificate does not parse. */
-void cert_spki_sha256(const unsigned char *der, size_t len, char out[65]);
 
 #endif

@@ -61,6 +61,10 @@ server:
     zonelistfile: "$dir/nsd/zone.list"
     server-count: 1
     verbosity: 1
+    # The scanner asks this server as a recursive resolver would be asked
+    # (MX, A, AAAA, TLSA, two TXT per domain); response rate limiting is
+    # for authoritative servers facing the Internet, and would drop them.
+    rrl-ratelimit: 0
 remote-control:
     control-enable: no
 zone:

@@ -8,6 +8,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include "scanner/tls/certfacts.h"
 #include "scanner/tls/dane.h"
 #include "tests/unit/test.h"
 #include "tests/unit/testdata.h"
@@ -64,18 +65,18 @@ TEST_IMPL(dane_records_against_chains)
     cert_spki_sha256(leaf.data, leaf.len, spki);
     ASSERT_STR_EQ(spki, LEAF_SPKI256);
     static const struct check_case cases[] = {
-        {3, 1, 1, LEAF_SPKI256, "mx.other.example", DANE_MATCHED, "3 1 1 matched the leaf"},
-        {3, 0, 1, LEAF_DER256, "x", DANE_MATCHED, "3 0 1 matched"},
-        {3, 1, 2, LEAF_SPKI512, "x", DANE_MATCHED, "3 1 2 matched"},
-        {3, 1, 1, INT_SPKI256, "int.test.example", DANE_NO_MATCH, "no record matches"},
-        {2, 1, 1, INT_SPKI256, "int.test.example", DANE_MATCHED, "trust anchor at depth 1"},
-        {2, 0, 1, INT_DER256, "int.test.example", DANE_MATCHED, "trust anchor at depth 1"},
-        {2, 0, 1, INT_DER256, "mx.other.example", DANE_NO_MATCH, "does not name mx.other.example"},
-        {2, 1, 1, ROOT_SPKI256, "int.test.example", DANE_NO_MATCH, "DANE-TA key not in the chain"},
-        {2, 1, 1, LEAF_SPKI256, "int.test.example", DANE_NO_MATCH, "no record matches"},
-        {1, 1, 1, LEAF_SPKI256, "int.test.example", DANE_UNUSABLE, "PKIX-TA and PKIX-EE are unusable"},
-        {0, 1, 1, INT_SPKI256, "int.test.example", DANE_UNUSABLE, "unusable"},
-        {3, 2, 1, LEAF_SPKI256, "x", DANE_UNUSABLE, "unknown parameters"},
+        {3, 1, 1, LEAF_SPKI256, "mx.other.example", TLSA_MATCHED, "3 1 1 matched the leaf"},
+        {3, 0, 1, LEAF_DER256, "x", TLSA_MATCHED, "3 0 1 matched"},
+        {3, 1, 2, LEAF_SPKI512, "x", TLSA_MATCHED, "3 1 2 matched"},
+        {3, 1, 1, INT_SPKI256, "int.test.example", TLSA_NO_MATCH, "no record matches"},
+        {2, 1, 1, INT_SPKI256, "int.test.example", TLSA_MATCHED, "trust anchor at depth 1"},
+        {2, 0, 1, INT_DER256, "int.test.example", TLSA_MATCHED, "trust anchor at depth 1"},
+        {2, 0, 1, INT_DER256, "mx.other.example", TLSA_NO_MATCH, "does not name mx.other.example"},
+        {2, 1, 1, ROOT_SPKI256, "int.test.example", TLSA_NO_MATCH, "DANE-TA key not in the chain"},
+        {2, 1, 1, LEAF_SPKI256, "int.test.example", TLSA_NO_MATCH, "no record matches"},
+        {1, 1, 1, LEAF_SPKI256, "int.test.example", TLSA_UNUSABLE, "PKIX-TA and PKIX-EE are unusable"},
+        {0, 1, 1, INT_SPKI256, "int.test.example", TLSA_UNUSABLE, "unusable"},
+        {3, 2, 1, LEAF_SPKI256, "x", TLSA_UNUSABLE, "unknown parameters"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct check_case *c = &cases[i];
@@ -85,6 +86,9 @@ TEST_IMPL(dane_records_against_chains)
         dane_check(&r, 1, certs, lens, 2, names, 1, &o);
         if (o.verdict != c->want || !strstr(o.why, c->why))
             FAIL_AT("case %zu (%d %d %d, %s): verdict %d, why %s", i, c->u, c->s, c->m, c->name, o.verdict, o.why);
+        /* Only the name failed: the job may try the domain (RFC 7672 3.2.2). */
+        if (o.ta_name_only != (strstr(c->why, "does not name") != NULL))
+            FAIL_AT("case %zu: ta_name_only %d", i, o.ta_name_only);
         tlsa_free(&r);
     }
     /* The leaf alone (its intermediate not sent): a DANE-TA for it matches nothing. */
@@ -92,11 +96,11 @@ TEST_IMPL(dane_records_against_chains)
     const char *names[1] = {"int.test.example"};
     struct dane_outcome o;
     dane_check(&ta, 1, certs, lens, 1, names, 1, &o);
-    ASSERT_EQ(o.verdict, DANE_NO_MATCH);
+    ASSERT_EQ(o.verdict, TLSA_NO_MATCH);
     /* Several records: the first usable match wins; unusable ones are skipped. */
     struct tlsa_rr set[3] = {rr(1, 1, 1, LEAF_SPKI256), rr(3, 1, 1, INT_SPKI256), rr(3, 1, 1, LEAF_SPKI256)};
     dane_check(set, 3, certs, lens, 2, names, 1, &o);
-    ASSERT(o.verdict == DANE_MATCHED && o.matched == 2);
+    ASSERT(o.verdict == TLSA_MATCHED && o.matched == 2);
     struct buf text = {0};
     ASSERT_EQ(tlsa_text(set, 3, 16, &text), 0);
     ASSERT(strncmp(text.data, "1 1 1 450755743d5fb6c9...|3 1 1 9c6ac41a1c10a131...|3 1 1 4507", 60) == 0);

@@ -168,9 +168,10 @@ void summary_print_policy(struct summary *s, FILE *out)
         fprintf(out, "starttls-scan: TLS-RPT: %llu with a record, %llu malformed, %llu lookup errors\n",
                 U(c->rpt[RPT_OK]), U(c->rpt[RPT_MALFORMED]), U(c->rpt[RPT_ERROR]));
     summary_sort_reasons(s);
+    if (s->nreasons) fprintf(out, "starttls-scan: most common failures of published policies:\n");
     for (int i = 0; i < s->nreasons && i < 5; i++)
-        fprintf(out, "%s %s (%llu %s)\n", i ? "  " : "starttls-scan: most common failures:\n ",
-                s->reasons[i].name, U(s->reasons[i].rows), plural(s->reasons[i].rows, "domain", "domains"));
+        fprintf(out, "  %s (%llu %s)\n", s->reasons[i].name, U(s->reasons[i].rows),
+                plural(s->reasons[i].rows, "domain", "domains"));
 }
 
 /* Under the lock. */

@@ -67,14 +67,16 @@ static int matches(const struct tlsa_rr *r, const unsigned char *der, size_t len
     return wc_Sha512Hash(p, (word32)n, d) == 0 && memcmp(r->data, d, WC_SHA512_DIGEST_SIZE) == 0;
 }
 
-/* DANE-TA with the anchor at depth ta: every certificate below it verifies
- * up to it (else 0), and the leaf names one of the reference identifiers
- * (1; 2 when it names none of them). */
+/* DANE-TA with the anchor at depth ta (the chain's certs[ta], or, when
+ * ta == ncerts, the record's own certificate: the issuer of the chain's
+ * top): every certificate below it verifies up to it (else 0), and the
+ * leaf names one of the reference identifiers (1; 2 when it names none). */
 static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, int ta,
-                       const char *const *names, int nnames, char *why, size_t whylen)
+                       const unsigned char *anchor, size_t anchor_len, const char *const *names,
+                       int nnames, char *why, size_t whylen)
 {
     WOLFSSL_CERT_MANAGER *cm = wolfSSL_CertManagerNew();
-    int ok = cm && wolfSSL_CertManagerLoadCABuffer(cm, certs[ta], (long)lens[ta], WOLFSSL_FILETYPE_ASN1) ==
+    int ok = cm && wolfSSL_CertManagerLoadCABuffer(cm, anchor, (long)anchor_len, WOLFSSL_FILETYPE_ASN1) ==
                        WOLFSSL_SUCCESS;
     if (!ok) snprintf(why, whylen, "the trust anchor at depth %d is not a CA certificate (or has expired)", ta);
     for (int j = ta - 1; ok && j >= 0; j--) {
@@ -128,7 +130,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
         for (int d = 1; d < ncerts && !found; d++) {
             if (!matches(r, certs[d], lens[d])) continue;
             found = 1;
-            int ta = ta_chain_ok(certs, lens, d, names, nnames, out->why, sizeof out->why);
+            int ta = ta_chain_ok(certs, lens, d, certs[d], lens[d], names, nnames, out->why, sizeof out->why);
             if (ta == 2) out->ta_name_only = 1;
             if (ta == 1) {
                 out->verdict = TLSA_MATCHED;
@@ -138,7 +140,20 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
                 return;
             }
         }
-        if (!found && r->selector == 1) ta_keys++;
+        if (!found && r->selector == 0 && r->mtype == 0) {
+            /* "2 0 0": the anchor itself, which the chain need not hold
+             * (RFC 7671 5.2.2): it must have issued the chain's top. */
+            int ta = ta_chain_ok(certs, lens, ncerts, r->data, r->len, names, nnames, out->why, sizeof out->why);
+            if (ta == 2) out->ta_name_only = 1;
+            if (ta == 1) {
+                out->verdict = TLSA_MATCHED;
+                out->matched = i;
+                snprintf(out->why, sizeof out->why, "2 0 0 matched: the record's certificate issued the chain's top");
+                return;
+            }
+            continue;
+        }
+        if (!found) ta_keys++;
     }
     if (nusable == 0) {
         snprintf(out->why, sizeof out->why, "no usable record: PKIX-TA and PKIX-EE are unusable for SMTP "
@@ -151,5 +166,6 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
     if (ncerts > 0) cert_spki_sha256(certs[0], lens[0], spki);
     snprintf(out->why, sizeof out->why, "no record matches the chain as sent (the leaf's SPKI SHA-256 is "
                                         "%s)%s", spki[0] ? spki : "unreadable",
-             ta_keys ? "; a DANE-TA key not in the chain is not checked" : "");
+             ta_keys ? "; a DANE-TA digest of a certificate not in the chain cannot be matched (RFC 7671 "
+                       "5.2.2: the server must send it)" : "");
 }

@@ -11,9 +11,12 @@
  *                (signatures and dates; the anchor's own dates are not
  *                checked) and the leaf must match one of the reference
  *                names (the MX host; the domain too when the MX answer was
- *                secure: RFC 7672 3.2.2). A TA that is not in the chain
- *                (a "2 1 x" key of the top certificate's issuer) is not
- *                matched: said so in the reason.
+ *                secure: RFC 7672 3.2.2). A "2 0 0" record holds the
+ *                anchor itself, which may be the issuer of the chain's top
+ *                without being sent (RFC 7671 5.2.2). A digest ("2 x 1",
+ *                "2 x 2") of a certificate not sent cannot be matched, nor
+ *                can a "2 1 0" bare key (no signature check from a key
+ *                alone here): said so in the reason.
  *   PKIX-TA (0), PKIX-EE (1): unusable for SMTP (RFC 7672 3.1.3: MTAs have
  *                no common trust store), reported as unusable, never
  *                matched; so are unknown usages, selectors and types. */

@@ -6,13 +6,14 @@
 #   install-deps.sh demo    build + the demo lab's servers (nsd, postfix, dovecot, vsftpd)
 #   install-deps.sh test    bench + what the tests need (clang's libFuzzer, mandoc,
 #                           python3-jsonschema and -yaml, the shells of the completion
-#                           tests, a single-node Slurm: slurmctld, slurmd, munge)
+#                           tests, a single-node Slurm: slurmctld, slurmd, munge; the
+#                           DNSSEC lab's unbound and ldns-signzone, nginx for MTA-STS)
 #   install-deps.sh tuned   build + what the tuned wolfSSL's build needs (autotools,
 #                           dpkg-dev: cmake -DSTS_WOLFSSL=tuned, scanner/tls/wolfssl-tuned/)
 #   install-deps.sh bench   demo + tuned + the benchmark server's OpenSSL and the peer tools
 #
 # Services that packages would start on the host (postfix, nsd, dovecot,
-# vsftpd, munge, slurmctld, slurmd) are kept from starting: the lab starts its
+# vsftpd, munge, slurmctld, slurmd, unbound, nginx) are kept from starting: the lab starts its
 # own (the mail servers in a network namespace, Slurm on ports of its own).
 set -euo pipefail
 group=${1:-build}
@@ -23,7 +24,7 @@ tuned=("${build[@]}" autoconf automake libtool dpkg-dev)
 bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind nmap sslscan
        testssl.sh)
 test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh
-      python3-yaml slurmctld slurmd slurm-client munge)
+      python3-yaml slurmctld slurmd slurm-client munge unbound ldnsutils nginx-light)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;
@@ -50,7 +51,7 @@ fi
 echo "installing for '$group': ${missing[*]}"
 # Only when a mail server is among them: no debconf question, no service started on the host.
 added_policy=""
-if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*'; then
+if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*|unbound|nginx.*'; then
     echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null

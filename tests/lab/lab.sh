@@ -71,6 +71,8 @@ zone:
     name: lab.test
     zonefile: zone.lab.test
 CONF
+    protect_zones
+    cat "$dir/nsd/protect-zones.conf" >> "$dir/nsd/nsd.conf"
     in_ns nsd -c "$dir/nsd/nsd.conf" </dev/null >>"$dir/nsd/stdio.log" 2>&1 || { cat "$dir/nsd/stdio.log" >&2; return 1; }
     wait_listen u 127.0.53.1:53
 }
@@ -269,6 +271,9 @@ start_odd() {
     wait_listen u 127.0.54.1:53
 }
 
+# shellcheck source=tests/lab/protect.sh
+. "$here/protect.sh"
+
 stop_pid() {
     local file=$1 pid i
     [ -s "$file" ] || return 0
@@ -296,6 +301,7 @@ up)
     start_postfix
     start_vsftpd
     start_odd
+    start_protect
     ;;
 exec)
     shift 2
@@ -303,6 +309,7 @@ exec)
     ;;
 down)
     [ -f "$dir/netns" ] || exit 0
+    stop_protect
     stop_pid "$dir/odd.pid"
     stop_pid "$dir/odddns.pid"
     stop_pid "$dir/vsftpd/vsftpd.pid"

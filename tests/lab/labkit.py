@@ -45,11 +45,12 @@ def in_ns(*args, stdin=None, timeout=60):
                           timeout=timeout)
 
 
-def scan(lines, *opts, raw=None, binary=None):
-    """Runs the scanner (BIN, or binary) in the lab; returns (rows, stderr, seconds, exit code)."""
+def scan(lines, *opts, raw=None, binary=None, resolver="127.0.53.1"):
+    """Runs the scanner (BIN, or binary) in the lab; returns (rows, stderr, seconds, exit code).
+    resolver: nsd itself, or the validating unbound (127.0.53.2, protect.sh)."""
     data = raw if raw is not None else ("\n".join(lines) + "\n").encode()
     t0 = time.time()
-    p = in_ns(binary or BIN, "--resolver", "127.0.53.1", "--ca-file", CA, "--ehlo", "scanner.lab.test",
+    p = in_ns(binary or BIN, "--resolver", resolver, "--ca-file", CA, "--ehlo", "scanner.lab.test",
               "--banner-timeout", "2", "--reply-timeout", "3", "--timeout", "6", "--retry-delay", "0.5",
               *opts, stdin=data)
     secs = time.time() - t0

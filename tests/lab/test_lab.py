@@ -13,6 +13,7 @@ import time
 
 import lab_builds
 import lab_hostile
+import lab_protect
 import lab_shards
 import lab_protocols
 import lab_scan
@@ -23,7 +24,8 @@ from labkit import counts
 
 def main():
     only = sys.argv[3] if len(sys.argv) > 3 else ""
-    for module in (lab_scan, lab_protocols, lab_hostile, lab_tool, lab_trust, lab_builds, lab_shards):
+    for module in (lab_scan, lab_protocols, lab_hostile, lab_tool, lab_trust, lab_protect, lab_builds,
+                   lab_shards):
         for name, fn in sorted(vars(module).items()):
             if name.startswith("test_") and callable(fn) and only in name:
                 before = counts["failed"]

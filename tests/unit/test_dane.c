@@ -72,7 +72,7 @@ TEST_IMPL(dane_records_against_chains)
         {2, 1, 1, INT_SPKI256, "int.test.example", TLSA_MATCHED, "trust anchor at depth 1"},
         {2, 0, 1, INT_DER256, "int.test.example", TLSA_MATCHED, "trust anchor at depth 1"},
         {2, 0, 1, INT_DER256, "mx.other.example", TLSA_NO_MATCH, "does not name mx.other.example"},
-        {2, 1, 1, ROOT_SPKI256, "int.test.example", TLSA_NO_MATCH, "DANE-TA key not in the chain"},
+        {2, 1, 1, ROOT_SPKI256, "int.test.example", TLSA_NO_MATCH, "not in the chain cannot be matched"},
         {2, 1, 1, LEAF_SPKI256, "int.test.example", TLSA_NO_MATCH, "no record matches"},
         {1, 1, 1, LEAF_SPKI256, "int.test.example", TLSA_UNUSABLE, "PKIX-TA and PKIX-EE are unusable"},
         {0, 1, 1, INT_SPKI256, "int.test.example", TLSA_UNUSABLE, "unusable"},
@@ -107,6 +107,19 @@ TEST_IMPL(dane_records_against_chains)
     buf_free(&text);
     for (int i = 0; i < 3; i++) tlsa_free(&set[i]);
     tlsa_free(&ta);
+    /* "2 0 0" of the root the chain does not hold: the issuer of its top. */
+    static struct der root;
+    root.len = load_der("ca.pem", root.data, sizeof root.data);
+    struct tlsa_rr full = {2, 0, 0, root.len, root.data};
+    dane_check(&full, 1, certs, lens, 2, names, 1, &o);
+    ASSERT(o.verdict == TLSA_MATCHED && strstr(o.why, "issued the chain's top"));
+    const char *other[1] = {"mx.other.example"};
+    dane_check(&full, 1, certs, lens, 2, other, 1, &o);
+    ASSERT(o.verdict == TLSA_NO_MATCH && o.ta_name_only == 1);
+    /* ...and of a certificate that did not issue it (the leaf itself). */
+    struct tlsa_rr notissuer = {2, 0, 0, leaf.len, leaf.data};
+    dane_check(&notissuer, 1, certs, lens, 2, names, 1, &o);
+    ASSERT_EQ(o.verdict, TLSA_NO_MATCH);
 }
 
 TEST_IMPL(dane_tlsa_rdata_bounds)

@@ -106,6 +106,16 @@ static void judge_rows(void *arg, const struct row *rows, int n)
             snprintf(where, sizeof where, "%s", row->mx_host ? row->mx_host : row->domain.p);
         int bad = row->result->status == ST_OK ? judge_tls(cfg, row, v, why, sizeof why)
                                                : (failure_text(row, why, sizeof why), 1);
+        if (i == 0) check_print_domain_policy(row);
+        char pwhy[700] = "", pwarn[700];
+        if (check_judge_policy(row, where, pwhy, sizeof pwhy, pwarn, sizeof pwarn)) {
+            if (cfg->no_verify)
+                add_warning(v, pwhy);
+            else if (!bad)
+                snprintf(why, sizeof why, "%s (--no-verify accepts it)", pwhy);
+            bad = bad || !cfg->no_verify;
+        }
+        if (pwarn[0]) add_warning(v, pwarn);
         v->rows++;
         if (cfg->scan.versions && row->result->versions[0]) {
             char versions[500];

@@ -43,4 +43,12 @@ extern const struct scan_observer check_observer;
 void check_print_text(const char *prefix, const char *p, size_t len);
 struct check_auth *check_auth_for(const char *ip);
 
+/* check_policy.c: the domain's DANE, MTA-STS and TLS-RPT, as check shows
+ * them; check_judge_policy is 1 (why set) when the row violates a policy
+ * senders enforce, and sets warn for one they do not. */
+struct row;
+void check_print_domain_policy(const struct row *row);
+int check_judge_policy(const struct row *row, const char *where, char *why, size_t len, char *warn,
+                       size_t wlen);
+
 #endif

@@ -107,8 +107,8 @@ static const char usage_check[] =
     "  -p, --protocol NAME      @NAMES@\n"
     "  --port N                 port (default: the protocol's; HOST:PORT wins)\n"
     "  --no-mx                  HOST is the server itself, even when it has MX records\n"
-    "  --no-verify              an invalid chain or a name mismatch is a warning, not a\n"
-    "                           failure\n"
+    "  --no-verify              an invalid chain, a name mismatch or a violated DANE or\n"
+    "                           MTA-STS policy is a warning, not a failure\n"
     "  --auth-user USER         also test AUTH inside TLS (SMTP AUTH, IMAP LOGIN or\n"
     "                           AUTHENTICATE PLAIN, POP3 USER/PASS), only with a mechanism\n"
     "                           the server offers inside TLS; the password comes from\n"
@@ -127,9 +127,11 @@ static const char usage_check[] =
     "  -h, --help               this text\n"
     "  --version                the version and the libraries' versions\n"
     "\n"
-    "Exit status: 0 when TLS succeeded on every address with a valid chain and name\n"
-    "(and AUTH, if asked, was accepted); 1 when not (the reason is the last line);\n"
-    "2 on a usage error.\n";
+    "Exit status: 0 when TLS succeeded on every address with a valid chain and name,\n"
+    "no authenticated DANE record set and no MTA-STS policy in enforce mode is\n"
+    "violated (and AUTH, if asked, was accepted); 1 when not (the reason is the last\n"
+    "line; --no-verify makes the chain, the name and the policies warnings); 2 on a\n"
+    "usage error.\n";
 
 static const char usage_merge[] =
     "Usage: starttls-scan merge [-o OUT] [OPTIONS] SHARD...\n"

@@ -241,3 +241,37 @@ def test_policy_counts_survive_resume():
                             os.path.join(d, "full.csv")], capture_output=True, timeout=60)
         mj = json.load(open(os.path.join(d, "m.json"))) if m.returncode == 0 else {}
         check(all(mj.get(k) == a[k] for k in keys), "merge counts them the same: %r" % m.stderr[-300:])
+
+
+def check_run(target, *opts):
+    p = in_ns(BIN, "check", target, "--resolver", UNBOUND, "--ca-file", CA, *opts, timeout=60)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def test_check_shows_and_judges_policies():
+    rc, out = check_run("ee311.sec.test")
+    check(rc == 0 and "DANE valid: 3 1 1 matched the leaf" in out and "TLSA: 3 1 1 " in out
+          and "MX answer authenticated (DNSSEC)" in out, "check: a matching DANE record, exit 0: %r" % out[-600:])
+    rc, out = check_run("wrong.sec.test")
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    check(rc == 1 and last.startswith("FAILED: DANE invalid: no record matches"),
+          "check: authenticated TLSA records that do not match: exit 1: %r" % last)
+    rc, out = check_run("wrong.sec.test", "--no-verify")
+    check(rc == 0 and "DANE invalid" in out, "check --no-verify: a DANE mismatch is a warning: %d %r" % (rc, out[-300:]))
+    rc, out = check_run("bogus.test")
+    check(rc == 1 and "SERVFAIL" in out.strip().splitlines()[-1], "check: a bogus TLSA answer fails: %r" % out[-300:])
+    rc, out = check_run("plain.test")
+    check(rc == 0 and "DANE unsigned" in out, "check: unsigned TLSA records are shown, not enforced: %r" % out[-300:])
+    rc, out = check_run("nomatch.sts.test")
+    check(rc == 1 and "MTA-STS: mode enforce, id nomatch1, mx: mail.other.example, *.other.example" in out
+          and "MTA-STS policy (enforce) violated" in out.strip().splitlines()[-1],
+          "check: an enforce policy the MX host is not in: exit 1: %r" % out[-500:])
+    rc, out = check_run("enforce.sts.test")
+    check(rc == 0 and "MTA-STS passes" in out and
+          "TLS-RPT: reports go to mailto:tlsrpt@sts.test,https://report.sts.test/v1" in out,
+          "check: a policy the host passes, and the TLS-RPT address: %r" % out[-500:])
+    rc, out = check_run("badcert.sts.test", "--no-verify")
+    check(rc == 0 and "MTA-STS FAILS" in out, "check --no-verify: a violated policy is a warning: %r" % out[-300:])
+    rc, out = check_run("redirect.sts.test")
+    check(rc == 0 and "MTA-STS: error, id redirect1: HTTP 301" in out,
+          "check: a policy that cannot be fetched is shown, senders go on without it: %r" % out[-300:])

@@ -39,6 +39,7 @@ struct reason_count {
 /* Mail domains (MX mode), each counted once from all of its rows. */
 struct policy_counts {
     uint64_t domains;                           /* with their policies looked up */
+    uint64_t mx_secure;                         /* whose MX answer was authenticated */
     uint64_t dane, dane_valid, dane_unsigned;   /* TLSA on an MX; valid on every such row */
     uint64_t sts_looked, sts[MTA_STS_ERROR + 1], sts_valid; /* by status; enforce/testing passed by every MX */
     uint64_t rpt_looked, rpt[RPT_ERROR + 1];
@@ -47,7 +48,7 @@ struct policy_counts {
 /* One target's rows, gathered for the domain's counts. */
 struct policy_tally {
     int rows, dane_rows;
-    bool dane_failed, dane_unsigned, has_policy, sts_failed;
+    bool dane_failed, dane_unsigned, has_policy, sts_failed, mx_secure;
     enum sts_status sts;
     enum rpt_status rpt;
     const char *dane_why, *sts_why; /* the first failure of each */

@@ -68,6 +68,7 @@ void policy_tally_add(struct policy_tally *t, const struct row *row)
     if (row->dane == DANE_UNSIGNED) t->dane_unsigned = true;
     if (!row->policy) return;
     t->has_policy = true;
+    t->mx_secure = row->policy->mx_secure == TRI_YES;
     t->sts = row->policy->mta_sts;
     t->rpt = row->policy->tls_rpt;
     const char *why = row->policy->mta_sts != MTA_STS_NO_POLICY && row->policy->mta_sts != MTA_STS_MODE_NONE
@@ -84,6 +85,7 @@ void summary_count_policy(struct summary *s, const struct policy_tally *t)
     uv_mutex_lock(&s->lock);
     struct policy_counts *c = &s->policy;
     if (t->has_policy) c->domains++;
+    if (t->mx_secure) c->mx_secure++;
     if (t->dane_rows) {
         c->dane++;
         if (!t->dane_failed) c->dane_valid++;
@@ -159,6 +161,9 @@ void summary_print_policy(struct summary *s, FILE *out)
                  "on every MX, %llu unsigned\n",
             U(c->dane), U(c->domains), plural(c->domains, "domain", "domains"), share(c->dane, c->domains),
             U(c->dane_valid), U(c->dane_unsigned));
+    if (c->dane_unsigned && !c->mx_secure)
+        fprintf(out, "starttls-scan: warning: no DNS answer was authenticated (no AD bit): unless every zone "
+                     "is unsigned, the resolver does not validate DNSSEC, and DANE cannot be judged\n");
     if (c->sts_looked)
         fprintf(out, "starttls-scan: MTA-STS: %llu enforce, %llu testing, %llu mode none, %llu error, %llu "
                      "without; %llu of the enforce/testing ones passed by every MX\n",
@@ -179,12 +184,12 @@ void summary_json_policy(struct summary *s, struct buf *b)
 {
     const struct policy_counts *c = &s->policy;
     summary_sort_reasons(s);
-    buf_printf(b, ",\"mail_domains\":%llu,\"dane\":{\"domains\":%llu,\"valid\":%llu,\"unsigned\":%llu},"
+    buf_printf(b, ",\"mail_domains\":%llu,\"mx_dnssec\":%llu,\"dane\":{\"domains\":%llu,\"valid\":%llu,\"unsigned\":%llu},"
                   "\"mta_sts\":{\"looked_up\":%llu,\"enforce\":%llu,\"testing\":%llu,\"none_mode\":%llu,"
                   "\"error\":%llu,\"no_policy\":%llu,\"valid\":%llu},"
                   "\"tls_rpt\":{\"looked_up\":%llu,\"published\":%llu,\"malformed\":%llu,\"error\":%llu},"
                   "\"policy_failures\":[",
-               U(c->domains), U(c->dane), U(c->dane_valid), U(c->dane_unsigned), U(c->sts_looked),
+               U(c->domains), U(c->mx_secure), U(c->dane), U(c->dane_valid), U(c->dane_unsigned), U(c->sts_looked),
                U(c->sts[MTA_STS_ENFORCE]), U(c->sts[MTA_STS_TESTING]), U(c->sts[MTA_STS_MODE_NONE]),
                U(c->sts[MTA_STS_ERROR]), U(c->sts[MTA_STS_NO_POLICY]), U(c->sts_valid), U(c->rpt_looked),
                U(c->rpt[RPT_OK]), U(c->rpt[RPT_MALFORMED]), U(c->rpt[RPT_ERROR]));

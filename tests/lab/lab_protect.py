@@ -117,9 +117,10 @@ def test_dane_verdicts():
     r = by.get(("ee311.sec.test", "mx-ee.sec.test"))
     check(r is not None and r["tlsa"] == "3 1 1 " + r["cert_spki_sha256"], "3 1 1 is the leaf's SPKI SHA-256")
     # Without a validating resolver (nsd answers without AD) nothing is authenticated.
-    rows, _, _, _ = scan(["ee311.sec.test"], "--allow-private")
+    rows, err, _, _ = scan(["ee311.sec.test"], "--allow-private")
     check(rows and rows[0]["dane"] == "unsigned" and rows[0]["mx_dnssec"] == "no",
           "nsd, which does not validate: unsigned, mx_dnssec no: %r" % [(r["dane"], r["mx_dnssec"]) for r in rows])
+    check("the resolver does not validate DNSSEC" in err, "the summary says so: %r" % err[-400:])
 
 
 def policy_of(host):

@@ -56,6 +56,7 @@ struct policy_tally {
 
 struct summary {
     atomic_uint_fast64_t rows, rows_resumed, targets_done, in_flight;
+    atomic_uint_fast64_t dns_queries; /* sent by this run (retries by c-ares aside) */
     atomic_uint_fast64_t by_status[ST_COUNT];
     atomic_uint_fast64_t versions[5]; /* SSLv3 .. TLS 1.3 */
     atomic_uint_fast64_t starttls_yes, starttls_no, name_mismatch, retried;

@@ -156,6 +156,8 @@ static double share(uint64_t n, uint64_t of)
 void summary_print_policy(struct summary *s, FILE *out)
 {
     const struct policy_counts *c = &s->policy;
+    uint64_t q = atomic_load(&s->dns_queries), t = atomic_load(&s->targets_done);
+    if (q) fprintf(out, "starttls-scan: %llu DNS queries sent (%.1f per target)\n", U(q), t ? (double)q / (double)t : 0.0);
     if (!c->domains && !c->dane) return;
     fprintf(out, "starttls-scan: DANE: %llu of %llu mail %s publish TLSA for an MX (%.1f%%), %llu valid "
                  "on every MX, %llu unsigned\n",

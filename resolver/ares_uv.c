@@ -173,6 +173,7 @@ static void drain(struct ares_uv *au)
         au->queue_head = q->next;
         if (!au->queue_head) au->queue_tail = NULL;
         au->inflight++;
+        if (au->sent) atomic_fetch_add(au->sent, 1);
         if (q->ad) send_ad(au, q);
         else ares_query(au->channel, q->name, 1 /* C_IN */, q->qtype, on_query_answer, q);
     }
@@ -210,6 +211,7 @@ int ares_uv_init(struct ares_uv *au, uv_loop_t *loop, const struct ares_uv_optio
                  char *err, size_t errlen)
 {
     memset(au, 0, sizeof *au);
+    au->sent = opt->sent;
     au->loop = loop;
     struct ares_options o;
     memset(&o, 0, sizeof o);

@@ -6,6 +6,7 @@
 #define STS_ARES_UV_H
 
 #include <ares.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <uv.h>
 
@@ -25,6 +26,7 @@ struct ares_uv {
     int inflight, max_inflight;
     struct ares_uv_query *queue_head, *queue_tail;
     bool draining;
+    atomic_uint_fast64_t *sent;
 };
 
 struct ares_uv_options {
@@ -32,6 +34,7 @@ struct ares_uv_options {
     int nservers;
     int timeout_ms; /* per try */
     int tries;
+    atomic_uint_fast64_t *sent; /* counts the queries sent, when not NULL */
 };
 
 /* 0, or an ARES_E* code with the reason in err. */

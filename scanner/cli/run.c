@@ -287,7 +287,8 @@ int run_scan(const struct config *cfg, void (*sink)(void *, const struct row *, 
         fprintf(stderr, "starttls-scan: --resume: no temporary file: %s\n", strerror(errno));
         goto out;
     }
-    struct scan_hooks hooks = {sink ? sink : write_rows, sink ? sink_arg : &r, &r.summary.in_flight};
+    struct scan_hooks hooks = {sink ? sink : write_rows, sink ? sink_arg : &r, &r.summary.in_flight,
+                               &r.summary.dns_queries};
     if (check_files(cfg, r.input_fd) != 0) goto out;
     if (!(r.scan = scan_new(&cfg->scan, &hooks, err, sizeof err))) {
         fprintf(stderr, "starttls-scan: %s\n", err);

@@ -53,7 +53,7 @@ struct scan *scan_new(const struct scan_options *opt, const struct scan_hooks *h
     s->env = (struct worker_env){
         .opt = opt, .tls = s->tls, .dedup = s->dedup, .hosts = &s->hosts, .rate = &s->rate,
         .sink = hooks->sink, .sink_arg = hooks->sink_arg, .stop = &s->stop,
-        .in_flight = hooks->in_flight, .running = &s->running,
+        .in_flight = hooks->in_flight, .dns_queries = hooks->dns_queries, .running = &s->running,
     };
     for (; s->nworkers < opt->workers; s->nworkers++)
         if (worker_init(&s->workers[s->nworkers], &s->env, s->nworkers, opt->workers, err, errlen) != 0)

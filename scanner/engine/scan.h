@@ -21,6 +21,7 @@ struct scan_hooks {
     void (*sink)(void *arg, const struct row *rows, int n);
     void *sink_arg;
     atomic_uint_fast64_t *in_flight; /* connections open, for the progress line */
+    atomic_uint_fast64_t *dns_queries; /* DNS queries sent, for the summary; NULL: not counted */
 };
 
 /* Everything that can fail before the scan's files exist: the TLS context

@@ -246,7 +246,8 @@ int worker_init(struct worker *w, const struct worker_env *env, int id, int n, c
     admission_init(&w->admission, w->loop, env->hosts, env->rate, w->max_jobs,
                    worker_share(opt->max_tls, n, id), wake_arg, w, env->in_flight);
     wire(w);
-    struct ares_uv_options o = {opt->resolvers, opt->nresolvers, (int)opt->dns_ms, opt->dns_tries};
+    struct ares_uv_options o = {opt->resolvers, opt->nresolvers, (int)opt->dns_ms, opt->dns_tries,
+                                env->dns_queries};
     if (ares_uv_init(&w->dns, w->loop, &o, err, errlen) != 0) {
         uv_close((uv_handle_t *)&w->wake, NULL);
         admission_close(&w->admission);

@@ -41,6 +41,7 @@ struct worker_env {
     void *sink_arg;
     atomic_bool *stop;               /* take no more targets */
     atomic_uint_fast64_t *in_flight; /* connections open, for the progress line */
+    atomic_uint_fast64_t *dns_queries; /* DNS queries sent (NULL: not counted) */
     atomic_int *running;             /* worker threads not finished yet */
 };
 

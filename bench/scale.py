@@ -4,6 +4,7 @@ MX names spread over a few thousand distinct endpoints on the bench server's
 addresses, scanned end to end. Peak RSS is measured at two input lengths and
 two endpoint counts: memory must grow with the distinct endpoints (the dedup
 table, the resolver's state) and the concurrency, never with the input."""
+import json
 import os
 import shutil
 import subprocess
@@ -61,6 +62,31 @@ def scale_run(build, workdir, name, domains, args, keep=False):
     return {"wall": wall, "cpu": cpu, "rss": rss, "n": len(domains), "status": status, "csv": out}
 
 
+def policy_cost(build, workdir, names, args):
+    """The policy lookups' cost: the same domains with them (the default) and
+    without (--no-dane --no-mta-sts --no-tls-rpt), alternating three times:
+    CPU per domain, best of each, the ratio pair by pair, and the DNS
+    queries per domain (the summary's count)."""
+    off = ["--no-dane", "--no-mta-sts", "--no-tls-rpt"]
+    runs = {"on": [], "off": []}
+    queries = {}
+    for _ in range(3):
+        for name, extra in (("on", []), ("off", off)):
+            sfile = os.path.join(workdir, "policy-%s.json" % name)
+            r = scale_run(build, workdir, "policy-" + name, names, args + extra + ["--summary", sfile, "--overwrite"])
+            with open(sfile) as f:
+                queries[name] = json.load(f)["dns_queries"]
+            runs[name].append(r)
+    n = len(names)
+    best = {k: min(r["cpu"] for r in v) * 1e6 / n for k, v in runs.items()}
+    pairs = ["%.2f" % (a["cpu"] / b["cpu"]) for a, b in zip(runs["on"], runs["off"]) if b["cpu"]]
+    return ("CPU %.0f µs/domain with, %.0f without (+%.0f µs; with ÷ without pair by pair %s); wall best %.1f s "
+            "vs %.1f s; DNS queries %.2f vs %.2f per domain"
+            % (best["on"], best["off"], best["on"] - best["off"], " ".join(pairs),
+               min(r["wall"] for r in runs["on"]), min(r["wall"] for r in runs["off"]),
+               queries["on"] / n, queries["off"] / n))
+
+
 def scale_section(build, workdir, certs, ncerts, domains, endpoints, cores, base, summary):
     """domains: the long input's length; endpoints: the distinct addresses.
     Names d<i> spread over all the endpoints, e<i> over a quarter of them."""
@@ -84,6 +110,7 @@ def scale_section(build, workdir, certs, ncerts, domains, endpoints, cores, base
         long_ = scale_run(build, workdir, "scale-long", ["d%d.scale.test" % i for i in range(domains)], args,
                           keep=True)
         few = scale_run(build, workdir, "scale-few", ["e%d.scale.test" % i for i in range(domains)], args)
+        policies = policy_cost(build, workdir, ["d%d.scale.test" % i for i in range(domains // 4)], args)
     finally:
         srv.close()
         server.close()
@@ -92,6 +119,8 @@ def scale_section(build, workdir, certs, ncerts, domains, endpoints, cores, base
     for k, m in zip((1, 4), merges):
         summary.append("scale: merge of %d × %d rows -> %d rows: wall %.1f s, CPU %.1f s, peak RSS %.0f MiB"
                        % (k, m["rows"], m["rows"], m["wall"], m["cpu"], m["rss"]))
+    summary.append("scale: the DANE/MTA-STS/TLS-RPT lookups on %d domains (%d distinct MX hosts, none publishing): "
+                   "%s" % (domains // 4, min(domains // 4, endpoints), policies))
     per_domain = (long_["rss"] - short["rss"]) * 1048576 / (domains - domains // 4)
     per_endpoint = (long_["rss"] - few["rss"]) * 1048576 / (endpoints - quarter)
     for r, what in ((short, "%d domains" % short["n"]), (long_, "%d domains" % long_["n"]),

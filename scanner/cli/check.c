@@ -107,7 +107,7 @@ static void judge_rows(void *arg, const struct row *rows, int n)
         int bad = row->result->status == ST_OK ? judge_tls(cfg, row, v, why, sizeof why)
                                                : (failure_text(row, why, sizeof why), 1);
         if (i == 0) check_print_domain_policy(row);
-        char pwhy[700] = "", pwarn[700];
+        char pwhy[600] = "", pwarn[600];
         if (check_judge_policy(row, where, pwhy, sizeof pwhy, pwarn, sizeof pwarn)) {
             if (cfg->no_verify)
                 add_warning(v, pwhy);

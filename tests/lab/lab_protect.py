@@ -83,6 +83,17 @@ def run_to_file(*args):
                  "--reply-timeout", "3", "--timeout", "6", "--retry-delay", "0.5", *args, timeout=120)
 
 
+def posttls_finger(domain):
+    """postfix's own DANE client: 'valid' (a verified connection), 'error' (the
+    TLSA lookup failed), or 'other' (untrusted, or no DANE)."""
+    p = in_ns("env", "MAIL_CONFIG=" + os.path.join(LAB, "protect", "postfix-client"), "posttls-finger", "-c",
+              "-l", "dane", "-o", "smtp_dns_support_level=dnssec", domain, timeout=30)
+    out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+    if "Verified TLS connection established" in out:
+        return "valid"
+    return "error" if "TLSA lookup problem" in out else "other"
+
+
 def rows_by(rows):
     return {(r["domain"], r["mx_host"]): r for r in rows}
 
@@ -110,6 +121,10 @@ def test_dane_verdicts():
             ossl = openssl_dane(r["ip"], mx, names, records)
             check(ossl == (want == "valid"), "%s: OpenSSL's DANE says %s, we say %s" % (domain, ossl, want))
         check(len(r["cert_spki_sha256"]) == 64 or r["status"] != "ok", "%s: cert_spki_sha256 is set" % domain)
+        if r["status"] == "ok":
+            pf = posttls_finger(domain)
+            check(pf == (want if want in ("valid", "error") else "other"),
+                  "%s: posttls-finger -l dane says %s, we say %s" % (domain, pf, want))
     for mx, want in MIXED.items():
         r = by.get(("mixed.sec.test", mx))
         check(r is not None and r["dane"] == want, "mixed.sec.test: %s is %s: %r" % (mx, want, r and r["dane"]))

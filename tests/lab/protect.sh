@@ -295,9 +295,16 @@ CONF
     bg_in_ns "$p/odd.log" "$p/odd.pid" /usr/bin/python3 "$here/oddsmtp.py" 3600 \
         "tls:$p/dane.pem=127.0.9.1:25" "tls:$p/tadom.pem=127.0.9.2:25"
     wait_listen t 127.0.9.2:25
+    # posttls-finger (lab_protect.py's second opinion) asks the system
+    # resolver: inside the namespace, ip netns exec puts this file in place
+    # of /etc/resolv.conf. An empty main.cf is all it needs of a config.
+    mkdir -p "/etc/netns/$(ns_of)" "$p/postfix-client"
+    printf 'nameserver 127.0.53.2\noptions edns0 trust-ad\n' > "/etc/netns/$(ns_of)/resolv.conf"
+    : > "$p/postfix-client/main.cf"
 }
 
 stop_protect() {
+    rm -rf "/etc/netns/$(ns_of)"
     stop_pid "$dir/protect/odd.pid"
     stop_pid "$dir/nginx/run.pid"
     stop_pid "$dir/unbound/run.pid"

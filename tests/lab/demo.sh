@@ -17,7 +17,7 @@ bin=$(realpath "${2:?usage: demo.sh run|up|shell|down BINARY [DIR]}")
 if [ "$(id -u)" -ne 0 ]; then
     target="make demo"; [ "$mode" = run ] || target="make demo-$mode"
     echo "$target: the demo lab needs root: it runs real servers (nsd on port 53," >&2
-    echo "postfix, dovecot, vsftpd) in a network namespace of its own (ip netns add), so that" >&2
+    echo "unbound, postfix, dovecot, vsftpd, nginx) in a network namespace of its own (ip netns add), so that" >&2
     echo "nothing reaches or leaves this machine's network, and only root may create one." >&2
     if command -v sudo >/dev/null; then
         echo "Asking sudo." >&2
@@ -28,18 +28,18 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # Files made here belong to the user who asked sudo.
 give_back() { [ -n "${SUDO_UID:-}" ] && chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$@" 2>/dev/null || true; }
-scan_cmd="starttls-scan --resolver 127.0.53.1 --allow-private --ca-file lab-ca.pem --retry-delay 3"
+scan_cmd="starttls-scan --resolver 127.0.53.2 --allow-private --ca-file lab-ca.pem --retry-delay 3"
 
 table() {
     /usr/bin/python3 - "$1" <<'PY'
 import csv, sys
 cols = ["domain", "mx_host", "ip", "status", "tls_version", "cipher", "handshake", "cert_days_left",
-        "chain_valid"]
+        "chain_valid", "dane", "mta_sts", "mta_sts_ok"]
 rows = sorted(csv.DictReader(open(sys.argv[1], newline="")), key=lambda r: (r["domain"], r["mx_host"], r["ip"]))
 width = {c: max(len(c), *(len(r[c][:48]) for r in rows)) for c in cols}
 print("  ".join(c.ljust(width[c]) for c in cols))
 for r in rows:
-    print("  ".join(r[c][:48].ljust(width[c]) for c in cols))
+    print("  ".join(r[c][:48].ljust(width[c]) for c in cols).rstrip())
 PY
 }
 
@@ -48,7 +48,7 @@ run)
     out=${3:-demo.csv}
     lab=$(mktemp -d /tmp/sts-demo.XXXXXX)
     trap 'bash "$here/lab.sh" down "$lab"; rm -rf "$lab" lab-ca.pem' EXIT
-    echo "Starting the demo lab (nsd, postfix, dovecot, vsftpd in a network namespace)..."
+    echo "Starting the demo lab (nsd, unbound, postfix, dovecot, vsftpd, nginx in a network namespace)..."
     bash "$here/lab.sh" up "$lab"
     cp "$lab/certs/ca.pem" lab-ca.pem
     echo
@@ -72,7 +72,8 @@ up)
     bash "$here/lab.sh" up "$dir" || { bash "$here/lab.sh" down "$dir"; exit 1; }
     cp "$dir/certs/ca.pem" lab-ca.pem
     give_back lab-ca.pem
-    echo "The demo lab is up: DNS on 127.0.53.1, mail servers on 127.0.x.y, in the namespace $(cat "$dir/netns")."
+    echo "The demo lab is up: DNS on 127.0.53.1 (nsd) and 127.0.53.2 (unbound, validating), mail servers"
+    echo "on 127.0.x.y, in the namespace $(cat "$dir/netns")."
     echo "Its CA is in lab-ca.pem. make demo-shell opens a shell inside it; make demo-down stops it."
     echo "Its scripted servers stop by themselves after an hour."
     ;;

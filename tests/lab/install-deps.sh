@@ -3,11 +3,11 @@
 # Installs the Debian 12 packages one job needs, when any is missing:
 #
 #   install-deps.sh build   cmake, pkg-config, a compiler and the three -dev packages
-#   install-deps.sh demo    build + the demo lab's servers (nsd, postfix, dovecot, vsftpd)
+#   install-deps.sh demo    build + the demo lab's servers (nsd, postfix, dovecot, vsftpd; the
+#                           protection lab's unbound, ldns-signzone and nginx)
 #   install-deps.sh test    bench + what the tests need (clang's libFuzzer, mandoc,
 #                           python3-jsonschema and -yaml, the shells of the completion
-#                           tests, a single-node Slurm: slurmctld, slurmd, munge; the
-#                           DNSSEC lab's unbound and ldns-signzone, nginx for MTA-STS)
+#                           tests, a single-node Slurm: slurmctld, slurmd, munge; dig)
 #   install-deps.sh tuned   build + what the tuned wolfSSL's build needs (autotools,
 #                           dpkg-dev: cmake -DSTS_WOLFSSL=tuned, scanner/tls/wolfssl-tuned/)
 #   install-deps.sh bench   demo + tuned + the benchmark server's OpenSSL and the peer tools
@@ -19,12 +19,12 @@ set -euo pipefail
 group=${1:-build}
 build=(gcc libc6-dev make cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev)
 demo=("${build[@]}" ca-certificates openssl iproute2 python3 nsd postfix dovecot-imapd
-      dovecot-pop3d vsftpd)
+      dovecot-pop3d vsftpd unbound ldnsutils nginx-light)
 tuned=("${build[@]}" autoconf automake libtool dpkg-dev)
 bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind nmap sslscan
        testssl.sh)
 test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh
-      python3-yaml slurmctld slurmd slurm-client munge unbound ldnsutils nginx-light bind9-dnsutils)
+      python3-yaml slurmctld slurmd slurm-client munge bind9-dnsutils)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;

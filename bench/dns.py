@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """nsd in the bench namespace, and the resolver run (MX lookups/s)."""
+import json
 import os
 import shutil
 import subprocess
@@ -64,7 +65,9 @@ def resolver_run(build, workdir, domains, conc, workers):
     """nsd answers for `domains` domains, each with its own MX host whose A and
     AAAA are documentation addresses: the scanner resolves everything and
     connects nowhere (blocked by default). Runs the scan once per --workers
-    value in `workers`; {workers: result}."""
+    value in `workers`, with the MX resolution alone (--no-dane --no-mta-sts
+    --no-tls-rpt) and with the policy lookups (the default); {(workers, what):
+    result}, the DNS queries sent in result["queries"]."""
     def records(z):
         for i in range(domains):
             z.write("d%d MX 10 mx%d\nmx%d A 192.0.2.%d\nmx%d AAAA 2001:db8::%x:%x\n"
@@ -74,11 +77,17 @@ def resolver_run(build, workdir, domains, conc, workers):
         names = ["d%d.bench.test" % i for i in range(domains)]
         out = {}
         for w in workers:
-            drops0 = udp_rcvbuf_errors()
-            r = scan(build, workdir, "resolve-w%d" % w, names,
-                     ["--resolver", "127.0.53.1", "-c", str(conc), "-w", str(w)])
-            r["drops"] = udp_rcvbuf_errors() - drops0
-            out[w] = r
+            for what, extra in (("MX", ["--no-dane", "--no-mta-sts", "--no-tls-rpt"]), ("all", [])):
+                drops0 = udp_rcvbuf_errors()
+                sfile = os.path.join(workdir, "resolve.json")
+                r = scan(build, workdir, "resolve-w%d-%s" % (w, what), names,
+                         ["--resolver", "127.0.53.1", "-c", str(conc), "-w", str(w), "--summary", sfile,
+                          "--overwrite"] + extra)
+                r["drops"] = udp_rcvbuf_errors() - drops0
+                with open(sfile) as f:
+                    r["queries"] = json.load(f)["dns_queries"]
+                os.unlink(sfile)
+                out[(w, what)] = r
         return out
     finally:
         server.close()

@@ -42,7 +42,7 @@ struct policy_counts {
     uint64_t mx_secure;                         /* whose MX answer was authenticated */
     uint64_t dane, dane_valid, dane_unsigned;   /* TLSA on an MX; valid on every such row */
     uint64_t sts_looked, sts[MTA_STS_ERROR + 1], sts_valid; /* by status; enforce/testing passed by every MX */
-    uint64_t rpt_looked, rpt[RPT_ERROR + 1];
+    uint64_t rpt_seen, rpt[RPT_ERROR + 1];       /* a record, malformed or not, or a lookup error */
 };
 
 /* One target's rows, gathered for the domain's counts. */

@@ -67,7 +67,9 @@ void policy_tally_add(struct policy_tally *t, const struct row *row)
     }
     if (row->dane == DANE_UNSIGNED) t->dane_unsigned = true;
     if (!row->policy) return;
-    t->has_policy = true;
+    /* As the cells tell it when read back: a domain whose MTA-STS or MX
+     * answer was looked up. */
+    t->has_policy = row->policy->mta_sts != MTA_STS_NOT_LOOKED || row->policy->mx_secure != TRI_UNKNOWN;
     t->mx_secure = row->policy->mx_secure == TRI_YES;
     t->sts = row->policy->mta_sts;
     t->rpt = row->policy->tls_rpt;
@@ -98,8 +100,8 @@ void summary_count_policy(struct summary *s, const struct policy_tally *t)
         if ((t->sts == MTA_STS_ENFORCE || t->sts == MTA_STS_TESTING) && !t->sts_failed) c->sts_valid++;
         reason(s, t->sts_why);
     }
-    if (t->has_policy && t->rpt != RPT_NOT_LOOKED) {
-        c->rpt_looked++;
+    if (t->has_policy && t->rpt != RPT_NOT_LOOKED && t->rpt != RPT_NO_RECORD) {
+        c->rpt_seen++;
         c->rpt[t->rpt]++;
         if (t->rpt == RPT_MALFORMED) reason(s, "TLS-RPT: malformed record");
     }
@@ -171,7 +173,7 @@ void summary_print_policy(struct summary *s, FILE *out)
                      "without; %llu of the enforce/testing ones passed by every MX\n",
                 U(c->sts[MTA_STS_ENFORCE]), U(c->sts[MTA_STS_TESTING]), U(c->sts[MTA_STS_MODE_NONE]),
                 U(c->sts[MTA_STS_ERROR]), U(c->sts[MTA_STS_NO_POLICY]), U(c->sts_valid));
-    if (c->rpt_looked)
+    if (c->rpt_seen || c->sts_looked)
         fprintf(out, "starttls-scan: TLS-RPT: %llu with a record, %llu malformed, %llu lookup errors\n",
                 U(c->rpt[RPT_OK]), U(c->rpt[RPT_MALFORMED]), U(c->rpt[RPT_ERROR]));
     summary_sort_reasons(s);
@@ -189,11 +191,11 @@ void summary_json_policy(struct summary *s, struct buf *b)
     buf_printf(b, ",\"mail_domains\":%llu,\"mx_dnssec\":%llu,\"dane\":{\"domains\":%llu,\"valid\":%llu,\"unsigned\":%llu},"
                   "\"mta_sts\":{\"looked_up\":%llu,\"enforce\":%llu,\"testing\":%llu,\"none_mode\":%llu,"
                   "\"error\":%llu,\"no_policy\":%llu,\"valid\":%llu},"
-                  "\"tls_rpt\":{\"looked_up\":%llu,\"published\":%llu,\"malformed\":%llu,\"error\":%llu},"
+                  "\"tls_rpt\":{\"published\":%llu,\"malformed\":%llu,\"error\":%llu},"
                   "\"policy_failures\":[",
                U(c->domains), U(c->mx_secure), U(c->dane), U(c->dane_valid), U(c->dane_unsigned), U(c->sts_looked),
                U(c->sts[MTA_STS_ENFORCE]), U(c->sts[MTA_STS_TESTING]), U(c->sts[MTA_STS_MODE_NONE]),
-               U(c->sts[MTA_STS_ERROR]), U(c->sts[MTA_STS_NO_POLICY]), U(c->sts_valid), U(c->rpt_looked),
+               U(c->sts[MTA_STS_ERROR]), U(c->sts[MTA_STS_NO_POLICY]), U(c->sts_valid),
                U(c->rpt[RPT_OK]), U(c->rpt[RPT_MALFORMED]), U(c->rpt[RPT_ERROR]));
     for (int i = 0; i < s->nreasons && i < 10; i++)
         buf_printf(b, "%s{\"reason\":\"%s\",\"domains\":%llu}", i ? "," : "", s->reasons[i].name,

@@ -121,7 +121,7 @@ struct dedup_waiter *dedup_complete(struct dedup *d, const char *key, struct pro
     if (e) {
         /* A pending result is read by no one once the retry pass began: every
          * first-pass job that saw it has deferred its target and is gone. */
-        if (e->result) {
+        if (e->result && !e->result->shared) {
             probe_result_free(e->result);
             free(e->result);
         }
@@ -142,7 +142,7 @@ void dedup_free(struct dedup *d)
         struct entry *e = d->buckets[i], *next;
         for (; e; e = next) {
             next = e->next;
-            if (e->result) {
+            if (e->result && !e->result->shared) {
                 probe_result_free(e->result);
                 free(e->result);
             }

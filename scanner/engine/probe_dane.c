@@ -45,7 +45,7 @@ static int split_tlsa(const struct buf *b, struct tlsa_rr *rrs, int max)
 static void verdict(struct probe_result *r, enum dane_status st, const char *why)
 {
     r->dane = st;
-    text_set_str(&r->dane_error, why);
+    if (why && *why) text_set_str(&r->dane_error, why);
 }
 
 /* Authenticated records against the chain as sent; names: the MX host. */

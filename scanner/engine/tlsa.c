@@ -8,6 +8,9 @@
 #include "resolver/lookup.h"
 #include "scanner/tls/dane.h"
 
+const struct probe_result tlsa_none = {.status = ST_OK, .dane = DANE_NONE, .connect_ms = -1, .tls_ms = -1,
+                                       .shared = true};
+
 struct tlsa_req {
     void (*done)(void *arg, const char *key, struct probe_result *res);
     void *arg;
@@ -50,7 +53,10 @@ static void on_tlsa(void *arg, struct lookup_reply *r)
     } else {
         /* NXDOMAIN or no data: no TLSA. (An unsigned "no" cannot be told
          * from a signed one here; either way there is nothing to match.) */
-        res.dane = DANE_NONE;
+        q->done(q->arg, q->key, (struct probe_result *)&tlsa_none);
+        free(q->key);
+        free(q);
+        return;
     }
     q->done(q->arg, q->key, &res);
     probe_result_free(&res);

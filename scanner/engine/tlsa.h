@@ -18,7 +18,13 @@
  * "3 0 0" record holds a whole certificate); SHA-512 digests fit. */
 #define TLSA_HEX_CAP 128
 
-/* done(arg, key, result): the callee takes what result holds. */
+/* The result of every (host, port) without TLSA records, shared by all of
+ * them: most hosts publish none, and the dedup table keeps a result per
+ * host for the run. */
+extern const struct probe_result tlsa_none;
+
+/* done(arg, key, result): the callee takes what result holds (tlsa_none
+ * itself when there are no records). */
 void tlsa_lookup(struct ares_uv *dns, const char *key, const char *host, int port,
                  void (*done)(void *arg, const char *key, struct probe_result *res), void *arg);
 

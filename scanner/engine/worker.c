@@ -95,18 +95,20 @@ static void close_worker(struct worker *w)
     admission_close(&w->admission);
 }
 
-/* The probe's callback: the table keeps the result; every waiter gets it,
- * on its own worker. */
+/* The probe's callback: the table keeps the result (a copy, or a shared
+ * one as it is); every waiter gets it, on its own worker. */
 static void publish(void *arg, const char *key, struct probe_result *res)
 {
     struct worker *w = arg;
-    struct probe_result *kept = malloc(sizeof *kept);
-    if (!kept) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+    struct probe_result *kept = res;
+    if (!res->shared) {
+        if (!(kept = malloc(sizeof *kept))) {
+            fputs("starttls-scan: out of memory\n", stderr);
+            abort();
+        }
+        *kept = *res; /* the probe's copy is emptied: the table owns it now */
+        probe_result_init(res);
     }
-    *kept = *res; /* the probe's copy is emptied: the table owns it now */
-    probe_result_init(res);
     struct dedup_waiter *list = dedup_complete(w->env->dedup, key, kept);
     struct dedup_waiter *mine = NULL;
     while (list) {

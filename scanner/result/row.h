@@ -77,6 +77,7 @@ struct probe_result {
     struct buf chain;      /* DANE: the chain as sent (4-octet length, DER), until matched */
     struct buf tlsa_wire;  /* a TLSA lookup's result: its RDATAs (2-octet length each) */
     bool tlsa_authentic;   /* ...and whether the resolver vouched for them */
+    bool shared;           /* one immutable result for many (no TLSA): never freed */
 };
 
 /* What a mail domain publishes about its transport security (MX mode). */

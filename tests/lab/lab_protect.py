@@ -243,6 +243,34 @@ def test_policy_switches():
           "the policy host is not fetched from a blocked address: %r" % [r["mta_sts_error"] for r in rows])
 
 
+def fetch_times(hosts):
+    """The (start, end) of each fetch of hosts in nginx's log (its end, and its duration)."""
+    spans = []
+    for line in open(os.path.join(LAB, "nginx", "access.log")):
+        f = line.split()
+        if len(f) == 4 and f[2] in hosts:
+            spans.append((float(f[0]) - float(f[1]), float(f[0])))
+    return sorted(spans)
+
+
+def test_per_host_applies_to_the_policy_host():
+    """Three domains whose policy host is one address, each policy sent slowly:
+    --per-host 1 fetches them one at a time, --per-host 3 at once."""
+    domains = ["slow1.sts.test", "slow2.sts.test", "slow3.sts.test"]
+    hosts = {"mta-sts." + d for d in domains}
+    for per_host in (1, 3):
+        before = len(fetch_times(hosts))
+        rows, err, _, _ = scan(domains, "--allow-private", "--per-host", str(per_host), "--reply-timeout", "5",
+                               "--timeout", "20", resolver=UNBOUND)
+        check(len(rows) == 3 and all(r["mta_sts"] == "testing" for r in rows),
+              "--per-host %d: the slow policies arrive: %r" % (per_host, [(r["mta_sts"], r["mta_sts_error"]) for r in rows]))
+        spans = fetch_times(hosts)[before:]
+        overlaps = sum(1 for a, b in zip(spans, spans[1:]) if b[0] < a[1] - 0.05)
+        check(len(spans) == 3 and all(e - s > 0.5 for s, e in spans), "three slow fetches: %r" % spans)
+        check(overlaps == 0 if per_host == 1 else overlaps >= 1,
+              "--per-host %d: %d of the policy fetches overlap: %r" % (per_host, overlaps, spans))
+
+
 def test_policy_counts_survive_resume():
     domains = sorted(DANE) + sorted(STS)
     with tempfile.TemporaryDirectory(dir=LAB) as d:

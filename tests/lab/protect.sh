@@ -39,7 +39,7 @@ protect_certs() {
     }
     plead dane mx-ee.sec.test,mx-ta.sec.test,mx-ta211.sec.test,mx-taroot.sec.test,mx-taroot200.sec.test,mx-pkix.sec.test,mx-wrong.sec.test,mx-none.sec.test,mx.plain.test,mx.bogus.test
     plead tadom tadom.sec.test              # names the domain, not its MX host
-    plead policy mta-sts.enforce.sts.test,mta-sts.testing.sts.test,mta-sts.none.sts.test,mta-sts.nomatch.sts.test,mta-sts.badcert.sts.test,mta-sts.redirect.sts.test,mta-sts.big.sts.test,mta-sts.malformed.sts.test
+    plead policy mta-sts.enforce.sts.test,mta-sts.testing.sts.test,mta-sts.none.sts.test,mta-sts.nomatch.sts.test,mta-sts.badcert.sts.test,mta-sts.redirect.sts.test,mta-sts.big.sts.test,mta-sts.malformed.sts.test,mta-sts.slow1.sts.test,mta-sts.slow2.sts.test,mta-sts.slow3.sts.test
     cat "$p/policy.crt" "$p/int.pem" > "$p/policy-chain.crt"
     # What the records hold, from the certificates: "usage selector mtype" -> hex.
     dgst() { openssl dgst "-$1" -r | cut -d' ' -f1; }
@@ -173,6 +173,12 @@ malformed  MX 10 mx-good.lab.test.
 badtxt     MX 10 mx-good.lab.test.
 notxt      MX 10 mx-good.lab.test.
 nohost     MX 10 mx-good.lab.test.
+slow1      MX 10 mx-good.lab.test.
+slow2      MX 10 mx-good.lab.test.
+slow3      MX 10 mx-good.lab.test.
+_mta-sts.slow1     TXT "v=STSv1; id=slow1"
+_mta-sts.slow2     TXT "v=STSv1; id=slow2"
+_mta-sts.slow3     TXT "v=STSv1; id=slow3"
 _mta-sts.enforce   TXT "v=STSv1; id=20261201enforce;"
 _mta-sts.testing   TXT "v=STSv1;" " id=20261201T1"
 _mta-sts.none      TXT "v=STSv1; id=none1"
@@ -190,7 +196,7 @@ _smtp._tls.testing TXT "v=TLSRPTv1;rua=mailto:reports@testing.sts.test"
 _smtp._tls.badtxt  TXT "v=TLSRPTv1; rua=ftp://report.sts.test/"
 ZONE
     local d
-    for d in enforce testing none nomatch badcert redirect big wrongname malformed; do
+    for d in enforce testing none nomatch badcert redirect big wrongname malformed slow1 slow2 slow3; do
         echo "mta-sts.$d A 127.0.9.80"
     done
 }
@@ -206,6 +212,7 @@ nginx_site() {
     pol badcert 'version: STSv1\nmode: enforce\nmx: mx-expired.lab.test\nmax_age: 86400\n'
     pol malformed 'version: STSv1\nmode: enforce\nmax_age: 86400\n'
     pol wrongname 'version: STSv1\nmode: enforce\nmx: mx-good.lab.test\nmax_age: 86400\n'
+    for i in 1 2 3; do pol slow$i 'version: STSv1\nmode: testing\nmx: mx-good.lab.test\nmax_age: 86400\n'; done
     mkdir -p "$w/mta-sts.big.sts.test/.well-known"
     { printf 'version: STSv1\nmode: enforce\nmx: mx-good.lab.test\nmax_age: 86400\n'
       for i in $(seq 1200); do printf 'x-padding-%04d: %s\n' "$i" "$(printf '%048d' 0)"; done
@@ -218,7 +225,8 @@ pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log;
 events { worker_connections 64; }
 http {
-    access_log $dir/nginx/access.log;
+    log_format timed '\$msec \$request_time \$host \$status';
+    access_log $dir/nginx/access.log timed;
     client_body_temp_path $dir/nginx/tmp;
     proxy_temp_path $dir/nginx/tmp;
     fastcgi_temp_path $dir/nginx/tmp;
@@ -240,6 +248,15 @@ http {
         ssl_certificate $p/policy-chain.crt;
         ssl_certificate_key $p/policy.key;
         root $w/\$host;
+    }
+    # Slow policies (about 1.5 s each, headers included): --per-host shows in their times.
+    server {
+        listen 127.0.9.80:443 ssl;
+        server_name mta-sts.slow1.sts.test mta-sts.slow2.sts.test mta-sts.slow3.sts.test;
+        ssl_certificate $p/policy-chain.crt;
+        ssl_certificate_key $p/policy.key;
+        root $w/\$host;
+        limit_rate 200;
     }
     server {
         listen 127.0.9.80:443 ssl;

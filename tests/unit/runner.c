@@ -72,6 +72,8 @@
     X(policy_tls_rpt_and_txt)                                                                      \
     X(http_reads_bodies_at_every_split)                                                            \
     X(http_refusals)                                                                               \
+    X(grade_rubric_by_table)                                                                       \
+    X(grade_without_addresses)                                                                     \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)

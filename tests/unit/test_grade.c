@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The grade rubric (docs/grades.md) by a table of domains: each a few MX
+ * rows, the grade, and a part of the reason. */
+#include <stdio.h>
+#include <string.h>
+
+#include "output/grade.h"
+#include "tests/unit/test.h"
+
+/* One MX row: status, TLS version, chain, name, DANE, MTA-STS ok. */
+struct mx {
+    enum scan_status st;
+    const char *version;
+    enum tri chain, name;
+    enum dane_status dane;
+    enum tri sts_ok, sts_match;
+};
+
+struct grade_case {
+    enum sts_status sts;
+    int n;
+    struct mx mx[3];
+    const char *grade, *why;
+};
+
+#define OK13 ST_OK, "TLSv1.3", TRI_YES, TRI_YES
+#define NOROW_POLICY DANE_NONE, TRI_UNKNOWN, TRI_UNKNOWN
+
+static const struct grade_case cases[] = {
+    {MTA_STS_NO_POLICY, 2, {{OK13, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN}, {OK13, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN}}, "A", ""},
+    {MTA_STS_ENFORCE, 1, {{OK13, DANE_NONE, TRI_YES, TRI_YES}}, "A", ""},
+    {MTA_STS_NO_POLICY, 1, {{OK13, NOROW_POLICY}}, "B", "no DANE and no enforced MTA-STS"},
+    {MTA_STS_TESTING, 1, {{OK13, DANE_NONE, TRI_YES, TRI_YES}}, "B", "testing mode"},
+    {MTA_STS_NO_POLICY, 2, {{OK13, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN}, {OK13, NOROW_POLICY}}, "B", "DANE does not cover every MX"},
+    {MTA_STS_NO_POLICY, 1, {{ST_OK, "TLSv1.2", TRI_NO, TRI_YES, NOROW_POLICY}}, "C", "mx0 [192.0.2.0]: the chain is not valid"},
+    {MTA_STS_NO_POLICY, 1, {{ST_OK, "TLSv1.3", TRI_YES, TRI_NO, NOROW_POLICY}}, "C", "does not name the MX host"},
+    {MTA_STS_NO_POLICY, 2, {{OK13, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN}, {OK13, DANE_INVALID, TRI_UNKNOWN, TRI_UNKNOWN}}, "C", "mx1 [192.0.2.1]: authenticated TLSA records do not match"},
+    {MTA_STS_NO_POLICY, 1, {{OK13, DANE_ERROR, TRI_UNKNOWN, TRI_UNKNOWN}}, "C", "bogus"},
+    {MTA_STS_ENFORCE, 2, {{OK13, DANE_NONE, TRI_YES, TRI_YES}, {OK13, DANE_NONE, TRI_NO, TRI_NO}}, "C", "mx1 [192.0.2.1]: not among the MTA-STS policy's mx patterns"},
+    {MTA_STS_TESTING, 2, {{OK13, DANE_NONE, TRI_YES, TRI_YES}, {OK13, DANE_NONE, TRI_NO, TRI_NO}}, "B", "testing mode"},
+    {MTA_STS_NO_POLICY, 2, {{OK13, NOROW_POLICY}, {ST_NO_STARTTLS, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "D", "no TLS: mx1 [192.0.2.1]: no_starttls"},
+    {MTA_STS_NO_POLICY, 2, {{OK13, NOROW_POLICY}, {ST_OK, "TLSv1.0", TRI_YES, TRI_YES, NOROW_POLICY}}, "D", "TLS below 1.2: mx1 [192.0.2.1]: TLSv1.0"},
+    {MTA_STS_NO_POLICY, 2, {{ST_NO_STARTTLS, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}, {ST_STARTTLS_REFUSED, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "F", "no MX accepts STARTTLS"},
+    {MTA_STS_NO_POLICY, 2, {{OK13, NOROW_POLICY}, {ST_TIMEOUT, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "B", "(incomplete: 1 of 2 MX addresses did not answer)"},
+    {MTA_STS_NO_POLICY, 1, {{ST_TIMEOUT, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "-", "incomplete: no MX answered"},
+    {MTA_STS_NO_POLICY, 1, {{ST_SERVER_REFUSED, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "-", "incomplete"},
+};
+
+TEST_IMPL(grade_rubric_by_table)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct grade_case *c = &cases[i];
+        struct domain_policy pol = {.mta_sts = c->sts};
+        struct rollup r;
+        rollup_init(&r);
+        for (int k = 0; k < c->n; k++) {
+            const struct mx *m = &c->mx[k];
+            struct probe_result p;
+            probe_result_init(&p);
+            p.status = m->st;
+            snprintf(p.tls_version, sizeof p.tls_version, "%s", m->version);
+            p.chain_valid = m->chain;
+            p.hostname_match = m->name;
+            char host[24], ip[32];
+            snprintf(host, sizeof host, "mx%d", k);
+            snprintf(ip, sizeof ip, "192.0.2.%d", k);
+            struct row row = {.mx_host = host, .ip = ip, .result = &p, .policy = &pol, .dane = m->dane,
+                              .sts_ok = m->sts_ok, .sts_mx_match = m->sts_match};
+            rollup_add(&r, &row);
+        }
+        char grade[2], why[600];
+        rollup_grade(&r, grade, why, sizeof why);
+        if (strcmp(grade, c->grade) != 0 || !strstr(why, c->why) || (!c->why[0] && why[0]))
+            FAIL_AT("case %zu: grade %s (%s), want %s (%s)", i, grade, why, c->grade, c->why);
+    }
+}
+
+TEST_IMPL(grade_without_addresses)
+{
+    struct probe_result p;
+    probe_result_init(&p);
+    p.status = ST_NULL_MX;
+    struct row row = {.result = &p};
+    struct rollup r;
+    rollup_init(&r);
+    rollup_add(&r, &row);
+    char grade[2], why[200];
+    rollup_grade(&r, grade, why, sizeof why);
+    ASSERT(strcmp(grade, "-") == 0 && strstr(why, "null MX"));
+    p.status = ST_DNS_FAILED;
+    rollup_init(&r);
+    rollup_add(&r, &row);
+    rollup_grade(&r, grade, why, sizeof why);
+    ASSERT(strcmp(grade, "-") == 0 && strcmp(why, "DNS failed") == 0);
+}

@@ -226,13 +226,16 @@ def test_policy_switches():
     rows, _, _, _ = scan(["enforce.sts.test"], "--allow-private", resolver=UNBOUND)
     check(os.path.getsize(log) > before, "the policy fetch shows in nginx's log")
     # What the lookups cost in DNS: MX, A, AAAA; then TLSA and two TXT.
+    # Two domains with one MX host: its TLSA is asked once (6 + 5).
     queries = []
-    for opts in ((), ("--no-dane", "--no-mta-sts", "--no-tls-rpt")):
+    for opts, names in (((), b"ee311.sec.test\n"), (("--no-dane", "--no-mta-sts", "--no-tls-rpt"), b"ee311.sec.test\n"),
+                        ((), b"ee311.sec.test\nee311b.sec.test\n")):
         with tempfile.NamedTemporaryFile(dir=LAB, suffix=".json") as f:
             p = in_ns(BIN, "--resolver", UNBOUND, "--ca-file", CA, "--allow-private", "-q", "--summary",
-                      f.name, *opts, stdin=b"ee311.sec.test\n", timeout=60)
+                      f.name, *opts, stdin=names, timeout=60)
             queries.append(json.load(open(f.name)).get("dns_queries") if p.returncode == 0 else None)
-    check(queries == [6, 3], "DNS queries for one domain with and without the lookups: %r" % queries)
+    check(queries == [6, 3, 11], "DNS queries: one domain with and without the lookups, two sharing an MX: %r"
+          % queries)
     # Not in MX mode: no domain policies; DANE of the named host still.
     rows, _, _, _ = scan(["mx-ee.sec.test"], "--allow-private", "--no-mx", resolver=UNBOUND)
     check(rows and rows[0]["mta_sts"] == "" and rows[0]["dane"] == "valid",

@@ -77,6 +77,7 @@ protect_zones() {
 @        NS  ns.lab.test.
 ; Each domain X has the MX host mx-X; its TLSA records say what it tests.
 ee311    MX 10 mx-ee
+ee311b   MX 10 mx-ee
 ee301    MX 10 mx-ee301
 ee312    MX 10 mx-ee312
 ee300    MX 10 mx-ee300

@@ -15,7 +15,6 @@ struct lookup_run {
     void (*done)(void *arg);
     void *arg;
     int pending;
-    char domain[DNS_NAME_MAX];
     char host[DNS_NAME_MAX + 8]; /* mta-sts.<domain> */
 };
 
@@ -163,7 +162,6 @@ void domain_lookup(const struct domain_env *env, const char *domain, struct doma
     run->done = done;
     run->arg = arg;
     run->pending = 1; /* held while the lookups are sent */
-    snprintf(run->domain, sizeof run->domain, "%s", domain);
     snprintf(run->host, sizeof run->host, "mta-sts.%s", domain);
     char name[DNS_NAME_MAX + 16];
     if (env->opt->mta_sts) {

@@ -65,6 +65,19 @@ sign_zone() {
     cat "$z/$(cat "$z/$zone.ksk").key" >> "$dir/unbound/anchors"
 }
 
+# A zone whose domain has one MX host, mx, with a matching "3 1 1" record.
+one_mx_zone() {
+    cat <<ZONE
+\$ORIGIN $1.
+\$TTL 60
+@        SOA ns.lab.test. admin.lab.test. 1 3600 600 86400 60
+@        NS  ns.lab.test.
+@        MX 10 mx
+mx       A 127.0.9.1
+_25._tcp.mx TLSA 3 1 1 $LEAF311
+ZONE
+}
+
 protect_zones() {
     local z=$dir/nsd
     mkdir -p "$dir/unbound"
@@ -125,24 +138,8 @@ _25._tcp.mx-tadomx  TLSA 2 0 1 $INT201
 ZONE
     # tadomx: the same server under another domain: the certificate names
     # tadom.sec.test, which is neither tadomx's MX host nor tadomx itself.
-    cat > "$z/bogus.test" <<ZONE
-\$ORIGIN bogus.test.
-\$TTL 60
-@        SOA ns.lab.test. admin.lab.test. 1 3600 600 86400 60
-@        NS  ns.lab.test.
-@        MX 10 mx
-mx       A 127.0.9.1
-_25._tcp.mx TLSA 3 1 1 $LEAF311
-ZONE
-    cat > "$z/plain.test" <<ZONE
-\$ORIGIN plain.test.
-\$TTL 60
-@        SOA ns.lab.test. admin.lab.test. 1 3600 600 86400 60
-@        NS  ns.lab.test.
-@        MX 10 mx
-mx       A 127.0.9.1
-_25._tcp.mx TLSA 3 1 1 $LEAF311
-ZONE
+    one_mx_zone bogus.test > "$z/bogus.test"
+    one_mx_zone plain.test > "$z/plain.test"
     sts_zone > "$z/sts.test"
     sign_zone sec.test sec.test
     sign_zone bogus.test bogus.test

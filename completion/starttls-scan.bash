@@ -6,9 +6,9 @@ _starttls_scan_scan_opts="-p --protocol --port --no-mx --shard --shards -o --out
  -q --quiet --progress --summary --expiring-within -w --workers -c --concurrency --max-tls
  --resolver --mx-max --dns-timeout --allow-private --blocklist --allowlist --per-host --rate
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
- --handshake-timeout --ca-file --versions --no-dane --no-mta-sts --no-tls-rpt -h --help --version"
+ --handshake-timeout --ca-file --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt -h --help --version"
 _starttls_scan_check_opts="-p --protocol --port --no-mx --no-verify --auth-user --auth-mech
- --versions --no-dane --no-mta-sts --no-tls-rpt --ca-file --ehlo --resolver --mx-max --dns-timeout --blocklist --allowlist --timeout
+ --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt --ca-file --ehlo --resolver --mx-max --dns-timeout --blocklist --allowlist --timeout
  --connect-timeout --banner-timeout --reply-timeout --handshake-timeout --allow-private
  -h --help --version"
 _starttls_scan_protocols="smtp submission smtps imap imaps pop3 pop3s ftp tls"

@@ -15,7 +15,7 @@ const char *const column_names[COL_COUNT] = {
     "versions",      "attempts",        "dane",           "dane_error",
     "tlsa",          "mx_dnssec",       "cert_spki_sha256", "mta_sts",
     "mta_sts_error", "mta_sts_id",      "mta_sts_mx_match", "mta_sts_ok",
-    "tls_rpt",
+    "tls_rpt",       "ciphers",         "weak_ciphers",
 };
 
 int column_find(const char *name, size_t len)
@@ -93,6 +93,8 @@ static void result_cell(const struct probe_result *r, enum column_id id, struct 
     case COL_HANDSHAKE: str(c, CELL_WORD, r->handshake); break;
     case COL_VERSIONS: str(c, CELL_LIST, r->versions); break;
     case COL_ATTEMPTS: number(c, CELL_INT, r->attempts, r->attempts > 0); break;
+    case COL_CIPHERS: text(c, CELL_TEXT, r->ciphers.p, r->ciphers.len); break;
+    case COL_WEAK_CIPHERS: text(c, CELL_LIST, r->weak_ciphers.p, r->weak_ciphers.len); break;
     default: cert_cell(r, id, c); break;
     }
 }

@@ -75,6 +75,8 @@ enum column_id {
     COL_MTA_STS_MX_MATCH,
     COL_MTA_STS_OK,
     COL_TLS_RPT,
+    COL_CIPHERS,
+    COL_WEAK_CIPHERS,
     COL_COUNT
 };
 

@@ -116,5 +116,9 @@ void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r
     row->protocol = cell(c, COL_PROTOCOL);
     row->result = r;
     text_set_str(&r->dane_error, cell(c, COL_DANE_ERROR));
+    text_set_str(&r->cert.subject, cell(c, COL_CERT_SUBJECT));
+    text_set_str(&r->cert.issuer, cell(c, COL_CERT_ISSUER));
+    text_set_str(&r->ciphers, cell(c, COL_CIPHERS));
+    text_set_str(&r->weak_ciphers, cell(c, COL_WEAK_CIPHERS));
     policy_from_cells(c, row, r);
 }

@@ -108,7 +108,7 @@ def readme_block(readme, heading):
 
 def check_readme(readme, scan_help, check_help, header, statuses):
     start = scan_help.index("Protocol:\n")
-    end = scan_help.index("\n", scan_help.index("  --version"))
+    end = scan_help.index("\n", scan_help.index("\n  --version ") + 1)
     check(readme_block(readme, "### Options") == scan_help[start:end + 1],
           "the README's Options block is --help's option list, word for word")
     check(readme_block(readme, "### check: one server, by hand") == check_help,

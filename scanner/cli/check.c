@@ -122,6 +122,7 @@ static void judge_rows(void *arg, const struct row *rows, int n)
             snprintf(versions, sizeof versions, "-- %s: versions accepted: %s", where, row->result->versions);
             check_print_text("", versions, strlen(versions));
         }
+        if (cfg->scan.ciphers) check_print_ciphers(where, row->result);
         if (bad) {
             v->failed++;
             if (!v->first_failure[0]) {

@@ -42,6 +42,9 @@ extern const struct scan_observer check_observer;
 /* Prints server text escaped (it cannot drive the terminal) and redacted. */
 void check_print_text(const char *prefix, const char *p, size_t len);
 struct check_auth *check_auth_for(const char *ip);
+/* --ciphers: the suites of each version, and each weak one with why. */
+struct probe_result;
+void check_print_ciphers(const char *where, const struct probe_result *r);
 
 /* check_policy.c: the domain's DANE, MTA-STS and TLS-RPT, as check shows
  * them; check_judge_policy is 1 (why set) when the row violates a policy

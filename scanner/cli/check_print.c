@@ -12,6 +12,7 @@
 #include "scanner/cli/config.h"
 #include "scanner/engine/conn.h"
 #include "scanner/tls/hello.h"
+#include "scanner/tls/suites.h"
 
 struct check_state check_state;
 
@@ -205,3 +206,31 @@ const struct scan_observer check_observer = {
     .auth_skipped = on_auth_skipped,
     .finished = on_finished,
 };
+
+/* --ciphers: a line per version, then each weak suite with why. */
+void check_print_ciphers(const char *where, const struct probe_result *r)
+{
+    char line[1200];
+    const char *p = r->ciphers.p ? r->ciphers.p : "";
+    if (!*p) {
+        snprintf(line, sizeof line, "-- %s: cipher suites: none found", where);
+        check_print_text("", line, strlen(line));
+    }
+    while (*p) {
+        const char *end = strstr(p, "; ");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        snprintf(line, sizeof line, "-- %s: cipher suites %.*s", where, (int)n, p);
+        check_print_text("", line, strlen(line));
+        p += n + (end ? 2 : 0);
+    }
+    p = r->weak_ciphers.p ? r->weak_ciphers.p : "";
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        char name[128], why[128];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        suite_name_weakness(name, why, sizeof why);
+        snprintf(line, sizeof line, "-- %s: weak: %s (%s)", where, name, why);
+        check_print_text("", line, strlen(line));
+        p += n + (p[n] == ' ');
+    }
+}

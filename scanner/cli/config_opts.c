@@ -57,6 +57,7 @@ static const struct opt_spec {
     {"handshake-timeout", required_argument, OPT_HANDSHAKE_TIMEOUT, FOR_BOTH | REPEATABLE},
     {"ca-file", required_argument, OPT_CA_FILE, FOR_BOTH},
     {"versions", no_argument, OPT_VERSIONS, FOR_BOTH | REPEATABLE},
+    {"ciphers", no_argument, OPT_CIPHERS, FOR_BOTH | REPEATABLE},
     {"no-dane", no_argument, OPT_NO_DANE, FOR_BOTH | REPEATABLE},
     {"no-mta-sts", no_argument, OPT_NO_MTA_STS, FOR_BOTH | REPEATABLE},
     {"no-tls-rpt", no_argument, OPT_NO_TLS_RPT, FOR_BOTH | REPEATABLE},
@@ -222,6 +223,7 @@ static int dialog_opts(struct config *cfg, int code, const char *arg)
     case OPT_HANDSHAKE_TIMEOUT: return parse_seconds("--handshake-timeout", arg, &cfg->scan.handshake_ms) ? 2 : 0;
     case OPT_CA_FILE: cfg->scan.ca_file = arg; return 0;
     case OPT_VERSIONS: cfg->scan.versions = true; return 0;
+    case OPT_CIPHERS: cfg->scan.ciphers = true; return 0;
     case OPT_NO_DANE: cfg->scan.dane = false; return 0;
     case OPT_NO_MTA_STS: cfg->scan.mta_sts = false; return 0;
     case OPT_NO_TLS_RPT: cfg->scan.tls_rpt = false; return 0;

@@ -85,6 +85,11 @@ struct conn {
     uint16_t hello_version;     /* non-zero: send our own ClientHello up to this version */
     struct hello_reader *hello; /* ...and read the server's answer with this */
     uint16_t hello_answer;      /* the version the server chose */
+    /* --ciphers: offer exactly these (owned by the probe) for hello_version
+     * alone, read only the ServerHello, and keep the suite chosen. */
+    const uint16_t *hello_suites;
+    size_t hello_nsuites;
+    uint16_t hello_suite;
     /* The admission's (scanner/engine/admission.c), not the connection's: */
     struct conn *next;       /* in a queue of connections waiting to start */
     uint64_t not_before_ms;  /* a retry waits in the delayed list until then */

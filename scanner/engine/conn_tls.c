@@ -90,6 +90,14 @@ static void hello_facts(struct conn *c, const struct hello_result *h)
     CONN_TELL(c, tls, certs, lens, h->ncerts);
 }
 
+/* Goodbye before any key is agreed: user_canceled, then close_notify. */
+static void say_goodbye(struct conn *c)
+{
+    static const char bye[] = "\x15\x03\x01\x00\x02\x01\x5a\x15\x03\x01\x00\x02\x01\x00";
+    conn_write_raw(c, bye, sizeof bye - 1);
+    conn_finish(c, ST_OK, "%s", "");
+}
+
 static void hello_input(struct conn *c, const char *data, size_t len)
 {
     enum hello_status st = hello_feed(c->hello, (const uint8_t *)data, len);
@@ -107,6 +115,12 @@ static void hello_input(struct conn *c, const char *data, size_t len)
         conn_finish(c, ST_TLS_FAILED, "reading the server's hello: %s", h->error);
         return;
     }
+    if (c->hello_suites) { /* --ciphers: the choice is all we came for */
+        c->hello_answer = h->version;
+        c->hello_suite = h->suite;
+        say_goodbye(c);
+        return;
+    }
     if (!hello_offers(h->suite) || h->version > c->hello_version) {
         conn_finish(c, ST_TLS_FAILED, "the server chose %s with suite 0x%04X, which we did not offer",
                     tls_version_name(h->version), h->suite);
@@ -114,10 +128,7 @@ static void hello_input(struct conn *c, const char *data, size_t len)
     }
     c->hello_answer = h->version;
     hello_facts(c, h);
-    /* Goodbye before any key is agreed: user_canceled, then close_notify. */
-    static const char bye[] = "\x15\x03\x01\x00\x02\x01\x5a\x15\x03\x01\x00\x02\x01\x00";
-    conn_write_raw(c, bye, sizeof bye - 1);
-    conn_finish(c, ST_OK, "%s", "");
+    say_goodbye(c);
 }
 
 static void hello_start(struct conn *c)
@@ -125,13 +136,18 @@ static void hello_start(struct conn *c)
     uint8_t random[32];
     struct buf b = {0};
     c->hello = calloc(1, sizeof *c->hello);
-    if (!c->hello || uv_random(NULL, NULL, random, sizeof random, 0, NULL) != 0 ||
-        hello_build(&b, c->hello_version, random, c->sni[0] ? c->sni : NULL) != 0) {
+    const char *sni = c->sni[0] ? c->sni : NULL;
+    int built = -1;
+    if (c->hello && uv_random(NULL, NULL, random, sizeof random, 0, NULL) == 0)
+        built = c->hello_suites ? hello_build_offer(&b, c->hello_version, random, sni, c->hello_suites, c->hello_nsuites)
+                                : hello_build(&b, c->hello_version, random, sni);
+    if (built != 0) {
         buf_free(&b);
         conn_finish(c, ST_TLS_FAILED, "cannot build a ClientHello");
         return;
     }
     hello_reader_init(c->hello);
+    c->hello->stop_at_server_hello = c->hello_suites != NULL;
     c->tls_started = true;
     c->tls_ns = uv_hrtime();
     conn_expect(c, "TLS handshake", c->params->handshake_ms);

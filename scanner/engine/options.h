@@ -44,6 +44,7 @@ struct scan_options {
     int dns_tries;
     const char *ca_file;
     bool versions;           /* enumerate the protocol versions each server accepts */
+    bool ciphers;            /* ...and the cipher suites (scanner/tls/cipherenum.h) */
     /* The domain's protection (on unless --no-*): TLSA of every named
      * server; MTA-STS and TLS-RPT of every mail domain (MX mode). */
     bool dane, mta_sts, tls_rpt;

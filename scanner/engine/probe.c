@@ -12,9 +12,10 @@
 #include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
 #include "scanner/engine/dedup.h"
+#include "scanner/tls/cipherenum.h"
 #include "scanner/tls/hello.h"
 
-enum stage { STAGE_FULL, STAGE_FALLBACK, STAGE_VERSIONS };
+enum stage { STAGE_FULL, STAGE_FALLBACK, STAGE_VERSIONS, STAGE_CIPHERS };
 
 struct probe {
     const struct probe_env *env;
@@ -29,6 +30,7 @@ struct probe {
     unsigned accepted;          /* version bits the server took */
     bool incomplete;            /* --versions stopped short of an answer */
     struct conn *successor;     /* the next connection, queued once the last one is closed */
+    struct cipher_enum *ciphers; /* --ciphers, once the server took TLS */
     /* DANE: the TLSA lookup runs beside the connections; the result is
      * published once both are in (the chain kept until then). */
     struct dedup_waiter tlsa_waiter;
@@ -47,6 +49,7 @@ static void publish_now(struct probe *p);
 static void release(struct probe *p)
 {
     if (--p->refs > 0) return;
+    free(p->ciphers);
     free(p->key);
     free(p);
 }
@@ -139,6 +142,57 @@ static void take_result(struct probe *p, struct conn *c)
     if (scanned_at) p->result.scanned_at = scanned_at; /* when the probe began */
 }
 
+/* --ciphers: the next hello, if the enumeration wants one. */
+static bool next_cipher_hello(struct probe *p)
+{
+    uint16_t version;
+    const uint16_t *suites;
+    size_t n;
+    if (!cipher_enum_next(p->ciphers, &version, &suites, &n)) return false;
+    follow_with(p, version);
+    p->successor->hello_suites = suites; /* unchanged until this hello's answer */
+    p->successor->hello_nsuites = n;
+    return true;
+}
+
+/* The result is settled; with --ciphers, and a server that took TLS, the
+ * enumeration follows (every version with --versions' answer, else all). */
+static void probed(struct probe *p)
+{
+    if (p->env->ciphers && p->result.status == ST_OK && !p->ciphers) {
+        p->ciphers = malloc(sizeof *p->ciphers);
+        if (!p->ciphers) {
+            fputs("starttls-scan: out of memory\n", stderr);
+            abort();
+        }
+        cipher_enum_init(p->ciphers, p->env->versions ? p->accepted : (1u << TLS_VERSION_BITS) - 1);
+        p->stage = STAGE_CIPHERS;
+        if (next_cipher_hello(p)) return;
+    }
+    publish(p);
+}
+
+static void after_cipher(struct probe *p, struct conn *c)
+{
+    enum cipher_answer a = CIPHER_FAILED;
+    if (c->result.status == ST_OK && c->hello_answer)
+        a = CIPHER_CHOSE;
+    else if (c->result.status == ST_TLS_FAILED)
+        a = CIPHER_REFUSED;
+    cipher_enum_answer(p->ciphers, a, c->hello_answer, c->hello_suite);
+    if (next_cipher_hello(p)) return;
+    struct buf list = {0}, weak = {0};
+    cipher_enum_format(p->ciphers, &list, &weak);
+    if (text_set(&p->result.ciphers, list.data ? list.data : "", list.len) != 0 ||
+        text_set(&p->result.weak_ciphers, weak.data ? weak.data : "", weak.len) != 0) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    buf_free(&list);
+    buf_free(&weak);
+    publish(p);
+}
+
 /* Versions from TLS 1.2 down that no answer has settled yet; 0 when done. */
 static uint16_t next_version(uint16_t below)
 {
@@ -176,7 +230,7 @@ static void after_full(struct probe *p, struct conn *c)
         follow_with(p, TLS_V_TLS12);
         return;
     }
-    publish(p);
+    probed(p);
 }
 
 static void after_hello(struct probe *p, struct conn *c)
@@ -208,7 +262,7 @@ static void after_hello(struct probe *p, struct conn *c)
         follow_with(p, next);
         return;
     }
-    publish(p);
+    probed(p);
 }
 
 static void on_conn_finished(void *arg, struct conn *c)
@@ -216,6 +270,8 @@ static void on_conn_finished(void *arg, struct conn *c)
     struct probe *p = arg;
     if (p->stage == STAGE_FULL)
         after_full(p, c);
+    else if (p->stage == STAGE_CIPHERS)
+        after_cipher(p, c);
     else
         after_hello(p, c);
 }

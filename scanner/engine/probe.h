@@ -9,7 +9,9 @@
  *      ClientHello, reading the server's plaintext ServerHello and
  *      Certificate (handshake=hello_only);
  *   3. with --versions: one hello per remaining version, lowest answer
- *      first, so each connection settles as many versions as it can.
+ *      first, so each connection settles as many versions as it can;
+ *   4. with --ciphers, once the server took TLS: the suites it accepts,
+ *      version by version (scanner/tls/cipherenum.h).
  *
  * The probe owns its connections (it is their conn_owner) and frees itself
  * once its last one is closed. It publishes through env->publish. */
@@ -31,6 +33,7 @@ struct probe_env {
     const struct conn_params *conn;
     struct admission *admission;
     bool versions; /* --versions */
+    bool ciphers;  /* --ciphers */
     bool retry;    /* a "try again later" outcome waits for the retry pass */
     /* The probe's result, final: the callee takes what res holds. */
     void (*publish)(void *arg, const char *key, struct probe_result *res);

@@ -216,8 +216,8 @@ static void wire(struct worker *w)
         .observer_arg = opt->observer_arg, .keep_chain = opt->dane, .tls_admit = admission_tls_admit,
         .tls_done = admission_tls_done, .gate_arg = &w->admission,
     };
-    w->probe = (struct probe_env){&w->conn, &w->admission, opt->versions, opt->retry, publish, w,
-                                  opt->dane, probe_tlsa, w};
+    w->probe = (struct probe_env){&w->conn, &w->admission, opt->versions, opt->ciphers, opt->retry,
+                                  publish, w, opt->dane, probe_tlsa, w};
     w->fetch_conn = w->conn;
     w->fetch_conn.service = &mta_sts_service;
     w->fetch_conn.keep_chain = false;

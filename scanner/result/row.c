@@ -51,6 +51,8 @@ void probe_result_free(struct probe_result *r)
     text_free(&r->dane_error);
     text_free(&r->tlsa);
     text_free(&r->dane_ta_leaf);
+    text_free(&r->ciphers);
+    text_free(&r->weak_ciphers);
     buf_free(&r->chain);
     buf_free(&r->tlsa_wire);
     cert_facts_free(&r->cert);

@@ -63,6 +63,8 @@ struct probe_result {
     struct text auth_mechs_plain; /* ...and before TLS, in cleartext */
     char handshake[12];           /* "full", "hello_only", or "" */
     char versions[64];            /* --versions: "TLSv1.0 TLSv1.2 TLSv1.3" */
+    struct text ciphers;          /* --ciphers: "TLSv1.3: A B (server order); TLSv1.2: ..." */
+    struct text weak_ciphers;     /* ...the weak ones (docs/ciphers.md), space-separated */
     int attempts;                 /* probes of the endpoint: 1, or 2 after a retry; 0: none */
     enum dane_status dane;        /* the TLSA records against this chain */
     struct text dane_error;       /* what matched, or why none did, or why the lookup failed */

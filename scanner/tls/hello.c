@@ -89,11 +89,43 @@ static void patch_len(struct buf *b, size_t at, size_t len, int n)
     }
 }
 
-static int extensions(struct buf *b, uint16_t max_version, const char *sni)
+/* TLS 1.3 alone, and an x25519 key share of random bytes: the server's
+ * answer is read up to its ServerHello (or HelloRetryRequest), never a key
+ * agreed. */
+static int tls13_extensions(struct buf *b, const uint8_t share[32])
 {
-    static const uint16_t groups[] = {0x001D, 0x0017, 0x0018, 0x0019};
-    static const uint16_t sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806,
-                                       0x0401, 0x0501, 0x0601, 0x0203, 0x0201, 0x0402, 0x0202};
+    int rc = put16(b, 0x002B); /* supported_versions */
+    rc |= put16(b, 3);
+    rc |= put8(b, 2);
+    rc |= put16(b, TLS_V_TLS13);
+    rc |= put16(b, 0x0033); /* key_share */
+    rc |= put16(b, 2 + 4 + 32);
+    rc |= put16(b, 4 + 32);
+    rc |= put16(b, 0x001D);
+    rc |= put16(b, 32);
+    rc |= buf_append(b, share, 32);
+    return rc;
+}
+
+/* RFC 7685: a ClientHello of 256 to 511 octets is padded to 512 (servers
+ * behind some load balancers hang on those lengths). */
+static int pad(struct buf *b, size_t handshake)
+{
+    size_t len = b->len - handshake;
+    if (len < 256 || len >= 512) return 0;
+    size_t fill = 512 - len >= 4 + 1 ? 512 - len - 4 : 1;
+    int rc = put16(b, 0x0015);
+    rc |= put16(b, (unsigned)fill);
+    for (size_t i = 0; i < fill; i++) rc |= put8(b, 0);
+    return rc;
+}
+
+static int extensions(struct buf *b, uint16_t max_version, const char *sni, const uint8_t random[32],
+                      size_t handshake)
+{
+    static const uint16_t groups[] = {0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0100, 0x0101};
+    static const uint16_t sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807,
+                                       0x0808, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201, 0x0402, 0x0202};
     int rc = 0;
     size_t start = b->len;
     rc |= put16(b, 0);
@@ -123,13 +155,15 @@ static int extensions(struct buf *b, uint16_t max_version, const char *sni)
     rc |= put16(b, 0xFF01); /* renegotiation_info, empty */
     rc |= put16(b, 1);
     rc |= put8(b, 0);
+    if (max_version == TLS_V_TLS13) rc |= tls13_extensions(b, random);
+    rc |= pad(b, handshake);
     if (rc == 0) patch_len(b, start, b->len - start - 2, 2);
     return rc;
 }
 
-int hello_build(struct buf *b, uint16_t max_version, const uint8_t random[32], const char *sni)
+static int build(struct buf *b, uint16_t max_version, const uint8_t random[32], const char *sni,
+                 const uint16_t *suites, size_t nsuites)
 {
-    if (max_version < TLS_V_SSL3 || max_version > TLS_V_TLS12) return -1;
     int rc = 0;
     size_t record = b->len;
     rc |= put8(b, 22);
@@ -139,22 +173,40 @@ int hello_build(struct buf *b, uint16_t max_version, const uint8_t random[32], c
     rc |= put8(b, 1); /* client_hello */
     rc |= put8(b, 0);
     rc |= put16(b, 0);
-    rc |= put16(b, max_version);
+    rc |= put16(b, max_version == TLS_V_TLS13 ? TLS_V_TLS12 : max_version);
     rc |= buf_append(b, random, 32);
-    rc |= put8(b, 0); /* no session id */
+    if (max_version == TLS_V_TLS13) { /* a session id, as TLS 1.3 clients send (RFC 8446 D.4) */
+        rc |= put8(b, 32);
+        rc |= buf_append(b, random, 32);
+    } else {
+        rc |= put8(b, 0);
+    }
     size_t list = b->len;
     rc |= put16(b, 0);
-    for (size_t i = 0; i < NOFFERED; i++) rc |= put16(b, offered[i]);
+    for (size_t i = 0; i < nsuites; i++) rc |= put16(b, suites[i]);
     if (max_version == TLS_V_SSL3) rc |= put16(b, 0x00FF); /* no extensions in SSLv3 */
     if (rc) return -1;
     patch_len(b, list, b->len - list - 2, 2);
     rc |= put8(b, 1); /* compression: null only */
     rc |= put8(b, 0);
-    if (max_version > TLS_V_SSL3) rc |= extensions(b, max_version, sni);
+    if (max_version > TLS_V_SSL3) rc |= extensions(b, max_version, sni, random, handshake);
     if (rc) return -1;
     patch_len(b, handshake + 1, b->len - handshake - 4, 3);
     patch_len(b, record + 3, b->len - record - 5, 2);
     return 0;
+}
+
+int hello_build(struct buf *b, uint16_t max_version, const uint8_t random[32], const char *sni)
+{
+    if (max_version < TLS_V_SSL3 || max_version > TLS_V_TLS12) return -1;
+    return build(b, max_version, random, sni, offered, NOFFERED);
+}
+
+int hello_build_offer(struct buf *b, uint16_t version, const uint8_t random[32], const char *sni,
+                      const uint16_t *suites, size_t n)
+{
+    if (version < TLS_V_SSL3 || version > TLS_V_TLS13 || n == 0 || n > 1000) return -1;
+    return build(b, version, random, sni, suites, n);
 }
 
 void hello_reader_init(struct hello_reader *r)
@@ -184,16 +236,36 @@ static enum hello_status fail(struct hello_reader *r, const char *why)
     return HELLO_ERROR;
 }
 
+/* TLS 1.3 names its version in supported_versions (RFC 8446 4.2.1). */
+static void server_extensions(struct hello_reader *r, const uint8_t *p, size_t n)
+{
+    if (n < 2) return;
+    size_t end = 2 + get16(p);
+    if (end > n) return;
+    for (size_t pos = 2; pos + 4 <= end;) {
+        uint16_t type = get16(p + pos), len = get16(p + pos + 2);
+        if (pos + 4 + len > end) return;
+        if (type == 0x002B && len == 2) r->result.version = get16(p + pos + 4);
+        pos += 4 + (size_t)len;
+    }
+}
+
 static enum hello_status server_hello(struct hello_reader *r, const uint8_t *m, size_t n)
 {
+    /* SHA-256 of "HelloRetryRequest" (RFC 8446 4.1.3) */
+    static const uint8_t hrr[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+                                    0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+                                    0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
     if (n < 38) return fail(r, "ServerHello too short");
     size_t sid = m[34];
     if (35 + sid + 3 > n) return fail(r, "ServerHello too short");
     r->result.version = get16(m);
     r->result.suite = get16(m + 35 + sid);
+    server_extensions(r, m + 35 + sid + 3, n - (35 + sid + 3));
+    r->result.retry_request = memcmp(m + 2, hrr, 32) == 0;
     if (!tls_version_name(r->result.version)) return fail(r, "ServerHello with an unknown version");
     r->seen_server_hello = 1;
-    return HELLO_NEED_MORE;
+    return r->stop_at_server_hello ? HELLO_DONE : HELLO_NEED_MORE;
 }
 
 static enum hello_status certificate(struct hello_reader *r, size_t at, size_t n)

@@ -153,6 +153,11 @@ CONF
             -o 'smtpd_tls_protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1:!TLSv1.3' \
             -o "smtpd_tls_dh1024_param_file=$c/dh1024.pem" \
             -o 'tls_medium_cipherlist=DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0'
+        # --ciphers: a server that follows the client's order (the others
+        # prefer their own), with a weak suite among its few (Debian's OpenSSL has no 3DES).
+        personality 127.0.7.5 mx-clientorder.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o 'smtpd_tls_protocols=!SSLv2:!SSLv3:!TLSv1:!TLSv1.1:!TLSv1.3' -o tls_preempt_cipherlist=no \
+            -o 'tls_medium_cipherlist=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:AES128-SHA'
         personality 127.0.3.2 mx-authplain.lab.test -o smtpd_tls_chain_files=$c/good.pem \
             -o smtpd_tls_auth_only=no $sasl
         echo 'tlsmgr unix - - n 1000? 1 tlsmgr'

@@ -73,6 +73,11 @@
     X(http_reads_bodies_at_every_split)                                                            \
     X(http_refusals)                                                                               \
     X(grade_rubric_by_table)                                                                       \
+    X(suites_lists_and_names)                                                                      \
+    X(suites_weakness_rule)                                                                        \
+    X(cipherenum_orders_and_bounds)                                                                \
+    X(hello_tls13_offer)                                                                           \
+    X(hello_reads_tls13_server_hello)                                                              \
     X(grade_without_addresses)                                                                     \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \

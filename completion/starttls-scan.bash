@@ -3,7 +3,7 @@
 # the program's option table, --help and its protocol and format lists.
 
 _starttls_scan_scan_opts="-p --protocol --port --no-mx --shard --shards -o --output --overwrite --resume -f --format
- -q --quiet --progress --summary --expiring-within -w --workers -c --concurrency --max-tls
+ -q --quiet --progress --summary --expiring-within --rollup --report -w --workers -c --concurrency --max-tls
  --resolver --mx-max --dns-timeout --allow-private --blocklist --allowlist --per-host --rate
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
  --handshake-timeout --ca-file --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt -h --help --version"
@@ -31,7 +31,7 @@ _starttls_scan()
         COMPREPLY=($(compgen -W "$_starttls_scan_formats" -- "$cur")); return ;;
     --auth-mech)
         COMPREPLY=($(compgen -W "$_starttls_scan_mechs" -- "$cur")); return ;;
-    -o|--output|--summary|--blocklist|--allowlist|--ca-file)
+    -o|--output|--summary|--rollup|--report|--blocklist|--allowlist|--ca-file)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --port|-w|--workers|-c|--concurrency|--max-tls|--resolver|--mx-max|--dns-timeout|--per-host|\
     --rate|--retry-delay|--ehlo|--timeout|--connect-timeout|--banner-timeout|--reply-timeout|\
@@ -46,7 +46,7 @@ _starttls_scan()
         return      # a host of the user's own
     else
         COMPREPLY=($(compgen -f -- "$cur"))
-        ((COMP_CWORD == 1)) && COMPREPLY+=($(compgen -W "check merge" -- "$cur"))
+        ((COMP_CWORD == 1)) && COMPREPLY+=($(compgen -W "check merge rollup report" -- "$cur"))
     fi
 }
 complete -o filenames -F _starttls_scan starttls-scan

@@ -19,6 +19,14 @@ static int quote_cell(struct buf *out, const struct buf *cell, int rc)
     return rc ? rc : buf_append(out, "\"", 1);
 }
 
+int csv_quoted(struct buf *out, const char *p, size_t len)
+{
+    struct buf cell = {0};
+    int rc = quote_cell(out, &cell, buf_append(&cell, p, len));
+    buf_free(&cell);
+    return rc;
+}
+
 int csv_cell(struct buf *out, const char *p, size_t len, int is_text)
 {
     struct buf cell = {0};

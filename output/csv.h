@@ -13,6 +13,9 @@
 /* Appends one cell: escaped (output/cellfmt.h), guarded when is_text, and
  * quoted when it holds a comma or a double quote. */
 int csv_cell(struct buf *out, const char *p, size_t len, int is_text);
+/* Appends text that is already a cell's escaped text (read back from a
+ * file of ours, or our own words around such text), quoted as needed. */
+int csv_quoted(struct buf *out, const char *p, size_t len);
 /* The header line, with CRLF. */
 int csv_header(struct buf *out);
 /* One row, with CRLF. */

@@ -5,11 +5,53 @@
 #include <string.h>
 
 #include "scanner/tls/names.h"
+#include "scanner/tls/suites.h"
 
 void rollup_init(struct rollup *r)
 {
     memset(r, 0, sizeof *r);
     r->lowest_version = -1;
+    r->weakest_score = -1;
+}
+
+int suite_score(const char *name)
+{
+    static const struct {
+        const char *why;
+        int score;
+    } weights[] = {{"NULL", 6}, {"anonymous", 6}, {"EXPORT", 6}, {"RC4", 5}, {"DES", 5}, {"3DES", 4},
+                   {"64-bit-block", 4}, {"MD5", 4}, {"no-forward-secrecy", 3}, {"CBC-SHA1", 2}};
+    char why[128];
+    suite_name_weakness(name, why, sizeof why);
+    int score = strstr(name, "_CBC_") ? 1 : 0;
+    char *save = NULL;
+    for (char *w = strtok_r(why, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
+            if (strcmp(w, weights[i].why) == 0 && weights[i].score > score) score = weights[i].score;
+    return score;
+}
+
+/* Adds word to a space-separated list unless it is there; a full list stays as it is. */
+static bool add_word(char *list, size_t cap, const char *word, size_t len)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n == len && memcmp(p, word, len) == 0) return false;
+        p += n + (p[n] == ' ');
+    }
+    size_t used = strlen(list);
+    if (used + len + 2 > cap) return false;
+    snprintf(list + used, cap - used, "%s%.*s", used ? " " : "", (int)len, word);
+    return true;
+}
+
+static void add_weak_accepted(struct rollup *r, const struct text *weak)
+{
+    for (const char *p = weak->p ? weak->p : ""; *p;) {
+        size_t n = strcspn(p, " ");
+        add_word(r->weak_accepted, sizeof r->weak_accepted, p, n);
+        p += n + (p[n] == ' ');
+    }
 }
 
 static void first(char *slot, size_t len, const struct row *row, const char *what)
@@ -31,8 +73,16 @@ static void add_tls(struct rollup *r, const struct row *row)
         r->lowest_version = v;
         snprintf(r->lowest_mx, sizeof r->lowest_mx, "%s", row->mx_host ? row->mx_host : "");
     }
+    if (p->cipher[0] && suite_score(p->cipher) > r->weakest_score) {
+        r->weakest_score = suite_score(p->cipher);
+        snprintf(r->weakest, sizeof r->weakest, "%s", p->cipher);
+        snprintf(r->weakest_mx, sizeof r->weakest_mx, "%s", row->mx_host ? row->mx_host : "");
+    }
+    if (p->chain_valid != TRI_YES) r->chain_no++;
+    if (p->hostname_match != TRI_YES) r->name_no++;
     if (p->cert.present && p->cert.dates_valid && (!r->have_expiry || p->cert.not_after < r->earliest_expiry)) {
         r->earliest_expiry = p->cert.not_after;
+        r->expiry_days_left = cert_days_left(p);
         r->have_expiry = true;
         snprintf(r->expiry_mx, sizeof r->expiry_mx, "%s", row->mx_host ? row->mx_host : "");
     }
@@ -52,6 +102,8 @@ static void add_tls(struct rollup *r, const struct row *row)
 
 static void add_policies(struct rollup *r, const struct row *row)
 {
+    if (row->dane == DANE_NONE) r->dane_none++;
+    if (row->dane == DANE_UNSIGNED) r->dane_unsigned++;
     if (row->dane != DANE_NOT_LOOKED && row->dane != DANE_NONE) {
         r->dane_rows++;
         if (row->dane == DANE_VALID) r->dane_valid++;
@@ -62,7 +114,6 @@ static void add_policies(struct rollup *r, const struct row *row)
                                           : "authenticated TLSA records do not match: DANE senders refuse it");
         }
     }
-    if (row->policy) r->sts = row->policy->mta_sts;
     if (row->sts_ok == TRI_YES) r->sts_ok++;
     if (row->sts_ok == TRI_NO) {
         r->sts_fail++;
@@ -77,12 +128,24 @@ void rollup_add(struct rollup *r, const struct row *row)
     const struct probe_result *p = row->result;
     r->rows++;
     if (p->status == ST_NULL_MX) r->null_mx = true;
-    if (p->status == ST_DNS_FAILED && !row->ip) r->dns_failed = true;
-    if (!row->ip) return;
+    bool has_ip = row->ip && row->ip[0]; /* a row read back has "" for none */
+    if (p->status == ST_DNS_FAILED && !has_ip && !r->dns_failed) {
+        r->dns_failed = true;
+        snprintf(r->dns_error, sizeof r->dns_error, "%s", p->error.p ? p->error.p : "");
+    }
+    if (row->mx_host && row->mx_host[0] &&
+        add_word(r->mx_hosts, sizeof r->mx_hosts, row->mx_host, strlen(row->mx_host)))
+        r->mx_count++;
+    if (row->policy) {
+        r->sts = row->policy->mta_sts;
+        r->rpt = row->policy->tls_rpt;
+    }
+    if (!has_ip) return;
     r->addresses++;
     if (!answered(p->status)) return;
     r->reached++;
     add_policies(r, row);
+    add_weak_accepted(r, &p->weak_ciphers);
     if (p->status != ST_OK) {
         first(r->no_tls, sizeof r->no_tls, row, status_name(p->status));
         return;
@@ -98,7 +161,7 @@ void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t le
     if (r->reached == 0) {
         grade[0] = '-';
         snprintf(reason, len, "%s", r->null_mx ? "the domain accepts no mail (null MX)"
-                               : r->dns_failed ? "DNS failed"
+                               : r->dns_failed ? (r->dns_error[0] ? r->dns_error : "DNS failed")
                                : r->addresses  ? "incomplete: no MX answered (timeouts, refusals)"
                                                : "no MX address to scan");
         return;
@@ -130,4 +193,35 @@ void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t le
         snprintf(reason + n, len - n, "%s(incomplete: %d of %d MX addresses did not answer)", n ? " " : "",
                  r->addresses - r->reached, r->addresses);
     }
+}
+
+const char *rollup_starttls(const struct rollup *r)
+{
+    if (r->reached == 0) return "";
+    return r->tls == r->reached ? "all" : r->tls ? "some" : "none";
+}
+
+const char *rollup_dane(const struct rollup *r)
+{
+    if (r->dane_broken) return "invalid";
+    if (r->reached && r->dane_valid == r->reached) return "valid";
+    if (r->dane_valid) return "partial";
+    if (r->dane_rows > r->dane_unsigned) return "unusable";
+    if (r->dane_unsigned) return "unsigned";
+    return r->dane_none ? "none" : "";
+}
+
+enum tri rollup_chains_valid(const struct rollup *r)
+{
+    return r->tls == 0 ? TRI_UNKNOWN : r->chain_no ? TRI_NO : TRI_YES;
+}
+
+enum tri rollup_names_match(const struct rollup *r)
+{
+    return r->tls == 0 ? TRI_UNKNOWN : r->name_no ? TRI_NO : TRI_YES;
+}
+
+enum tri rollup_sts_passed(const struct rollup *r)
+{
+    return r->sts_fail ? TRI_NO : r->sts_ok ? TRI_YES : TRI_UNKNOWN;
 }

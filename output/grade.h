@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One answer per mail domain (issue 16 groundwork, not wired in yet): a
- * domain's rows gathered into a rollup, and its grade by the rubric of
- * docs/grades.md, with the reason it is not the next grade up. Pure: the
- * rows come from a scan or from a file read back. */
+/* One answer per mail domain: a domain's rows gathered into a rollup, and
+ * its grade by the rubric of docs/grades.md, with the reason it is not the
+ * next grade up. Pure: the rows come from a file read back (rollup_read.h). */
 #ifndef STS_GRADE_H
 #define STS_GRADE_H
 
@@ -22,9 +21,20 @@ struct rollup {
     int sts_ok, sts_fail;                   /* rows an MTA-STS sender would (not) deliver to */
     enum sts_status sts;
     bool null_mx, dns_failed;
+    char dns_error[200]; /* the first dns_failed row's error */
     int lowest_version; /* a names.h version bit, -1: none */
     int64_t earliest_expiry;
+    int64_t expiry_days_left; /* of that certificate, from its row's scan */
     bool have_expiry;
+    /* For the rollup's columns (docs/grades.md): */
+    int mx_count;
+    char mx_hosts[1024];       /* the distinct MX hosts, space-separated (cut when longer) */
+    int chain_no, name_no;     /* TLS rows whose chain is not valid; whose name does not match */
+    int dane_unsigned, dane_none;
+    enum rpt_status rpt;
+    int weakest_score;         /* suite_score() of the weakest suite negotiated, -1: none */
+    char weakest[64], weakest_mx[256];
+    char weak_accepted[1024];  /* --ciphers: the weak suites any MX accepts, once each */
     /* The first row that fails each step, for the reason. */
     char no_tls[300], old_tls[300], untrusted[300], dane_bad[300], sts_bad[300], lowest_mx[256], expiry_mx[256];
 };
@@ -36,5 +46,20 @@ void rollup_add(struct rollup *r, const struct row *row);
  * no MX answered); the reason names the first thing that keeps the domain
  * from the next grade ("" for A). */
 void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t len);
+
+/* How weak a suite is, by its IANA name: 6 NULL, anonymous or EXPORT; 5 RC4
+ * or DES; 4 3DES, a 64-bit block or MD5; 3 no forward secrecy; 2 CBC with
+ * SHA-1; 1 another CBC suite; 0 AEAD (docs/ciphers.md). */
+int suite_score(const char *name);
+
+/* The domain's verdicts as the rollup writes them: "all", "some", "none" or
+ * "" (STARTTLS over the answering MX); "valid", "invalid", "partial",
+ * "unusable", "unsigned", "none" or "" (DANE); "yes", "no" or "" (every TLS
+ * MX has a valid chain; names it; passes MTA-STS). */
+const char *rollup_starttls(const struct rollup *r);
+const char *rollup_dane(const struct rollup *r);
+enum tri rollup_chains_valid(const struct rollup *r);
+enum tri rollup_names_match(const struct rollup *r);
+enum tri rollup_sts_passed(const struct rollup *r);
 
 #endif

@@ -40,9 +40,11 @@ struct merger {
     size_t cap;
 };
 
+static const char *who = "merge"; /* the command, for its messages */
+
 static int fail(const char *what, const char *path)
 {
-    fprintf(stderr, "starttls-scan merge: %s%s%s\n", what, path ? ": " : "", path ? path : "");
+    fprintf(stderr, "starttls-scan %s: %s%s%s\n", who, what, path ? ": " : "", path ? path : "");
     return 2;
 }
 
@@ -218,7 +220,7 @@ static int write_pass(struct merger *m, FILE *out)
     struct buf header = {0};
     if (!m->st->format) return 0; /* every shard empty (JSON Lines without a row): so is the merge */
     if (m->st->format->header && m->st->format->header(&header) != 0) return fail("out of memory", NULL);
-    int rc = fwrite(header.data ? header.data : "", 1, header.len, out) == header.len ? 0 : 2;
+    int rc = !out || fwrite(header.data ? header.data : "", 1, header.len, out) == header.len ? 0 : 2;
     buf_free(&header);
     int dfile = -1;
     uint64_t dline = 0;
@@ -238,7 +240,7 @@ static int write_pass(struct merger *m, FILE *out)
             if (m->o->on_row) m->o->on_row(m->o->arg, &row);
             probe_result_free(&r);
             m->st->rows_out++;
-            if (fwrite(m->line, 1, (size_t)n, out) != (size_t)n) rc = 2;
+            if (out && fwrite(m->line, 1, (size_t)n, out) != (size_t)n) rc = 2;
         }
         if (n < 0) rc = 2;
     }
@@ -250,7 +252,7 @@ static int write_pass(struct merger *m, FILE *out)
 static int check_output(const struct merge_options *o)
 {
     struct stat out, in;
-    if (strcmp(o->output, "-") == 0 || stat(o->output, &out) != 0) return 0;
+    if (!o->output || strcmp(o->output, "-") == 0 || stat(o->output, &out) != 0) return 0;
     for (int i = 0; i < o->ninputs; i++)
         if (stat(o->inputs[i], &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
             return fail("the output is one of the shards", o->output);
@@ -305,6 +307,7 @@ int merge_run(const struct merge_options *o, struct merge_stats *st)
     static const char *const key_order[] = {"--key=1,1", "--key=2,2n", NULL};
     static const char *const drop_order[] = {"--key=1,1n", "--key=2,2n", NULL};
     memset(st, 0, sizeof *st);
+    who = o->who ? o->who : "merge";
     struct merger m = {.o = o, .st = st};
     int rc = check_output(o);
     if (rc == 0 && !(m.files = calloc((size_t)o->ninputs, sizeof *m.files))) rc = fail("out of memory", NULL);
@@ -315,8 +318,8 @@ int merge_run(const struct merge_options *o, struct merge_stats *st)
     if (rc == 0) rc = keys_pass(&m);
     if (rc == 0 && choose(&m) != 0) rc = 2;
     char *tmp = NULL;
-    FILE *out = rc == 0 ? open_output(o, &tmp) : NULL;
-    if (rc == 0 && !out) rc = 2;
+    FILE *out = rc == 0 && o->output ? open_output(o, &tmp) : NULL;
+    if (rc == 0 && o->output && !out) rc = 2;
     if (rc == 0) rc = write_pass(&m, out);
     if (out) rc = finish_output(o, out, tmp, rc);
     if (m.keys.pid) extsort_end(&m.keys, true);

@@ -18,9 +18,12 @@ struct output_format;
 struct merge_options {
     const char *const *inputs;
     int ninputs;
-    const char *output; /* a file (written whole, then renamed into place) or "-" */
+    const char *output; /* a file (written whole, then renamed into place), "-", or NULL:
+                         * none, only on_row (the rollup and the report read so) */
     bool overwrite;     /* the output may be a non-empty file */
-    void (*on_row)(void *arg, const struct row *row); /* every row kept, for the summary */
+    const char *who;    /* the command its messages name (NULL: "merge") */
+    /* Every row kept, for the summary; a target's rows come together. */
+    void (*on_row)(void *arg, const struct row *row);
     void *arg;
 };
 

@@ -159,6 +159,10 @@ static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
         fprintf(stderr, "starttls-scan: --resume needs -o FILE (and no --overwrite)\n");
         return 2;
     }
+    if ((cfg->rollup_file || cfg->report_file) && (!cfg->output || strcmp(cfg->output, "-") == 0)) {
+        fprintf(stderr, "starttls-scan: --rollup and --report read the rows back from -o FILE: give one\n");
+        return 2;
+    }
     if (resolve_shard(cfg)) return 2;
     if (cfg->scan.port == 0) cfg->scan.port = cfg->scan.service->default_port;
     if (!cfg->scan.service->resolves_mx) cfg->scan.mx_mode = false;

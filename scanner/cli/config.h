@@ -24,6 +24,8 @@ struct config {
     bool quiet;
     bool progress;            /* --progress: a line every 10 s when stderr is no terminal */
     const char *summary_file; /* --summary FILE: the summary as JSON */
+    const char *rollup_file;  /* --rollup FILE: one row per domain, from -o FILE at the end */
+    const char *report_file;  /* --report FILE: the HTML report, the same way */
     long expiring_within;     /* --expiring-within DAYS; -1: not asked */
     bool concurrency_given;   /* -c was given: never lowered to fit the open-file limit */
     bool ehlo_guessed;        /* the machine has no FQDN: the EHLO name is HOSTNAME.invalid */

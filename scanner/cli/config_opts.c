@@ -33,6 +33,8 @@ static const struct opt_spec {
     {"quiet", no_argument, 'q', FOR_SCAN | REPEATABLE},
     {"progress", no_argument, OPT_PROGRESS, FOR_SCAN | REPEATABLE},
     {"summary", required_argument, OPT_SUMMARY, FOR_SCAN},
+    {"rollup", required_argument, OPT_ROLLUP, FOR_SCAN},
+    {"report", required_argument, OPT_REPORT, FOR_SCAN},
     {"shard", required_argument, OPT_SHARD, FOR_SCAN},
     {"shards", required_argument, OPT_SHARDS, FOR_SCAN},
     {"expiring-within", required_argument, OPT_EXPIRING, FOR_SCAN | REPEATABLE},
@@ -140,6 +142,8 @@ static int output_opts(struct config *cfg, int code, const char *arg)
     case 'q': cfg->quiet = true; return 0;
     case OPT_PROGRESS: cfg->progress = true; return 0;
     case OPT_SUMMARY: cfg->summary_file = arg; return 0;
+    case OPT_ROLLUP: cfg->rollup_file = arg; return 0;
+    case OPT_REPORT: cfg->report_file = arg; return 0;
     case OPT_EXPIRING:
         if (parse_count("--expiring-within", arg, 0, 100000, &v)) return 2;
         cfg->expiring_within = v;

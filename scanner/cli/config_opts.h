@@ -35,6 +35,8 @@ enum {
     OPT_CA_FILE,
     OPT_VERSIONS,
     OPT_CIPHERS,
+    OPT_ROLLUP,
+    OPT_REPORT,
     OPT_NO_DANE,
     OPT_NO_MTA_STS,
     OPT_NO_TLS_RPT,

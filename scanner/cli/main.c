@@ -15,6 +15,7 @@
 #include "scanner/cli/check.h"
 #include "scanner/cli/cmdline.h"
 #include "scanner/cli/merge_cmd.h"
+#include "scanner/cli/rollup_cmd.h"
 #include "scanner/cli/run.h"
 
 /* fds 0-2 that were closed at start get /dev/null, so that no file or
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "merge") == 0) {
         signal(SIGPIPE, SIG_IGN);
         return merge_main(argc - 1, argv + 1);
+    }
+    if (argc > 1 && (strcmp(argv[1], "rollup") == 0 || strcmp(argv[1], "report") == 0)) {
+        signal(SIGPIPE, SIG_IGN);
+        return strcmp(argv[1], "rollup") == 0 ? rollup_main(argc - 1, argv + 1) : report_main(argc - 1, argv + 1);
     }
     struct config cfg;
     int rc = config_parse(&cfg, argc, argv, false);

@@ -81,21 +81,21 @@ bool fd_is_file(int fd, const char *path)
            sf.st_dev == sp.st_dev && sf.st_ino == sp.st_ino;
 }
 
-int summary_path_check(const char *path, bool replace)
+int side_path_check(const char *opt, const char *path, bool replace)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "starttls-scan: --summary: %s is a directory\n", path);
+            fprintf(stderr, "starttls-scan: %s: %s is a directory\n", opt, path);
             return -1;
         }
         if (S_ISREG(st.st_mode) && st.st_size > 0 && !replace) {
-            fprintf(stderr, "starttls-scan: --summary: %s is not empty; pass --overwrite to "
-                            "replace it\n", path);
+            fprintf(stderr, "starttls-scan: %s: %s is not empty; pass --overwrite to "
+                            "replace it\n", opt, path);
             return -1;
         }
         if (access(path, W_OK) != 0) {
-            fprintf(stderr, "starttls-scan: --summary: cannot write %s: %s\n", path, strerror(errno));
+            fprintf(stderr, "starttls-scan: %s: cannot write %s: %s\n", opt, path, strerror(errno));
             return -1;
         }
         return 0;
@@ -104,7 +104,7 @@ int summary_path_check(const char *path, bool replace)
     snprintf(d, sizeof d, "%s", path);
     const char *dir = dirname(d);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "starttls-scan: --summary: cannot write %s: %s\n", path,
+        fprintf(stderr, "starttls-scan: %s: cannot write %s: %s\n", opt, path,
                 stat(dir, &st) != 0 ? strerror(errno) : !S_ISDIR(st.st_mode) ? "not a directory"
                                                                            : strerror(errno));
         return -1;

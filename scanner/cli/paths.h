@@ -18,8 +18,9 @@ bool same_file(const char *a, const char *b);
 /* Does fd hold the file at path? */
 bool fd_is_file(int fd, const char *path);
 
-/* --summary FILE may be written: 0, or -1 after a message. replace: the
- * file may hold something (--overwrite, --resume). */
-int summary_path_check(const char *path, bool replace);
+/* A file beside the rows (--summary, --rollup, --report) may be written:
+ * 0, or -1 after a message naming opt. replace: the file may hold
+ * something (--overwrite, --resume). */
+int side_path_check(const char *opt, const char *path, bool replace);
 
 #endif

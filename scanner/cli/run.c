@@ -17,6 +17,7 @@
 #include "scanner/base/tempfile.h"
 #include "output/writer.h"
 #include "scanner/cli/paths.h"
+#include "scanner/cli/rollup_cmd.h"
 #include "scanner/dialog/services.h"
 #include "scanner/engine/scan.h"
 #include "scanner/input/feeder.h"
@@ -87,17 +88,25 @@ static int check_files(const struct config *cfg, int input_fd)
         fprintf(stderr, "starttls-scan: -o %s is the input file; write the rows elsewhere\n", out);
         return -1;
     }
-    if (!cfg->summary_file) return 0;
-    if (fd_is_file(input_fd, cfg->summary_file)) {
-        fprintf(stderr, "starttls-scan: --summary %s is the input file\n", cfg->summary_file);
-        return -1;
+    const char *opts[] = {"--summary", "--rollup", "--report"};
+    const char *paths[] = {cfg->summary_file, cfg->rollup_file, cfg->report_file};
+    for (int i = 0; i < 3; i++) {
+        if (!paths[i]) continue;
+        if (fd_is_file(input_fd, paths[i])) {
+            fprintf(stderr, "starttls-scan: %s %s is the input file\n", opts[i], paths[i]);
+            return -1;
+        }
+        for (int k = -1; k < i; k++) {
+            const char *other = k < 0 ? out : paths[k];
+            if (other && same_file(other, paths[i])) {
+                fprintf(stderr, "starttls-scan: %s %s is also %s; give it a name of its own\n", opts[i],
+                        paths[i], k < 0 ? "the output file (-o)" : opts[k]);
+                return -1;
+            }
+        }
+        if (side_path_check(opts[i], paths[i], cfg->overwrite || cfg->resume) != 0) return -1;
     }
-    if (out && same_file(out, cfg->summary_file)) {
-        fprintf(stderr, "starttls-scan: --summary %s is the output file (-o); give it a name of "
-                        "its own\n", cfg->summary_file);
-        return -1;
-    }
-    return summary_path_check(cfg->summary_file, cfg->overwrite || cfg->resume);
+    return 0;
 }
 
 /* The output and the summary file, in that order; the summary's is made now,
@@ -269,6 +278,17 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
     return status;
 }
 
+/* --rollup, --report: from every row of -o FILE (earlier runs' too, after
+ * --resume), once the scan has ended; the grades' line ends the summary. */
+static int rollup_after(const struct config *cfg, int status)
+{
+    if (!cfg->rollup_file && !cfg->report_file) return status;
+    const char *inputs[] = {cfg->output};
+    struct rollup_job j = {inputs, 1, cfg->rollup_file, cfg->report_file,
+                           cfg->expiring_within >= 0 ? cfg->expiring_within : 30, true, cfg->quiet, ""};
+    return rollup_job_run(&j) == 0 ? status : 2;
+}
+
 int run_scan(const struct config *cfg, void (*sink)(void *, const struct row *, int), void *sink_arg)
 {
     struct run r;
@@ -307,6 +327,7 @@ out:
     else if (r.writer && writer_close(r.writer) != 0) status = 2;
     if (r.summary_fd >= 0) close(r.summary_fd);
     if (!r.ran && r.summary_created) unlink(cfg->summary_file);
+    if (r.ran && (status == 0 || status == 3) && !sink) status = rollup_after(cfg, status);
     if (r.input_fd > STDIN_FILENO) close(r.input_fd);
     summary_free(&r.summary);
     if (done_keys) fclose(done_keys);

@@ -46,6 +46,11 @@ static const char usage_scan[] =
     "      --summary FILE       also write the summary as JSON to FILE\n"
     "      --expiring-within D  exit with status 3 when a certificate expires within D\n"
     "                           days (or has expired); the summary lists them\n"
+    "      --rollup FILE        at the end, one CSV row per domain with its grade and\n"
+    "                           the reason (see starttls-scan rollup --help), from\n"
+    "                           every row of -o FILE\n"
+    "      --report FILE        at the end, an HTML report of every row of -o FILE\n"
+    "                           (see starttls-scan report --help)\n"
     "Scale:\n"
     "  -w, --workers N          event-loop threads (default: number of cores)\n"
     "  -c, --concurrency N      probes in flight at once, all workers together (default 1000)\n"
@@ -159,6 +164,45 @@ static const char usage_merge[] =
     "Exit status: 0 when merged; 2 on a usage error, a shard that cannot be read or\n"
     "does not match the others, or a failed output; 3 with --expiring-within.\n";
 
+static const char usage_rollup[] =
+    "Usage: starttls-scan rollup -o OUT.csv [OPTIONS] FILE...\n"
+    "One CSV row per domain from the rows of a scan (its -o file, the shards of a\n"
+    "sharded scan, or their merge): MX hosts, addresses scanned and answering,\n"
+    "STARTTLS on all / some / none, the lowest TLS version and the weakest cipher\n"
+    "(and on which MX), the earliest certificate expiry (date, days left, MX), chains\n"
+    "and names on every MX, DANE, MTA-STS and TLS-RPT, and a grade A-F with the\n"
+    "reason it is not the next grade up (docs/grades.md). Shards are read as merge\n"
+    "reads them: a target in two files counts once. OUT is written whole, then\n"
+    "renamed into place.\n"
+    "\n"
+    "  -o, --output FILE        the rollup file (needed)\n"
+    "      --overwrite          replace OUT when it is not empty\n"
+    "  -q, --quiet              no grade line on stderr\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 when written; 2 on a usage error, an input that cannot be read\n"
+    "or is not ours, or a failed output.\n";
+
+static const char usage_report[] =
+    "Usage: starttls-scan report -o OUT.html [OPTIONS] FILE...\n"
+    "One self-contained HTML page from the rows of a scan (its -o file, the shards\n"
+    "of a sharded scan, or their merge): the headline, the status and TLS version\n"
+    "mix, the certificate expiry timeline, the issuers, DANE / MTA-STS / TLS-RPT\n"
+    "adoption, the grades, the certificates expiring soon (every domain and MX each\n"
+    "serves) and a sortable, filterable table of the domains with their grade and\n"
+    "reason. Nothing on the page loads anything: CSS inline, charts as inline SVG,\n"
+    "one small inline script for sorting and filtering.\n"
+    "\n"
+    "  -o, --output FILE        the page (needed)\n"
+    "      --expiring-within D  list the certificates that expire within D days\n"
+    "                           (default 30)\n"
+    "      --overwrite          replace OUT when it is not empty\n"
+    "  -q, --quiet              no grade line on stderr\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 when written; 2 on a usage error, an input that cannot be read\n"
+    "or is not ours, or a failed output.\n";
+
 /* The format list: "csv (RFC 4180, ... the default), jsonl (...)", one a line. */
 static void format_help(char *out, size_t len)
 {
@@ -207,6 +251,16 @@ void usage_print(FILE *out, bool check)
 void usage_print_merge(FILE *out)
 {
     fputs(usage_merge, out);
+}
+
+void usage_print_rollup(FILE *out, bool report)
+{
+    fputs(report ? usage_report : usage_rollup, out);
+}
+
+const char *usage_version_string(void)
+{
+    return STS_VERSION;
 }
 
 void usage_print_version(FILE *out)

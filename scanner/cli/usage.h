@@ -14,5 +14,9 @@ void usage_print(FILE *out, bool check);
 void usage_print_version(FILE *out);
 /* starttls-scan merge --help */
 void usage_print_merge(FILE *out);
+/* starttls-scan rollup --help, or report --help. */
+void usage_print_rollup(FILE *out, bool report);
+/* "1.2.0": this build's version. */
+const char *usage_version_string(void);
 
 #endif

@@ -96,6 +96,27 @@ open("weird.crt", "w").write("-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) 
 PY
 cat weird.key weird.crt > weird.pem
 
+# 1b. Markup in the names, for the HTML report (issue 16), expiring in ten days so that the
+#     report's certificate table lists it: it must stay text in a real browser.
+cat > htmlcert.cnf <<'CNF'
+[req]
+distinguished_name = dn
+prompt = no
+utf8 = yes
+string_mask = utf8only
+[dn]
+CN = <script>document.title='pwned'</script>
+O = "><img src=x onerror="document.title='img'">
+OU = </td></tr></table><h1 id=injected>x</h1>
+[ext]
+subjectAltName = DNS:mx-html.lab.test
+CNF
+q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout htmlcert.key \
+    -out htmlcert.csr -config htmlcert.cnf
+q openssl x509 -req -in htmlcert.csr -CA ca.pem -CAkey ca.key -set_serial 0x4854 -days 10 \
+    -extfile htmlcert.cnf -extensions ext -out htmlcert.crt
+cat htmlcert.key htmlcert.crt > htmlcert.pem
+
 # 2. A thousand names, and a chain of ten certificates (leaf and nine CAs).
 issuer=ca
 for i in 1 2 3 4 5 6 7 8 9; do

@@ -266,7 +266,7 @@ start_odd() {
         "tls:$c/big.pem=127.0.2.15:25" counter=127.0.2.30:25 "quiet-tls:$c/good.pem=127.0.2.16:25" \
         "tls:$c/negserial.pem=127.0.2.17:25" "tls:$c/longserial.pem=127.0.2.18:25" \
         "grey:$c/good.pem=127.0.2.19:25" "tarpit:$c/good.pem=127.0.2.20:25" \
-        "echo-auth:$c/good.pem=127.0.2.21:25" \
+        "echo-auth:$c/good.pem=127.0.2.21:25" "tls:$c/htmlcert.pem=127.0.2.22:25" \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "output/rollup_read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/cellfmt.h"
+#include "output/merge.h"
+#include "scanner/base/buf.h"
+
+struct gatherer {
+    const struct rollup_reader *r;
+    struct buf key, domain;
+    bool open;
+    struct rollup rollup;
+    struct kept_row rows[ROLLUP_KEPT_ROWS];
+    int nrows;
+    uint64_t total;
+};
+
+static void flush(struct gatherer *g)
+{
+    if (!g->open) return;
+    struct rollup_target t = {g->domain.data ? g->domain.data : "", &g->rollup, g->rows, g->nrows};
+    g->r->on_target(g->r->arg, &t);
+    g->open = false;
+}
+
+static void keep(struct gatherer *g, const struct row *row)
+{
+    if (g->nrows == ROLLUP_KEPT_ROWS) return;
+    const struct probe_result *p = row->result;
+    struct kept_row *k = &g->rows[g->nrows++];
+    memset(k, 0, sizeof *k);
+    snprintf(k->mx_host, sizeof k->mx_host, "%s", row->mx_host ? row->mx_host : "");
+    snprintf(k->ip, sizeof k->ip, "%s", row->ip ? row->ip : "");
+    k->status = p->status;
+    snprintf(k->tls_version, sizeof k->tls_version, "%s", p->tls_version);
+    snprintf(k->cipher, sizeof k->cipher, "%s", p->cipher);
+    k->has_cert = p->cert.present;
+    snprintf(k->cert_sha256, sizeof k->cert_sha256, "%s", p->cert.sha256);
+    snprintf(k->cert_subject, sizeof k->cert_subject, "%s", p->cert.subject.p ? p->cert.subject.p : "");
+    snprintf(k->cert_issuer, sizeof k->cert_issuer, "%s", p->cert.issuer.p ? p->cert.issuer.p : "");
+    if (p->cert.present && p->cert.dates_valid) {
+        iso8601_utc(p->cert.not_after, k->cert_not_after);
+        k->days_left = cert_days_left(p);
+        k->has_days = true;
+    }
+}
+
+static void on_row(void *arg, const struct row *row)
+{
+    struct gatherer *g = arg;
+    struct buf key = {0};
+    row_key(&key, row->domain.p ? row->domain.p : "", row->domain.len, row->port, row->protocol);
+    if (!g->open || key.len != g->key.len || memcmp(key.data, g->key.data, key.len) != 0) {
+        flush(g);
+        buf_reset(&g->key);
+        buf_append(&g->key, key.data, key.len);
+        buf_reset(&g->domain);
+        buf_append(&g->domain, row->domain.p ? row->domain.p : "", row->domain.len);
+        buf_append(&g->domain, "", 1);
+        rollup_init(&g->rollup);
+        g->nrows = 0;
+        g->open = true;
+    }
+    buf_free(&key);
+    rollup_add(&g->rollup, row);
+    keep(g, row);
+    g->total++;
+}
+
+int rollup_read(const struct rollup_reader *r, uint64_t *rows)
+{
+    struct gatherer *g = calloc(1, sizeof *g);
+    if (!g) {
+        fprintf(stderr, "starttls-scan %s: out of memory\n", r->who);
+        return 2;
+    }
+    g->r = r;
+    struct merge_options o = {.inputs = r->inputs, .ninputs = r->ninputs, .output = NULL,
+                              .who = r->who, .on_row = on_row, .arg = g};
+    struct merge_stats st;
+    int rc = merge_run(&o, &st);
+    if (rc == 0) flush(g);
+    *rows = g->total;
+    buf_free(&g->key);
+    buf_free(&g->domain);
+    free(g);
+    return rc;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "scanner/cli/rollup_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output/report.h"
+#include "output/rollup_csv.h"
+#include "output/rollup_read.h"
+#include "output/summary.h"
+#include "scanner/cli/config.h"
+#include "scanner/cli/usage.h"
+
+struct job_state {
+    const struct rollup_job *j;
+    FILE *rollup;
+    struct buf line;
+    int write_error;
+    struct report report;
+};
+
+static const char *prefix(const struct rollup_job *j)
+{
+    return j->who[0] ? j->who : "scan";
+}
+
+static int fail(const struct rollup_job *j, const char *path, const char *why)
+{
+    fprintf(stderr, "starttls-scan %s: %s: %s\n", prefix(j), path, why);
+    return 2;
+}
+
+/* An output may be written: not an input, not a non-empty file unless allowed. */
+static int check_output(const struct rollup_job *j, const char *path)
+{
+    struct stat out, in;
+    if (!path || stat(path, &out) != 0) return 0;
+    for (int i = 0; i < j->ninputs; i++)
+        if (stat(j->inputs[i], &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+            return fail(j, path, "the output is one of the inputs");
+    if (S_ISREG(out.st_mode) && out.st_size > 0 && !j->overwrite)
+        return fail(j, path, "the output is not empty (--overwrite replaces it)");
+    return 0;
+}
+
+/* A temporary file beside path, renamed into place when whole. */
+static FILE *open_beside(const struct rollup_job *j, const char *path, char **tmp)
+{
+    size_t len = strlen(path) + 32;
+    if (!(*tmp = malloc(len))) return NULL;
+    snprintf(*tmp, len, "%s.writing.XXXXXX", path);
+    int fd = mkstemp(*tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fail(j, path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(*tmp);
+        }
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return f;
+}
+
+/* Closes f; on success renames it onto path, else removes it. */
+static int close_into(const struct rollup_job *j, FILE *f, char *tmp, const char *path, int rc)
+{
+    int err = 0;
+    if (fflush(f) != 0 || ferror(f)) err = errno ? errno : EIO;
+    if (rc == 0 && !err && fsync(fileno(f)) != 0) err = errno;
+    if (fclose(f) != 0 && !err) err = errno;
+    if (rc == 0 && !err && (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0)) err = errno;
+    if (rc != 0 || err) unlink(tmp);
+    free(tmp);
+    if (rc == 0 && err) {
+        char why[256];
+        snprintf(why, sizeof why, "writing failed: %s; nothing was written", strerror(err));
+        return fail(j, path, why);
+    }
+    return rc;
+}
+
+static void on_target(void *arg, const struct rollup_target *t)
+{
+    struct job_state *s = arg;
+    if (s->rollup && !s->write_error) {
+        buf_reset(&s->line);
+        if (rollup_csv_row(&s->line, t) != 0 || fwrite(s->line.data, 1, s->line.len, s->rollup) != s->line.len)
+            s->write_error = errno ? errno : ENOMEM;
+    }
+    report_add(&s->report, t);
+}
+
+static void grade_line(const struct report *r)
+{
+    fprintf(stderr, "starttls-scan: grades of %llu %s:", (unsigned long long)r->targets,
+            plural(r->targets, "domain", "domains"));
+    for (int g = 0; g < REPORT_GRADES - 1; g++)
+        fprintf(stderr, " %s=%llu", report_grade_names[g], (unsigned long long)r->grades[g]);
+    fputs(" (docs/grades.md)\n", stderr);
+}
+
+static int write_report(struct job_state *s)
+{
+    const struct rollup_job *j = s->j;
+    struct buf page = {0};
+    struct report_meta meta = {j->inputs, j->ninputs, (int64_t)time(NULL), usage_version_string()};
+    if (report_html(&s->report, &meta, &page) != 0) {
+        buf_free(&page);
+        return fail(j, j->report, "out of memory");
+    }
+    char *tmp;
+    FILE *f = open_beside(j, j->report, &tmp);
+    int rc = f ? 0 : 2;
+    if (f && fwrite(page.data, 1, page.len, f) != page.len) rc = 2;
+    if (f) {
+        int err = rc ? errno : 0;
+        rc = close_into(j, f, tmp, j->report, rc);
+        if (err) rc = fail(j, j->report, strerror(err));
+    }
+    buf_free(&page);
+    return rc;
+}
+
+int rollup_job_run(const struct rollup_job *j)
+{
+    struct job_state s = {.j = j};
+    if (check_output(j, j->rollup) || check_output(j, j->report)) return 2;
+    if (report_init(&s.report, j->expiring_within) != 0) return fail(j, "report", "out of memory");
+    char *tmp = NULL;
+    int rc = 0;
+    if (j->rollup && (!(s.rollup = open_beside(j, j->rollup, &tmp)) ||
+                      (buf_reset(&s.line), rollup_csv_header(&s.line)) != 0 ||
+                      fwrite(s.line.data, 1, s.line.len, s.rollup) != s.line.len))
+        rc = 2;
+    struct rollup_reader reader = {j->inputs, j->ninputs, j->who[0] ? j->who : "scan", on_target, &s};
+    uint64_t rows = 0;
+    if (rc == 0) rc = rollup_read(&reader, &rows);
+    if (rc == 0 && s.write_error) rc = fail(j, j->rollup, strerror(s.write_error));
+    if (s.rollup) rc = close_into(j, s.rollup, tmp, j->rollup, rc);
+    if (rc == 0 && j->report) rc = write_report(&s);
+    if (rc == 0 && !j->quiet) grade_line(&s.report);
+    buf_free(&s.line);
+    report_free(&s.report);
+    return rc;
+}
+
+/* The subcommands' shared command line: INPUT... -o OUT. */
+static int parse(int argc, char **argv, struct rollup_job *j, const char **out, bool report)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'},           {"overwrite", no_argument, NULL, 'O'},
+        {"expiring-within", required_argument, NULL, 'E'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},                   {NULL, 0, NULL, 0}};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': *out = optarg; break;
+        case 'O': j->overwrite = true; break;
+        case 'E':
+            if (!report) goto usage;
+            if (parse_count("--expiring-within", optarg, 0, 100000, &j->expiring_within)) return 2;
+            break;
+        case 'q': j->quiet = true; break;
+        case 'h': usage_print_rollup(stdout, report); return 1;
+        default: goto usage;
+        }
+    }
+    j->inputs = (const char *const *)argv + optind;
+    j->ninputs = argc - optind;
+    if (j->ninputs < 1 || !*out || strcmp(*out, "-") == 0) {
+        fprintf(stderr, "starttls-scan %s: %s (starttls-scan %s -o OUT FILE...)\n", j->who,
+                j->ninputs < 1 ? "no input file" : "-o FILE is needed", j->who);
+        return 2;
+    }
+    return 0;
+usage:
+    fprintf(stderr, "Try 'starttls-scan %s --help'.\n", j->who);
+    return 2;
+}
+
+int rollup_main(int argc, char **argv)
+{
+    struct rollup_job j = {.who = "rollup", .expiring_within = 30};
+    int rc = parse(argc, argv, &j, &j.rollup, false);
+    return rc ? (rc == 1 ? 0 : rc) : rollup_job_run(&j);
+}
+
+int report_main(int argc, char **argv)
+{
+    struct rollup_job j = {.who = "report", .expiring_within = 30};
+    int rc = parse(argc, argv, &j, &j.report, true);
+    return rc ? (rc == 1 ? 0 : rc) : rollup_job_run(&j);
+}

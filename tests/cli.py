@@ -101,11 +101,62 @@ def test_shard_options():
     check(p.returncode == 0 and p.stdout.startswith("Usage: starttls-scan merge"), "merge --help")
 
 
+def test_rollup_and_report_files():
+    """The rollup's and the report's files: written whole or not at all,
+    never over a file unless asked, a target in two files once."""
+    import glob
+    import os
+    import tempfile
+    d = tempfile.mkdtemp(prefix="sts-cli-")
+    rows, out, page = (os.path.join(d, n) for n in ("rows.csv", "r.csv", "r.html"))
+    p = subprocess.run([BIN, "-o", rows, "--ehlo", "scanner.example"], input="bad line!\n127.0.0.1\n[::1]\n",
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "rows without a network: %r" % p.stderr)
+    p = subprocess.run([BIN, "rollup", "-o", out, rows, rows], capture_output=True, text=True)
+    lines = open(out).read().splitlines() if os.path.exists(out) else []
+    check(p.returncode == 0 and len(lines) == 4 and lines[0].startswith("domain,grade,reason,"),
+          "rollup: a header and one row per target, once from two copies: %r %r" % (lines, p.stderr))
+    check("grades of 3 domains: A=0 B=0 C=0 D=0 F=0 -=3" in p.stderr, "rollup names the grades: %r" % p.stderr)
+    before = open(out).read()
+    p = subprocess.run([BIN, "rollup", "-o", out, rows], capture_output=True, text=True)
+    check(p.returncode == 2 and "--overwrite" in p.stderr and open(out).read() == before,
+          "rollup: a non-empty OUT stays unless --overwrite: %r" % p.stderr)
+    p = subprocess.run([BIN, "rollup", "--overwrite", "-o", out, rows], capture_output=True, text=True)
+    check(p.returncode == 0, "rollup --overwrite replaces it")
+    notours = os.path.join(d, "notours.csv")
+    open(notours, "w").write("a,b,c\n1,2,3\n")
+    for cmd, target in (("rollup", os.path.join(d, "x.csv")), ("report", os.path.join(d, "x.html"))):
+        p = subprocess.run([BIN, cmd, "-o", target, notours], capture_output=True, text=True)
+        check(p.returncode == 2 and "not a file of starttls-scan's" in p.stderr and not os.path.exists(target),
+              "%s: another program's file is refused, nothing written: %r" % (cmd, p.stderr))
+        p = subprocess.run([BIN, cmd, "-o", os.path.join(d, "no", "dir"), rows], capture_output=True, text=True)
+        check(p.returncode == 2 and "No such file or directory" in p.stderr, "%s: an unwritable OUT: %r" % (cmd, p.stderr))
+        p = subprocess.run([BIN, cmd, rows], capture_output=True, text=True)
+        check(p.returncode == 2 and "-o FILE is needed" in p.stderr, "%s without -o: %r" % (cmd, p.stderr))
+        p = subprocess.run([BIN, cmd, "-o", target], capture_output=True, text=True)
+        check(p.returncode == 2 and "no input file" in p.stderr, "%s without input: %r" % (cmd, p.stderr))
+        p = subprocess.run([BIN, cmd, "--help"], capture_output=True, text=True)
+        check(p.returncode == 0 and p.stdout.startswith("Usage: starttls-scan %s" % cmd), "%s --help" % cmd)
+    check(not glob.glob(os.path.join(d, "*.writing.*")), "no temporary file left")
+    p = subprocess.run([BIN, "report", "-o", page, rows], capture_output=True, text=True)
+    html = open(page).read() if os.path.exists(page) else ""
+    check(p.returncode == 0 and html.startswith("<!DOCTYPE html>") and "default-src 'none'" in html,
+          "report: one page with its Content-Security-Policy")
+    for args, needle in ((["--rollup", out], "read the rows back from -o FILE"),
+                         (["--report", page, "-o", "-"], "read the rows back from -o FILE"),
+                         (["--rollup", rows, "-o", rows, "--overwrite"], "is also the output file"),
+                         (["--rollup", out, "-o", os.path.join(d, "new.csv")], "is not empty")):
+        p = subprocess.run([BIN, "--ehlo", "scanner.example", *args], input="", capture_output=True, text=True)
+        check(p.returncode == 2 and needle in p.stderr, "%s: %r, got %r" % (" ".join(args), needle, p.stderr))
+    subprocess.run(["rm", "-rf", d])
+
+
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
     test_tuned_is_current()
     test_open_file_limit()
     test_shard_options()
+    test_rollup_and_report_files()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

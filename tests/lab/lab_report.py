@@ -292,6 +292,11 @@ def test_rollup_and_report():
         shot = os.path.join(ARTEFACTS, "report.png")
         p = chromium("--hide-scrollbars", "--window-size=1280,2000", "--screenshot=" + shot, "file://" + page)
         check(p.returncode == 0 and os.path.getsize(shot) > 20000, "a screenshot: %s" % shot)
-        print("report screenshot: %s" % os.path.abspath(shot), flush=True)
+        # The README's picture (docs/report.png is one of these): the top, scaled down.
+        small = os.path.join(ARTEFACTS, "report-small.png")
+        p = chromium("--hide-scrollbars", "--window-size=1400,1500", "--force-device-scale-factor=0.6",
+                     "--screenshot=" + small, "file://" + page)
+        check(p.returncode == 0 and os.path.getsize(small) > 10000, "the README's picture: %s" % small)
+        print("report screenshots: %s, %s" % (os.path.abspath(shot), os.path.abspath(small)), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -74,6 +74,10 @@
     X(http_refusals)                                                                               \
     X(grade_rubric_by_table)                                                                       \
     X(suites_lists_and_names)                                                                      \
+    X(html_escapes_markup)                                                                         \
+    X(svg_labels_are_text)                                                                         \
+    X(suite_scores_order_weakness)                                                                 \
+    X(rollup_csv_quotes_and_columns)                                                               \
     X(suites_weakness_rule)                                                                        \
     X(cipherenum_orders_and_bounds)                                                                \
     X(hello_tls13_offer)                                                                           \

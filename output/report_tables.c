@@ -63,13 +63,20 @@ static int expiring(struct buf *out, const struct report *r)
                                  "<th>SHA-256</th></tr></thead><tbody>");
     for (int i = 0; rc == 0 && i < r->nexpiring; i++) {
         const struct report_cert *c = sorted[i];
-        rc = buf_printf(out, "<tr data-sha256=\"%s\"><td data-v=\"%" PRId64 "\"%s>%" PRId64 "</td>", c->sha256,
-                        c->days_left, c->days_left < 0 ? " class=\"red\"" : "", c->days_left);
+        char shown[17];
+        snprintf(shown, sizeof shown, "%.16s", c->sha256);
+        rc = buf_append_str(out, "<tr data-sha256=\""); /* hex from our rows, but a file may say anything */
+        if (rc == 0) rc = html_text(out, c->sha256);
+        if (rc == 0)
+            rc = buf_printf(out, "\"><td data-v=\"%" PRId64 "\"%s>%" PRId64 "</td>", c->days_left,
+                            c->days_left < 0 ? " class=\"red\"" : "", c->days_left);
         if (rc == 0) rc = td(out, NULL, c->not_after);
         if (rc == 0) rc = td(out, NULL, c->subject);
         if (rc == 0) rc = td(out, NULL, c->issuer);
         if (rc == 0) rc = served(out, c);
-        if (rc == 0) rc = buf_printf(out, "<td><code>%.16s</code></td></tr>", c->sha256);
+        if (rc == 0) rc = buf_append_str(out, "<td><code>");
+        if (rc == 0) rc = html_text(out, shown);
+        if (rc == 0) rc = buf_append_str(out, "</code></td></tr>");
     }
     if (rc == 0 && r->nexpiring) rc = buf_append_str(out, "</tbody></table>");
     if (rc == 0 && r->expiring_more)

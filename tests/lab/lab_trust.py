@@ -143,7 +143,7 @@ def test_summary_file_rules():
           "a non-empty --summary file is not replaced: %r" % p.stderr)
     check(not os.path.exists(out), "and the refused run created no output file")
     p = run("--allow-private", "-o", out, "--summary", out, stdin=b"good.lab.test\n")
-    check(p.returncode == 2 and b"is the output file" in p.stderr and not os.path.exists(out),
+    check(p.returncode == 2 and b"is also the output file (-o)" in p.stderr and not os.path.exists(out),
           "--summary naming the -o file is refused: %r" % p.stderr)
     p = run("--allow-private", "-o", out, "--summary", os.path.join(LAB, "no-such-dir", "s.json"), stdin=b"good.lab.test\n")
     check(p.returncode == 2 and b"--summary" in p.stderr and not os.path.exists(out),

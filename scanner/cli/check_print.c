@@ -71,7 +71,14 @@ static void on_connecting(void *arg, const struct conn *c)
 {
     (void)arg;
     const char *host = c->sni[0] ? c->sni : c->ip;
-    if (c->hello_version)
+    /* --ciphers: a connection per suite; one line says so, not each dialog */
+    static char announced[80];
+    if (c->hello_suites) {
+        if (strcmp(announced, c->ip) != 0)
+            printf("-- %s [%s] port %d: enumerating cipher suites, our own ClientHello on one connection "
+                   "after another (their dialogs not shown)\n", host, c->ip, c->port);
+        snprintf(announced, sizeof announced, "%s", c->ip);
+    } else if (c->hello_version)
         printf("-- again, %s [%s] port %d: our own ClientHello up to %s, to read the server's "
                "hello in plaintext\n", host, c->ip, c->port, tls_version_name(c->hello_version));
     else
@@ -82,7 +89,7 @@ static void on_connecting(void *arg, const struct conn *c)
 static void on_sent(void *arg, const struct conn *c, const char *shown)
 {
     (void)arg;
-    (void)c;
+    if (c->hello_suites) return;
     check_print_text("C: ", shown, strlen(shown));
     fflush(stdout);
 }
@@ -90,7 +97,7 @@ static void on_sent(void *arg, const struct conn *c, const char *shown)
 static void on_received(void *arg, const struct conn *c, const struct reply *r)
 {
     (void)arg;
-    (void)c;
+    if (c->hello_suites) return;
     size_t off = 0, len;
     const char *line;
     while ((line = reply_next_line(r, &off, &len)) != NULL) check_print_text("S: ", line, len);
@@ -174,6 +181,7 @@ static void on_finished(void *arg, const struct conn *c)
 {
     (void)arg;
     const struct probe_result *r = &c->result;
+    if (c->hello_suites) return;
     if (r->auth_mechs_plain.len)
         check_print_list("-- AUTH offered before TLS: ", r->auth_mechs_plain.p, r->auth_mechs_plain.len);
     if (r->auth_mechs.len)

@@ -92,4 +92,4 @@ install: build
 	cmake --install build
 
 clean:
-	rm -rf build build-asan build-fuzz build-release build-hardened build-clang demo.csv
+	rm -rf build build-asan build-fuzz build-release build-hardened build-clang demo.csv demo.html artefacts

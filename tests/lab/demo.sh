@@ -46,6 +46,7 @@ PY
 case $mode in
 run)
     out=${3:-demo.csv}
+    report=${out%.csv}.html
     lab=$(mktemp -d /tmp/sts-demo.XXXXXX)
     trap 'bash "$here/lab.sh" down "$lab"; rm -rf "$lab" lab-ca.pem' EXIT
     echo "Starting the demo lab (nsd, unbound, postfix, dovecot, vsftpd, nginx in a network namespace)..."
@@ -53,14 +54,15 @@ run)
     cp "$lab/certs/ca.pem" lab-ca.pem
     echo
     # The lab lives on loopback addresses, which a real scan refuses: --allow-private.
-    echo "\$ $scan_cmd --overwrite tests/lab/demo-domains.txt -o $out"
+    echo "\$ $scan_cmd --overwrite tests/lab/demo-domains.txt -o $out --report $report"
     bash "$here/lab.sh" exec "$lab" env PATH="$(dirname "$bin"):$PATH" \
-        $scan_cmd --overwrite "$here/demo-domains.txt" -o "$out"
-    give_back "$out"
+        $scan_cmd --overwrite "$here/demo-domains.txt" -o "$out" --report "$report"
+    give_back "$out" "$report"
     echo
     table "$out"
     echo
-    echo "The full CSV ($(head -1 "$out" | tr ',' '\n' | wc -l) columns) is in $out."
+    echo "The full CSV ($(head -1 "$out" | tr ',' '\n' | wc -l) columns) is in $out; the report, a page"
+    echo "to open in any browser, in $report."
     echo "To try the README's tour by hand: make demo-up, make demo-shell, make demo-down."
     ;;
 up)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
@@ -31,6 +32,7 @@ struct probe {
     bool incomplete;            /* --versions stopped short of an answer */
     struct conn *successor;     /* the next connection, queued once the last one is closed */
     struct cipher_enum *ciphers; /* --ciphers, once the server took TLS */
+    uint64_t ciphers_until_ms;   /* ...and no new hello after this uv_hrtime() */
     /* DANE: the TLSA lookup runs beside the connections; the result is
      * published once both are in (the chain kept until then). */
     struct dedup_waiter tlsa_waiter;
@@ -148,6 +150,7 @@ static bool next_cipher_hello(struct probe *p)
     uint16_t version;
     const uint16_t *suites;
     size_t n;
+    if (uv_hrtime() / 1000000 > p->ciphers_until_ms) cipher_enum_stop(p->ciphers);
     if (!cipher_enum_next(p->ciphers, &version, &suites, &n)) return false;
     follow_with(p, version);
     p->successor->hello_suites = suites; /* unchanged until this hello's answer */
@@ -166,6 +169,7 @@ static void probed(struct probe *p)
             abort();
         }
         cipher_enum_init(p->ciphers, p->env->versions ? p->accepted : (1u << TLS_VERSION_BITS) - 1);
+        p->ciphers_until_ms = uv_hrtime() / 1000000 + CIPHERENUM_MAX_SECONDS * 1000;
         p->stage = STAGE_CIPHERS;
         if (next_cipher_hello(p)) return;
     }

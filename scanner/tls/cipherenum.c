@@ -46,6 +46,12 @@ bool cipher_enum_next(struct cipher_enum *e, uint16_t *version, const uint16_t *
     return true;
 }
 
+void cipher_enum_stop(struct cipher_enum *e)
+{
+    if (!e->done) e->incomplete = true;
+    e->done = true;
+}
+
 static bool offered(const struct cipher_enum *e, uint16_t suite, size_t *at)
 {
     for (size_t i = 0; i < e->noffer; i++)

@@ -19,9 +19,10 @@
 #include "scanner/tls/names.h"
 #include "scanner/tls/suites.h"
 
-/* At most this many hellos for one server (the answer then says
- * "(incomplete)"). */
+/* At most this many hellos for one server, and this long from the first
+ * (the answer then says "(incomplete)"). */
 #define CIPHERENUM_MAX_HELLOS 128
+#define CIPHERENUM_MAX_SECONDS 300
 
 enum cipher_order { ORDER_UNKNOWN = 0, ORDER_SERVER, ORDER_CLIENT, ORDER_UNCLEAR };
 
@@ -50,6 +51,8 @@ struct cipher_enum {
 void cipher_enum_init(struct cipher_enum *e, unsigned versions);
 /* The next hello to send: false when the enumeration is over. */
 bool cipher_enum_next(struct cipher_enum *e, uint16_t *version, const uint16_t **suites, size_t *n);
+/* Stops here (out of time): the answer says "(incomplete)". */
+void cipher_enum_stop(struct cipher_enum *e);
 /* The answer to the hello cipher_enum_next last gave. */
 void cipher_enum_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t version, uint16_t suite);
 

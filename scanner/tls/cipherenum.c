@@ -95,10 +95,18 @@ void cipher_enum_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t ve
 {
     if (e->done || e->bit < 0) return;
     if (a == CIPHER_FAILED) {
+        /* No answer: this version is cut short; twice in a row, the server is gone. */
         e->incomplete = true;
-        e->done = true;
+        if (++e->failures >= 2) {
+            e->done = true;
+            return;
+        }
+        if (e->checking) e->order[e->bit] = ORDER_UNCLEAR;
+        e->checking = true; /* no order check after a failure */
+        version_over(e);
         return;
     }
+    e->failures = 0;
     if (e->checking) {
         order_answer(e, a, version, suite);
         return;

@@ -29,7 +29,8 @@ enum cipher_order { ORDER_UNKNOWN = 0, ORDER_SERVER, ORDER_CLIENT, ORDER_UNCLEAR
 enum cipher_answer {
     CIPHER_CHOSE,   /* a ServerHello (or HelloRetryRequest): version and suite */
     CIPHER_REFUSED, /* an alert, or a TLS failure: nothing more in this version */
-    CIPHER_FAILED,  /* no answer (timeout, reset, the dialog failed): stop, incomplete */
+    CIPHER_FAILED,  /* no answer (timeout, the dialog failed): this version is incomplete;
+                     * two in a row end the enumeration */
 };
 
 struct cipher_enum {
@@ -43,6 +44,7 @@ struct cipher_enum {
     enum cipher_order order[TLS_VERSION_BITS];
     uint16_t unoffered[TLS_VERSION_BITS]; /* a suite the server picked that we did not offer */
     int hellos;
+    int failures; /* hellos in a row without an answer */
     bool incomplete;
     bool done;
 };

@@ -24,7 +24,7 @@ tuned=("${build[@]}" autoconf automake libtool dpkg-dev)
 bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind nmap sslscan
        testssl.sh)
 test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh
-      python3-yaml slurmctld slurmd slurm-client munge bind9-dnsutils chromium)
+      python3-yaml slurmctld slurmd slurm-client munge bind9-dnsutils chromium gnutls-bin)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;

@@ -258,6 +258,18 @@ start_vsftpd() {
     vsftpd_instance vsftpd-hidden 127.0.5.2 "ssl_tlsv1=NO"
 }
 
+# Another TLS stack for --ciphers (issue 16): GnuTLS's test server, implicit TLS on
+# port 4433, TLS 1.0-1.3, one ordering the suites itself, one following the client.
+start_gnutls() {
+    command -v gnutls-serv >/dev/null || return 0 # the test group installs it; the demo needs none
+    local c=$dir/certs prio='NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+AES-128-CBC:+SHA1'
+    bg_in_ns "$dir/gnutls-server.log" "$dir/gnutls-server.pid" timeout 3600 gnutls-serv --echo -a -q \
+        -p 4433 --x509certfile="$c/good.crt" --x509keyfile="$c/good.key" --priority="$prio:%SERVER_PRECEDENCE"
+    bg_in_ns "$dir/gnutls-client.log" "$dir/gnutls-client.pid" timeout 3600 gnutls-serv --echo -a -q \
+        -p 4434 --x509certfile="$c/good.crt" --x509keyfile="$c/good.key" --priority="$prio"
+    wait_listen t 0.0.0.0:4433 && wait_listen t 0.0.0.0:4434
+}
+
 start_odd() {
     local c=$dir/certs
     ODD_EVENTS=$dir/counter.log bg_in_ns "$dir/odd.log" "$dir/odd.pid" /usr/bin/python3 "$here/oddsmtp.py" 3600 \
@@ -306,6 +318,7 @@ up)
     start_postfix
     start_vsftpd
     start_odd
+    start_gnutls
     start_protect
     ;;
 exec)
@@ -317,6 +330,8 @@ down)
     stop_protect
     stop_pid "$dir/odd.pid"
     stop_pid "$dir/odddns.pid"
+    stop_pid "$dir/gnutls-server.pid"
+    stop_pid "$dir/gnutls-client.pid"
     stop_pid "$dir/vsftpd/vsftpd.pid"
     stop_pid "$dir/vsftpd-hidden/vsftpd.pid"
     stop_pid "$dir/dovecot/run/master.pid"

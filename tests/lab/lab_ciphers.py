@@ -3,6 +3,7 @@
 s_client offering one suite at a time; the order of preference; the weak ones;
 the connections it costs."""
 import re
+import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -18,6 +19,9 @@ SERVERS = [
     ("mx-dhe.lab.test", "127.0.7.3", 25, "smtp", "--starttls-smtp", "server order"),
     ("mx-clientorder.lab.test", "127.0.7.5", 25, "smtp", "--starttls-smtp", "client order"),
     ("mail.lab.test", "127.0.4.1", 143, "imap", "--starttls-imap", None),
+    # GnuTLS (lab.sh's gnutls-serv), implicit TLS: another stack than OpenSSL
+    ("127.0.7.6:4433", "127.0.7.6", 4433, "tls", None, "server order"),
+    ("127.0.7.6:4434", "127.0.7.6", 4434, "tls", None, "client order"),
 ]
 
 
@@ -48,7 +52,7 @@ def parse_ciphers(cell):
 
 def sslscan(ip, port, flag):
     p = in_ns("sslscan", "--no-colour", "--no-fallback", "--no-renegotiation", "--no-compression",
-              "--no-heartbleed", "--no-groups", "--no-check-certificate", flag, "--xml=-",
+              "--no-heartbleed", "--no-groups", "--no-check-certificate", *([flag] if flag else []), "--xml=-",
               "%s:%d" % (ip, port), timeout=120)
     text = p.stdout.decode(errors="replace")
     root = ET.fromstring(text[text.index("<?xml"):])
@@ -60,6 +64,7 @@ def sslscan(ip, port, flag):
 
 
 def against_sslscan():
+    check(shutil.which("gnutls-serv"), "GnuTLS's gnutls-serv is installed (make deps-test)")
     table = openssl_table()
     by_id = {v: k for k, v in table.items()}
     rows = {}

@@ -73,6 +73,8 @@ void summary_count(struct summary *s, const struct row *row)
     if (r->starttls == TRI_NO) atomic_fetch_add(&s->starttls_no, 1);
     if (r->hostname_match == TRI_NO) atomic_fetch_add(&s->name_mismatch, 1);
     if (r->attempts > 1) atomic_fetch_add(&s->retried, 1);
+    if (r->ciphers.len) atomic_fetch_add(&s->ciphers_listed, 1);
+    if (r->weak_ciphers.len) atomic_fetch_add(&s->ciphers_weak, 1);
     int v = r->tls_version[0] ? tls_version_bit_of_name(r->tls_version) : -1;
     if (v >= 0) atomic_fetch_add(&s->versions[v], 1);
     uv_mutex_lock(&s->lock);

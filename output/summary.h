@@ -60,6 +60,7 @@ struct summary {
     atomic_uint_fast64_t by_status[ST_COUNT];
     atomic_uint_fast64_t versions[5]; /* SSLv3 .. TLS 1.3 */
     atomic_uint_fast64_t starttls_yes, starttls_no, name_mismatch, retried;
+    atomic_uint_fast64_t ciphers_listed, ciphers_weak; /* --ciphers: rows with suites; with a weak one */
     int64_t expiring_within; /* --expiring-within DAYS, -1: not asked */
     uv_mutex_t lock;         /* for what follows */
     struct cipher_count ciphers[SUMMARY_CIPHERS];

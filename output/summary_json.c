@@ -36,9 +36,10 @@ static void counts(struct buf *b, struct summary *s)
     }
     uint64_t yes = atomic_load(&s->starttls_yes), no = atomic_load(&s->starttls_no);
     buf_printf(b, "},\"starttls\":{\"offered\":%llu,\"not_offered\":%llu,\"share\":%.4f},"
-                  "\"rows_retried\":%llu,\"dns_queries\":%llu",
+                  "\"rows_retried\":%llu,\"dns_queries\":%llu,\"ciphers\":{\"listed\":%llu,\"weak\":%llu}",
                U(yes), U(no), yes + no ? (double)yes / (double)(yes + no) : 0.0,
-               U(atomic_load(&s->retried)), U(atomic_load(&s->dns_queries)));
+               U(atomic_load(&s->retried)), U(atomic_load(&s->dns_queries)),
+               U(atomic_load(&s->ciphers_listed)), U(atomic_load(&s->ciphers_weak)));
 }
 
 /* Under the summary's lock. */

@@ -48,6 +48,10 @@ static void print_counts(struct summary *s, FILE *out)
         }
         fprintf(out, "\n");
     }
+    uint64_t listed = atomic_load(&s->ciphers_listed), weak = atomic_load(&s->ciphers_weak);
+    if (listed)
+        fprintf(out, "starttls-scan: cipher suites listed on %llu %s; %llu accept a weak one (docs/ciphers.md)\n",
+                U(listed), plural(listed, "row", "rows"), U(weak));
     uint64_t retried = atomic_load(&s->retried);
     if (retried)
         fprintf(out, "starttls-scan: %llu %s from a second attempt (the first was refused for now "

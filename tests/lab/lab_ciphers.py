@@ -2,8 +2,10 @@
 """--ciphers against postfix and dovecot: compared with sslscan and with openssl
 s_client offering one suite at a time; the order of preference; the weak ones;
 the connections it costs."""
+import json
 import re
 import shutil
+import tempfile
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -137,14 +139,19 @@ def weak_and_connections(rows):
     # accepted, one that is refused (none when the list ran out) and the
     # order check; one for a version refused outright.
     before = len(maillog())
-    got, err, secs, rc = scan(["mx-clientorder.lab.test"], "--no-mx", "--allow-private", "--ciphers")
+    summary = tempfile.NamedTemporaryFile(suffix=".json")
+    got, err, secs, rc = scan(["mx-clientorder.lab.test"], "--no-mx", "--allow-private", "--ciphers",
+                              "--summary", summary.name, "--overwrite")
+    check(json.load(open(summary.name)).get("ciphers") == {"listed": 1, "weak": 1}, "the JSON summary counts them")
     time.sleep(1.5)
     n = smtpd_connects(maillog()[before:], "mx-clientorder")
     check(n == 1 + (4 + 1 + 1) + 4, "mx-clientorder: 1 + 6 for TLS 1.2 + 4 refused versions, got %d" % n)
     check(got and got[0]["ciphers"].startswith("TLSv1.2: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 "),
           "the client's order: our first listed comes first: %r" % (got and got[0]["ciphers"]))
+    check("cipher suites listed on 1 row; 1 accept a weak one" in err, "the summary counts them: %s" % err[-500:])
     got, err, secs, rc = scan(["mx-clientorder.lab.test"], "--no-mx", "--allow-private")
     check(got and got[0]["ciphers"] == "" and got[0]["weak_ciphers"] == "", "no ciphers without --ciphers")
+    check("cipher suites listed" not in err, "nor a summary line")
 
 
 def test_check_shows_ciphers():

@@ -116,6 +116,7 @@ void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r
     row->protocol = cell(c, COL_PROTOCOL);
     row->result = r;
     text_set_str(&r->dane_error, cell(c, COL_DANE_ERROR));
+    text_set_str(&r->chain_error, cell(c, COL_CHAIN_ERROR));
     text_set_str(&r->cert.subject, cell(c, COL_CERT_SUBJECT));
     text_set_str(&r->cert.issuer, cell(c, COL_CERT_ISSUER));
     text_set_str(&r->ciphers, cell(c, COL_CIPHERS));

@@ -145,6 +145,10 @@ def rollup_checks(out, roll, err, work):
         check(grade_by_hand(mine) == r["grade"], "%s: the rubric by hand says %s, the rollup %s (%s)" % (
             r["domain"], grade_by_hand(mine), r["grade"], r["reason"]))
         check((r["grade"] == "A") == (r["reason"] == ""), "%s: a reason unless A: %r" % (r["domain"], r["reason"]))
+        bad_chain = [x for x in mine if x["status"] == "ok" and x["chain_valid"] == "no" and x["chain_error"]]
+        if r["grade"] == "C" and bad_chain:
+            check(bad_chain[0]["chain_error"] in r["reason"] and bad_chain[0]["mx_host"] in r["reason"],
+                  "%s: the reason names the MX and its chain error: %r" % (r["domain"], r["reason"]))
         ips = [x for x in mine if x["ip"]]
         check(int(r["addresses"]) == len(ips), "%s: addresses" % r["domain"])
         check(int(r["answered"]) == sum(x["status"] in ANSWERED for x in ips), "%s: answered" % r["domain"])

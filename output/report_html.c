@@ -161,6 +161,31 @@ static int by_certs(const void *a, const void *b)
     return x->certs < y->certs ? 1 : x->certs > y->certs ? -1 : strcmp(x->name, y->name);
 }
 
+/* The ten issuers of most certificates, by CN beside the bar, the rest as one. */
+static int issuers_chart(struct buf *out, const struct report *r)
+{
+    struct svg_bar bars[12];
+    int n = 0;
+    struct report_issuer top[REPORT_ISSUERS];
+    memcpy(top, r->issuers, (size_t)r->nissuers * sizeof top[0]);
+    qsort(top, (size_t)r->nissuers, sizeof top[0], by_certs);
+    uint64_t other = r->other_issuer_certs;
+    char shown[10][128];
+    for (int i = 0; i < r->nissuers; i++) {
+        if (i < 10) {
+            /* the issuer's CN (or the whole name) beside its bar; all of it in the tooltip */
+            const char *cn = strstr(top[i].name, "CN=");
+            snprintf(shown[i], sizeof shown[i], "%.*s", cn ? (int)strcspn(cn + 3, ",") : 127,
+                     cn ? cn + 3 : top[i].name);
+            bars[n++] = (struct svg_bar){top[i].name, top[i].certs, BLUE, shown[i]};
+        } else {
+            other += top[i].certs;
+        }
+    }
+    if (other) bars[n++] = bar("(other issuers)", other, GREY);
+    return figure(out, "Issuers (distinct certificates)", "chart-issuers", bars, n, false, NULL);
+}
+
 static int charts(struct buf *out, const struct report *r)
 {
     static const char *const grade_colors[REPORT_GRADES] = {GREEN, LIGHT_GREEN, YELLOW, ORANGE, RED, GREY, GREY};
@@ -168,7 +193,7 @@ static int charts(struct buf *out, const struct report *r)
     static const char *const expiry_colors[REPORT_EXPIRY_BINS] = {RED, ORANGE, ORANGE, YELLOW, LIGHT_GREEN,
                                                                   GREEN, GREEN, GREEN, GREEN};
     static const char *const dane_colors[7] = {GREEN, LIGHT_GREEN, RED, ORANGE, GREY, GREY, GREY};
-    struct svg_bar bars[REPORT_ISSUERS + ST_COUNT + 16];
+    struct svg_bar bars[ST_COUNT + 16];
     int n = 0, rc = buf_append_str(out, "<div class=\"grid\">");
     for (int g = 0; g < REPORT_GRADES - 1; g++)
         bars[n++] = bar(report_grade_names[g], r->grades[g], grade_colors[g]);
@@ -187,25 +212,7 @@ static int charts(struct buf *out, const struct report *r)
         bars[n++] = bar(report_expiry_labels[b], r->expiry_bins[b], expiry_colors[b]);
     if (rc == 0) rc = figure(out, "Certificate expiry: days left (distinct certificates)", "chart-expiry", bars, n,
                              true, "Counted from each row's scan time; expired in red.");
-    struct report_issuer top[REPORT_ISSUERS];
-    memcpy(top, r->issuers, (size_t)r->nissuers * sizeof top[0]);
-    qsort(top, (size_t)r->nissuers, sizeof top[0], by_certs);
-    n = 0;
-    uint64_t other = r->other_issuer_certs;
-    char shown[10][128];
-    for (int i = 0; i < r->nissuers; i++) {
-        if (i < 10) {
-            /* the issuer's CN (or the whole name) beside its bar; all of it in the tooltip */
-            const char *cn = strstr(top[i].name, "CN=");
-            snprintf(shown[i], sizeof shown[i], "%.*s", cn ? (int)strcspn(cn + 3, ",") : 127,
-                     cn ? cn + 3 : top[i].name);
-            bars[n++] = (struct svg_bar){top[i].name, top[i].certs, BLUE, shown[i]};
-        }
-        else
-            other += top[i].certs;
-    }
-    if (other) bars[n++] = bar("(other issuers)", other, GREY);
-    if (rc == 0) rc = figure(out, "Issuers (distinct certificates)", "chart-issuers", bars, n, false, NULL);
+    if (rc == 0) rc = issuers_chart(out, r);
     n = 0;
     for (int d = 0; d < 6; d++) bars[n++] = bar(report_dane_names[d], r->dane[d], dane_colors[d]);
     if (rc == 0) rc = figure(out, "DANE (domains, over their MX)", "chart-dane", bars, n, false, NULL);

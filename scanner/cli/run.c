@@ -180,6 +180,17 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
     return status;
 }
 
+/* --rollup, --report after a scan that did not finish: they would describe
+ * half of it. */
+static void rollup_skipped(const struct config *cfg)
+{
+    bool both = cfg->rollup_file && cfg->report_file;
+    if (!cfg->rollup_file && !cfg->report_file) return;
+    fprintf(stderr, "starttls-scan: %s not written: the scan did not finish (--resume goes on, and writes %s "
+                    "at its end)\n",
+            both ? "--rollup and --report" : cfg->rollup_file ? "--rollup" : "--report", both ? "them" : "it");
+}
+
 /* Stops at once: nothing more is written (the file ends with a whole row),
  * the summary says what the file holds, and the targets in flight are left
  * for --resume. sig 0: the output failed. */
@@ -195,6 +206,7 @@ static void stop_now(struct run *r, int sig)
     else
         fputs("starttls-scan: the output failed; the scan stopped (the file ends with the last "
               "whole row: fix the output, then run again with --resume)\n", stderr);
+    rollup_skipped(r->cfg);
     _exit(sig ? 128 + sig : 2);
 }
 
@@ -283,6 +295,10 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
 static int rollup_after(const struct config *cfg, int status)
 {
     if (!cfg->rollup_file && !cfg->report_file) return status;
+    if (status != 0 && status != 3) {
+        rollup_skipped(cfg);
+        return status;
+    }
     const char *inputs[] = {cfg->output};
     struct rollup_job j = {inputs, 1, cfg->rollup_file, cfg->report_file,
                            cfg->expiring_within >= 0 ? cfg->expiring_within : 30, true, cfg->quiet, ""};
@@ -327,7 +343,7 @@ out:
     else if (r.writer && writer_close(r.writer) != 0) status = 2;
     if (r.summary_fd >= 0) close(r.summary_fd);
     if (!r.ran && r.summary_created) unlink(cfg->summary_file);
-    if (r.ran && (status == 0 || status == 3) && !sink) status = rollup_after(cfg, status);
+    if (r.ran && !sink) status = rollup_after(cfg, status);
     if (r.input_fd > STDIN_FILENO) close(r.input_fd);
     summary_free(&r.summary);
     if (done_keys) fclose(done_keys);

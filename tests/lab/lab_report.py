@@ -9,8 +9,10 @@ import html.parser
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from collections import Counter, defaultdict
 
 from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
@@ -302,5 +304,31 @@ def test_rollup_and_report():
                      "--screenshot=" + small, "file://" + page)
         check(p.returncode == 0 and os.path.getsize(small) > 10000, "the README's picture: %s" % small)
         print("report screenshots: %s, %s" % (os.path.abspath(shot), os.path.abspath(small)), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_rollup_after_interrupt_and_resume():
+    """An interrupted scan writes no rollup (it would describe half a scan);
+    --resume writes it at its end, from every row, the first run's too."""
+    work = tempfile.mkdtemp(prefix="sts-report-")
+    out, roll = os.path.join(work, "rows.csv"), os.path.join(work, "rollup.csv")
+    inp = os.path.join(work, "in.txt")
+    open(inp, "w").write("good.lab.test\nsilent.lab.test\nplain.lab.test\n")
+    args = ["ip", "netns", "exec", NS, BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA,
+            "--retry-delay", "0.5", "-o", out, "--rollup", roll]
+    try:
+        p = subprocess.Popen(args + ["--banner-timeout", "20", "--timeout", "30", inp], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+        check(p.returncode == 130 and b"--rollup not written: the scan did not finish" in err and
+              not os.path.exists(roll), "an interrupted scan writes no rollup: %d %r" % (p.returncode, err[-300:]))
+        p = subprocess.run(args + ["--resume", "--banner-timeout", "1", "--timeout", "3", inp], capture_output=True)
+        rollup = read_csv(roll) if os.path.exists(roll) else []
+        check(p.returncode == 0 and sorted(r["domain"] for r in rollup) ==
+              ["good.lab.test", "plain.lab.test", "silent.lab.test"],
+              "--resume writes the rollup of every row: %r %r" % ([r["domain"] for r in rollup], p.stderr[-300:]))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -3,13 +3,6 @@
 
 #include <string.h>
 
-static uint16_t version_of(int bit)
-{
-    static const uint16_t v[TLS_VERSION_BITS] = {TLS_V_SSL3, TLS_V_TLS10, TLS_V_TLS11, TLS_V_TLS12,
-                                                 TLS_V_TLS13};
-    return v[bit];
-}
-
 /* The next version to enumerate, with the whole list on offer. */
 static bool next_version(struct cipher_enum *e)
 {
@@ -40,7 +33,7 @@ bool cipher_enum_next(struct cipher_enum *e, uint16_t *version, const uint16_t *
         return false;
     }
     e->hellos++;
-    *version = version_of(e->bit);
+    *version = tls_version_of_bit(e->bit);
     *suites = e->offer;
     *n = e->noffer;
     return true;
@@ -82,9 +75,9 @@ static void order_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t v
     const uint16_t *acc = e->accepted[e->bit];
     size_t n = e->naccepted[e->bit];
     enum cipher_order *o = &e->order[e->bit];
-    if (a == CIPHER_CHOSE && version == version_of(e->bit) && suite == acc[0])
+    if (a == CIPHER_CHOSE && version == tls_version_of_bit(e->bit) && suite == acc[0])
         *o = ORDER_SERVER;
-    else if (a == CIPHER_CHOSE && version == version_of(e->bit) && suite == acc[n - 1])
+    else if (a == CIPHER_CHOSE && version == tls_version_of_bit(e->bit) && suite == acc[n - 1])
         *o = ORDER_CLIENT;
     else
         *o = ORDER_UNCLEAR;
@@ -112,7 +105,7 @@ void cipher_enum_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t ve
         return;
     }
     size_t at;
-    if (a != CIPHER_CHOSE || version != version_of(e->bit)) {
+    if (a != CIPHER_CHOSE || version != tls_version_of_bit(e->bit)) {
         version_over(e); /* refused, or the server answered with another version */
         return;
     }

@@ -29,6 +29,11 @@ int tls_version_bit(uint16_t v)
     return -1;
 }
 
+uint16_t tls_version_of_bit(int bit)
+{
+    return bit >= 0 && bit < TLS_VERSION_BITS ? versions[bit] : 0;
+}
+
 const char *tls_version_bit_name(int bit)
 {
     return bit >= 0 && bit < TLS_VERSION_BITS ? tls_version_name(versions[bit]) : NULL;

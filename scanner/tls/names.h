@@ -19,6 +19,8 @@ const char *tls_version_name(uint16_t version);
 /* Versions as bits, SSLv3 (bit 0) to TLS 1.3 (bit 4). */
 #define TLS_VERSION_BITS 5
 int tls_version_bit(uint16_t version);
+/* The version of a bit (0 when it is none). */
+uint16_t tls_version_of_bit(int bit);
 /* "TLSv1.2" for its bit, and back (-1 when the name is none of them). */
 const char *tls_version_bit_name(int bit);
 int tls_version_bit_of_name(const char *name);

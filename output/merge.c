@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output/formats.h"
+#include "output/outfile.h"
 #include "output/rowcells.h"
 #include "scanner/base/buf.h"
 #include "scanner/base/extsort.h"
@@ -251,49 +251,30 @@ static int write_pass(struct merger *m, FILE *out)
  * --overwrite. */
 static int check_output(const struct merge_options *o)
 {
-    struct stat out, in;
-    if (!o->output || strcmp(o->output, "-") == 0 || stat(o->output, &out) != 0) return 0;
-    for (int i = 0; i < o->ninputs; i++)
-        if (stat(o->inputs[i], &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            return fail("the output is one of the shards", o->output);
-    if (S_ISREG(out.st_mode) && out.st_size > 0 && !o->overwrite)
-        return fail("the output is not empty (--overwrite replaces it)", o->output);
-    return 0;
-}
-
-/* A temporary file beside the output, renamed into place when whole. */
-static FILE *open_output(const struct merge_options *o, char **tmp)
-{
-    *tmp = NULL;
-    if (strcmp(o->output, "-") == 0) return stdout;
-    size_t len = strlen(o->output) + 32;
-    if (!(*tmp = malloc(len))) return NULL;
-    snprintf(*tmp, len, "%s.merging.XXXXXX", o->output);
-    int fd = mkstemp(*tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        fail(strerror(errno), o->output);
-        if (fd >= 0) {
-            close(fd);
-            unlink(*tmp);
-        }
-        free(*tmp);
-        *tmp = NULL;
+    if (!o->output || strcmp(o->output, "-") == 0) return 0;
+    switch (outfile_check(o->output, o->inputs, o->ninputs, o->overwrite)) {
+    case OUTFILE_IS_INPUT: return fail("the output is one of the shards", o->output);
+    case OUTFILE_NOT_EMPTY: return fail("the output is not empty (--overwrite replaces it)", o->output);
+    default: return 0;
     }
-    return f;
 }
 
-static int finish_output(const struct merge_options *o, FILE *out, char *tmp, int rc)
+/* Standard output, or a temporary file beside the output (output/outfile.h). */
+static FILE *open_output(const struct merge_options *o, struct outfile *file)
+{
+    if (strcmp(o->output, "-") == 0) return stdout;
+    int err = outfile_open(file, o->output, "merging");
+    if (err) fail(strerror(err), o->output);
+    return err ? NULL : file->f;
+}
+
+static int finish_output(const struct merge_options *o, FILE *out, struct outfile *file, int rc)
 {
     int err = 0;
-    if (fflush(out) != 0 || ferror(out)) err = errno ? errno : EIO;
-    if (tmp) {
-        if (rc == 0 && !err && fsync(fileno(out)) != 0) err = errno;
-        if (fclose(out) != 0 && !err) err = errno;
-        if (rc == 0 && !err && (chmod(tmp, 0644) != 0 || rename(tmp, o->output) != 0)) err = errno;
-        if (rc != 0 || err) unlink(tmp);
-        free(tmp);
-    }
+    if (file->f)
+        err = outfile_close(file, rc == 0);
+    else if (fflush(out) != 0 || ferror(out))
+        err = errno ? errno : EIO;
     if (rc == 0 && err) {
         char why[256];
         snprintf(why, sizeof why, "writing failed: %s; nothing was written", strerror(err));
@@ -317,11 +298,11 @@ int merge_run(const struct merge_options *o, struct merge_stats *st)
         rc = fail("cannot run sort(1)", strerror(errno));
     if (rc == 0) rc = keys_pass(&m);
     if (rc == 0 && choose(&m) != 0) rc = 2;
-    char *tmp = NULL;
-    FILE *out = rc == 0 && o->output ? open_output(o, &tmp) : NULL;
+    struct outfile file = {0};
+    FILE *out = rc == 0 && o->output ? open_output(o, &file) : NULL;
     if (rc == 0 && o->output && !out) rc = 2;
     if (rc == 0) rc = write_pass(&m, out);
-    if (out) rc = finish_output(o, out, tmp, rc);
+    if (out) rc = finish_output(o, out, &file, rc);
     if (m.keys.pid) extsort_end(&m.keys, true);
     if (m.drops.pid) extsort_end(&m.drops, rc != 0);
     for (int i = 0; m.files && i < o->ninputs; i++)

@@ -6,10 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "output/outfile.h"
 #include "output/report.h"
 #include "output/rollup_csv.h"
 #include "output/rollup_read.h"
@@ -19,7 +18,7 @@
 
 struct job_state {
     const struct rollup_job *j;
-    FILE *rollup;
+    struct outfile rollup;
     struct buf line;
     int write_error;
     struct report report;
@@ -39,50 +38,28 @@ static int fail(const struct rollup_job *j, const char *path, const char *why)
 /* An output may be written: not an input, not a non-empty file unless allowed. */
 static int check_output(const struct rollup_job *j, const char *path)
 {
-    struct stat out, in;
-    if (!path || stat(path, &out) != 0) return 0;
-    for (int i = 0; i < j->ninputs; i++)
-        if (stat(j->inputs[i], &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            return fail(j, path, "the output is one of the inputs");
-    if (S_ISREG(out.st_mode) && out.st_size > 0 && !j->overwrite)
-        return fail(j, path, "the output is not empty (--overwrite replaces it)");
-    return 0;
-}
-
-/* A temporary file beside path, renamed into place when whole. */
-static FILE *open_beside(const struct rollup_job *j, const char *path, char **tmp)
-{
-    size_t len = strlen(path) + 32;
-    if (!(*tmp = malloc(len))) return NULL;
-    snprintf(*tmp, len, "%s.writing.XXXXXX", path);
-    int fd = mkstemp(*tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        fail(j, path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(*tmp);
-        }
-        free(*tmp);
-        *tmp = NULL;
+    switch (outfile_check(path, j->inputs, j->ninputs, j->overwrite)) {
+    case OUTFILE_IS_INPUT: return fail(j, path, "the output is one of the inputs");
+    case OUTFILE_NOT_EMPTY: return fail(j, path, "the output is not empty (--overwrite replaces it)");
+    default: return 0;
     }
-    return f;
 }
 
-/* Closes f; on success renames it onto path, else removes it. */
-static int close_into(const struct rollup_job *j, FILE *f, char *tmp, const char *path, int rc)
+/* A temporary file beside path (output/outfile.h): 0, or 2 after a message. */
+static int open_beside(const struct rollup_job *j, struct outfile *f, const char *path)
 {
-    int err = 0;
-    if (fflush(f) != 0 || ferror(f)) err = errno ? errno : EIO;
-    if (rc == 0 && !err && fsync(fileno(f)) != 0) err = errno;
-    if (fclose(f) != 0 && !err) err = errno;
-    if (rc == 0 && !err && (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0)) err = errno;
-    if (rc != 0 || err) unlink(tmp);
-    free(tmp);
+    int err = outfile_open(f, path, "writing");
+    return err ? fail(j, path, strerror(err)) : 0;
+}
+
+/* Renames f into place when rc is 0, else removes it. */
+static int close_into(const struct rollup_job *j, struct outfile *f, int rc)
+{
+    int err = outfile_close(f, rc == 0);
     if (rc == 0 && err) {
         char why[256];
         snprintf(why, sizeof why, "writing failed: %s; nothing was written", strerror(err));
-        return fail(j, path, why);
+        return fail(j, f->path, why);
     }
     return rc;
 }
@@ -90,9 +67,9 @@ static int close_into(const struct rollup_job *j, FILE *f, char *tmp, const char
 static void on_target(void *arg, const struct rollup_target *t)
 {
     struct job_state *s = arg;
-    if (s->rollup && !s->write_error) {
+    if (s->rollup.f && !s->write_error) {
         buf_reset(&s->line);
-        if (rollup_csv_row(&s->line, t) != 0 || fwrite(s->line.data, 1, s->line.len, s->rollup) != s->line.len)
+        if (rollup_csv_row(&s->line, t) != 0 || fwrite(s->line.data, 1, s->line.len, s->rollup.f) != s->line.len)
             s->write_error = errno ? errno : ENOMEM;
     }
     report_add(&s->report, t);
@@ -116,13 +93,11 @@ static int write_report(struct job_state *s)
         buf_free(&page);
         return fail(j, j->report, "out of memory");
     }
-    char *tmp;
-    FILE *f = open_beside(j, j->report, &tmp);
-    int rc = f ? 0 : 2;
-    if (f && fwrite(page.data, 1, page.len, f) != page.len) rc = 2;
-    if (f) {
-        int err = rc ? errno : 0;
-        rc = close_into(j, f, tmp, j->report, rc);
+    struct outfile f;
+    int rc = open_beside(j, &f, j->report);
+    if (rc == 0) {
+        int err = fwrite(page.data, 1, page.len, f.f) != page.len ? errno : 0;
+        rc = close_into(j, &f, err ? 2 : 0);
         if (err) rc = fail(j, j->report, strerror(err));
     }
     buf_free(&page);
@@ -134,17 +109,15 @@ int rollup_job_run(const struct rollup_job *j)
     struct job_state s = {.j = j};
     if (check_output(j, j->rollup) || check_output(j, j->report)) return 2;
     if (report_init(&s.report, j->expiring_within) != 0) return fail(j, "report", "out of memory");
-    char *tmp = NULL;
-    int rc = 0;
-    if (j->rollup && (!(s.rollup = open_beside(j, j->rollup, &tmp)) ||
-                      (buf_reset(&s.line), rollup_csv_header(&s.line)) != 0 ||
-                      fwrite(s.line.data, 1, s.line.len, s.rollup) != s.line.len))
-        rc = 2;
-    struct rollup_reader reader = {j->inputs, j->ninputs, j->who[0] ? j->who : "scan", on_target, &s};
+    int rc = j->rollup ? open_beside(j, &s.rollup, j->rollup) : 0;
+    if (rc == 0 && s.rollup.f &&
+        (rollup_csv_header(&s.line) != 0 || fwrite(s.line.data, 1, s.line.len, s.rollup.f) != s.line.len))
+        rc = fail(j, j->rollup, "writing failed");
+    struct rollup_reader reader = {j->inputs, j->ninputs, prefix(j), on_target, &s};
     uint64_t rows = 0;
     if (rc == 0) rc = rollup_read(&reader, &rows);
     if (rc == 0 && s.write_error) rc = fail(j, j->rollup, strerror(s.write_error));
-    if (s.rollup) rc = close_into(j, s.rollup, tmp, j->rollup, rc);
+    if (s.rollup.f) rc = close_into(j, &s.rollup, rc);
     if (rc == 0 && j->report) rc = write_report(&s);
     if (rc == 0 && !j->quiet) grade_line(&s.report);
     buf_free(&s.line);

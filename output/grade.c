@@ -201,14 +201,17 @@ const char *rollup_starttls(const struct rollup *r)
     return r->tls == r->reached ? "all" : r->tls ? "some" : "none";
 }
 
-const char *rollup_dane(const struct rollup *r)
+const char *const domain_dane_names[DOMAIN_DANE_COUNT] = {"valid",    "partial", "invalid", "unusable",
+                                                          "unsigned", "none",    ""};
+
+enum domain_dane rollup_dane(const struct rollup *r)
 {
-    if (r->dane_broken) return "invalid";
-    if (r->reached && r->dane_valid == r->reached) return "valid";
-    if (r->dane_valid) return "partial";
-    if (r->dane_rows > r->dane_unsigned) return "unusable";
-    if (r->dane_unsigned) return "unsigned";
-    return r->dane_none ? "none" : "";
+    if (r->dane_broken) return DOMAIN_DANE_INVALID;
+    if (r->reached && r->dane_valid == r->reached) return DOMAIN_DANE_VALID;
+    if (r->dane_valid) return DOMAIN_DANE_PARTIAL;
+    if (r->dane_rows > r->dane_unsigned) return DOMAIN_DANE_UNUSABLE;
+    if (r->dane_unsigned) return DOMAIN_DANE_UNSIGNED;
+    return r->dane_none ? DOMAIN_DANE_NONE : DOMAIN_DANE_NOT_LOOKED;
 }
 
 enum tri rollup_chains_valid(const struct rollup *r)

@@ -52,12 +52,25 @@ void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t le
  * SHA-1; 1 another CBC suite; 0 AEAD (docs/ciphers.md). */
 int suite_score(const char *name);
 
-/* The domain's verdicts as the rollup writes them: "all", "some", "none" or
- * "" (STARTTLS over the answering MX); "valid", "invalid", "partial",
- * "unusable", "unsigned", "none" or "" (DANE); "yes", "no" or "" (every TLS
- * MX has a valid chain; names it; passes MTA-STS). */
+/* The domain's DANE over its answering MX, and its word in the rollup
+ * ("valid", "partial", "invalid", "unusable", "unsigned", "none", ""). */
+enum domain_dane {
+    DOMAIN_DANE_VALID,
+    DOMAIN_DANE_PARTIAL,
+    DOMAIN_DANE_INVALID,
+    DOMAIN_DANE_UNUSABLE,
+    DOMAIN_DANE_UNSIGNED,
+    DOMAIN_DANE_NONE,
+    DOMAIN_DANE_NOT_LOOKED,
+    DOMAIN_DANE_COUNT
+};
+extern const char *const domain_dane_names[DOMAIN_DANE_COUNT];
+enum domain_dane rollup_dane(const struct rollup *r);
+
+/* The domain's other verdicts as the rollup writes them: "all", "some",
+ * "none" or "" (STARTTLS over the answering MX); "yes", "no" or "" (every
+ * TLS MX has a valid chain; names it; passes MTA-STS). */
 const char *rollup_starttls(const struct rollup *r);
-const char *rollup_dane(const struct rollup *r);
 enum tri rollup_chains_valid(const struct rollup *r);
 enum tri rollup_names_match(const struct rollup *r);
 enum tri rollup_sts_passed(const struct rollup *r);

@@ -8,7 +8,6 @@
 #include "output/cellfmt.h"
 
 const char *const report_grade_names[REPORT_GRADES] = {"A", "B", "C", "D", "F", "-", "?"};
-const char *const report_dane_names[7] = {"valid", "partial", "invalid", "unusable", "unsigned", "none", ""};
 const int64_t report_expiry_upper[REPORT_EXPIRY_BINS] = {-1, 7, 14, 30, 60, 90, 180, 365, INT64_MAX};
 const char *const report_expiry_labels[REPORT_EXPIRY_BINS] = {
     "expired", "0-7", "8-14", "15-30", "31-60", "61-90", "91-180", "181-365", ">365"};
@@ -146,14 +145,7 @@ static void add_domain(struct report *r, const struct rollup_target *t, int g, c
                                 .lowest = dup(u->lowest_version >= 0 ? tls_version_bit_name(u->lowest_version) : ""),
                                 .expiry = dup(expiry), .grade = g, .days_left = u->expiry_days_left,
                                 .has_days = u->have_expiry, .starttls = rollup_starttls(u),
-                                .dane = rollup_dane(u), .sts = sts_status_name(u->sts)};
-}
-
-static int dane_index(const char *word)
-{
-    for (int i = 0; i < 6; i++)
-        if (strcmp(word, report_dane_names[i]) == 0) return i;
-    return 6;
+                                .dane = domain_dane_names[rollup_dane(u)], .sts = sts_status_name(u->sts)};
 }
 
 void report_add(struct report *r, const struct rollup_target *t)
@@ -175,7 +167,7 @@ void report_add(struct report *r, const struct rollup_target *t)
         r->sts[u->sts]++;
         r->rpt[u->rpt]++;
     }
-    r->dane[dane_index(rollup_dane(u))]++;
+    r->dane[rollup_dane(u)]++;
     for (int i = 0; i < t->nrows; i++) {
         const struct kept_row *k = &t->rows[i];
         r->by_status[k->status]++;

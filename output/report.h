@@ -50,7 +50,7 @@ struct report {
     uint64_t versions[TLS_VERSION_BITS], no_version;
     uint64_t grades[REPORT_GRADES];
     uint64_t starttls_all, starttls_some, starttls_none, answered_domains;
-    uint64_t dane[7], sts[MTA_STS_ERROR + 1], rpt[RPT_ERROR + 1], mail_domains;
+    uint64_t dane[DOMAIN_DANE_COUNT], sts[MTA_STS_ERROR + 1], rpt[RPT_ERROR + 1], mail_domains;
     uint64_t expiry_bins[REPORT_EXPIRY_BINS], certs;
     struct hashset seen_certs;
     struct report_issuer issuers[REPORT_ISSUERS];
@@ -67,8 +67,6 @@ struct report {
 /* The grade's index: 0 A, 1 B, 2 C, 3 D, 4 F, 5 "-". */
 int report_grade_index(char grade);
 extern const char *const report_grade_names[REPORT_GRADES];
-/* The DANE verdicts in the order the report counts them (rollup_dane's words). */
-extern const char *const report_dane_names[7];
 /* The expiry histogram's bins: the upper bound of days left for each
  * (INT64_MAX for the last), and its label. */
 extern const int64_t report_expiry_upper[REPORT_EXPIRY_BINS];

@@ -192,7 +192,7 @@ static int charts(struct buf *out, const struct report *r)
     static const char *const version_colors[TLS_VERSION_BITS] = {RED, RED, ORANGE, LIGHT_GREEN, GREEN};
     static const char *const expiry_colors[REPORT_EXPIRY_BINS] = {RED, ORANGE, ORANGE, YELLOW, LIGHT_GREEN,
                                                                   GREEN, GREEN, GREEN, GREEN};
-    static const char *const dane_colors[7] = {GREEN, LIGHT_GREEN, RED, ORANGE, GREY, GREY, GREY};
+    static const char *const dane_colors[DOMAIN_DANE_COUNT] = {GREEN, LIGHT_GREEN, RED, ORANGE, GREY, GREY, GREY};
     struct svg_bar bars[ST_COUNT + 16];
     int n = 0, rc = buf_append_str(out, "<div class=\"grid\">");
     for (int g = 0; g < REPORT_GRADES - 1; g++)
@@ -214,7 +214,7 @@ static int charts(struct buf *out, const struct report *r)
                              true, "Counted from each row's scan time; expired in red.");
     if (rc == 0) rc = issuers_chart(out, r);
     n = 0;
-    for (int d = 0; d < 6; d++) bars[n++] = bar(report_dane_names[d], r->dane[d], dane_colors[d]);
+    for (int d = 0; d < DOMAIN_DANE_NOT_LOOKED; d++) bars[n++] = bar(domain_dane_names[d], r->dane[d], dane_colors[d]);
     if (rc == 0) rc = figure(out, "DANE (domains, over their MX)", "chart-dane", bars, n, false, NULL);
     n = 0;
     static const int sts_order[] = {MTA_STS_ENFORCE, MTA_STS_TESTING, MTA_STS_MODE_NONE, MTA_STS_NO_POLICY, MTA_STS_ERROR};

@@ -70,7 +70,7 @@ int rollup_csv_row(struct buf *out, const struct rollup_target *t)
     rc = cell(out, r->have_expiry ? r->expiry_mx : "", rc);
     rc = cell(out, tri_word(rollup_chains_valid(r)), rc);
     rc = cell(out, tri_word(rollup_names_match(r)), rc);
-    rc = cell(out, rollup_dane(r), rc);
+    rc = cell(out, domain_dane_names[rollup_dane(r)], rc);
     rc = cell(out, sts_status_name(r->sts), rc);
     rc = cell(out, tri_word(rollup_sts_passed(r)), rc);
     rc = cell(out, rpt_word(r->rpt), rc);

@@ -11,7 +11,8 @@
 
 struct gatherer {
     const struct rollup_reader *r;
-    struct buf key, domain;
+    struct buf domain, protocol; /* the open target: its domain cell and protocol (NUL-terminated), port */
+    int port;
     bool open;
     struct rollup rollup;
     struct kept_row rows[ROLLUP_KEPT_ROWS];
@@ -49,23 +50,31 @@ static void keep(struct gatherer *g, const struct row *row)
     }
 }
 
+/* Is the row one of the open target's (what row_key would tell, without
+ * building the key)? */
+static bool same_target(const struct gatherer *g, const struct row *row)
+{
+    return g->open && g->domain.len == row->domain.len + 1 && (row->port > 0 ? row->port : 0) == g->port &&
+           memcmp(g->domain.data, row->domain.p ? row->domain.p : "", row->domain.len) == 0 &&
+           strcmp(g->protocol.data, row->protocol ? row->protocol : "") == 0;
+}
+
 static void on_row(void *arg, const struct row *row)
 {
     struct gatherer *g = arg;
-    struct buf key = {0};
-    row_key(&key, row->domain.p ? row->domain.p : "", row->domain.len, row->port, row->protocol);
-    if (!g->open || key.len != g->key.len || memcmp(key.data, g->key.data, key.len) != 0) {
+    if (!same_target(g, row)) {
         flush(g);
-        buf_reset(&g->key);
-        buf_append(&g->key, key.data, key.len);
         buf_reset(&g->domain);
         buf_append(&g->domain, row->domain.p ? row->domain.p : "", row->domain.len);
         buf_append(&g->domain, "", 1);
+        g->port = row->port > 0 ? row->port : 0; /* as row_key: no port, one key */
+        buf_reset(&g->protocol);
+        buf_append_str(&g->protocol, row->protocol ? row->protocol : "");
+        buf_append(&g->protocol, "", 1);
         rollup_init(&g->rollup);
         g->nrows = 0;
         g->open = true;
     }
-    buf_free(&key);
     rollup_add(&g->rollup, row);
     keep(g, row);
     g->total++;
@@ -85,8 +94,8 @@ int rollup_read(const struct rollup_reader *r, uint64_t *rows)
     int rc = merge_run(&o, &st);
     if (rc == 0) flush(g);
     *rows = g->total;
-    buf_free(&g->key);
     buf_free(&g->domain);
+    buf_free(&g->protocol);
     free(g);
     return rc;
 }

@@ -30,9 +30,12 @@ static void flush(struct gatherer *g)
 
 static void keep(struct gatherer *g, const struct row *row)
 {
-    if (g->nrows == ROLLUP_KEPT_ROWS) return;
+    if (g->nrows < ROLLUP_KEPT_ROWS) kept_row_set(&g->rows[g->nrows++], row);
+}
+
+void kept_row_set(struct kept_row *k, const struct row *row)
+{
     const struct probe_result *p = row->result;
-    struct kept_row *k = &g->rows[g->nrows++];
     memset(k, 0, sizeof *k);
     snprintf(k->mx_host, sizeof k->mx_host, "%s", row->mx_host ? row->mx_host : "");
     snprintf(k->ip, sizeof k->ip, "%s", row->ip ? row->ip : "");

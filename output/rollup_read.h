@@ -24,6 +24,9 @@ struct kept_row {
     bool has_cert, has_days;
 };
 
+/* What the report keeps of a row. */
+void kept_row_set(struct kept_row *k, const struct row *row);
+
 struct rollup_target {
     const char *domain; /* the domain cell as written (escaped) */
     const struct rollup *rollup;

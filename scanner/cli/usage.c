@@ -165,6 +165,15 @@ static const char usage_merge[] =
     "Exit status: 0 when merged; 2 on a usage error, a shard that cannot be read or\n"
     "does not match the others, or a failed output; 3 with --expiring-within.\n";
 
+/* What rollup --help and report --help both end with. */
+#define ROLLUP_COMMON                                                                              \
+    "      --overwrite          replace OUT when it is not empty\n"                                \
+    "  -q, --quiet              no grade line on stderr\n"                                         \
+    "  -h, --help               this text\n"                                                       \
+    "\n"                                                                                           \
+    "Exit status: 0 when written; 2 on a usage error, an input that cannot be read\n"              \
+    "or is not ours, or a failed output.\n"
+
 static const char usage_rollup[] =
     "Usage: starttls-scan rollup -o OUT.csv [OPTIONS] FILE...\n"
     "One CSV row per domain from the rows of a scan (its -o file, the shards of a\n"
@@ -177,12 +186,7 @@ static const char usage_rollup[] =
     "renamed into place.\n"
     "\n"
     "  -o, --output FILE        the rollup file (needed)\n"
-    "      --overwrite          replace OUT when it is not empty\n"
-    "  -q, --quiet              no grade line on stderr\n"
-    "  -h, --help               this text\n"
-    "\n"
-    "Exit status: 0 when written; 2 on a usage error, an input that cannot be read\n"
-    "or is not ours, or a failed output.\n";
+    ROLLUP_COMMON;
 
 static const char usage_report[] =
     "Usage: starttls-scan report -o OUT.html [OPTIONS] FILE...\n"
@@ -197,12 +201,7 @@ static const char usage_report[] =
     "  -o, --output FILE        the page (needed)\n"
     "      --expiring-within D  list the certificates that expire within D days\n"
     "                           (default 30)\n"
-    "      --overwrite          replace OUT when it is not empty\n"
-    "  -q, --quiet              no grade line on stderr\n"
-    "  -h, --help               this text\n"
-    "\n"
-    "Exit status: 0 when written; 2 on a usage error, an input that cannot be read\n"
-    "or is not ours, or a failed output.\n";
+    ROLLUP_COMMON;
 
 /* The format list: "csv (RFC 4180, ... the default), jsonl (...)", one a line. */
 static void format_help(char *out, size_t len)

@@ -59,15 +59,19 @@ leaf self rsa "$now" "$good_end" mx-self.lab.test self
 leaf wrongname rsa "$now" "$good_end" other.example.org
 leaf ecdsa ec "$now" "$good_end" mx-ecdsa.lab.test
 
-# Hostile certificates, for the odd TLS servers.
+# Hostile certificates, for the odd TLS servers: names from NAME.cnf (the [req] part
+# below, then its own [dn] and [ext]), an EC key, signed by the lab's CA.
+req_cnf() { printf '[req]\ndistinguished_name = dn\nprompt = no\nutf8 = yes\nstring_mask = utf8only\n'; }
+# cnf_leaf NAME SERIAL DAYS OUT.crt
+cnf_leaf() {
+    q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+        -out "$1.csr" -config "$1.cnf"
+    q openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -set_serial "$2" -days "$3" \
+        -extfile "$1.cnf" -extensions ext -out "$4"
+}
 # 1. Names with ESC, bidi, commas, a formula, a space, a backslash, and (patched into the DER, which
 #    breaks the signature, as a forger's would) NUL, a quote, CR, LF and DEL.
-cat > weird.cnf <<'CNF'
-[req]
-distinguished_name = dn
-prompt = no
-utf8 = yes
-string_mask = utf8only
+{ req_cnf; cat <<'CNF'; } > weird.cnf
 [dn]
 CN = evil \x1b[31mred, "quoted" =cmd|' PATCHME bidi‮right
 [ext]
@@ -81,10 +85,7 @@ DNS.5 = two words.lab.test
 DNS.6 = back\\slash.lab.test
 CNF
 sed -i 's/\\x1b/\x1b/' weird.cnf
-q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout weird.key \
-    -out weird.csr -config weird.cnf
-q openssl x509 -req -in weird.csr -CA ca.pem -CAkey ca.key -set_serial 0x7E1D -days 365 \
-    -extfile weird.cnf -extensions ext -out weird-signed.crt
+cnf_leaf weird 0x7E1D 365 weird-signed.crt
 /usr/bin/python3 - <<'PY'
 import base64, re
 pem = open("weird-signed.crt").read()
@@ -98,12 +99,7 @@ cat weird.key weird.crt > weird.pem
 
 # 1b. Markup in the names, for the HTML report (issue 16), expiring in ten days so that the
 #     report's certificate table lists it: it must stay text in a real browser.
-cat > htmlcert.cnf <<'CNF'
-[req]
-distinguished_name = dn
-prompt = no
-utf8 = yes
-string_mask = utf8only
+{ req_cnf; cat <<'CNF'; } > htmlcert.cnf
 [dn]
 CN = <script>document.title='pwned'</script>
 O = "><img src=x onerror="document.title='img'">
@@ -111,10 +107,7 @@ OU = </td></tr></table><h1 id=injected>x</h1>
 [ext]
 subjectAltName = DNS:mx-html.lab.test
 CNF
-q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout htmlcert.key \
-    -out htmlcert.csr -config htmlcert.cnf
-q openssl x509 -req -in htmlcert.csr -CA ca.pem -CAkey ca.key -set_serial 0x4854 -days 10 \
-    -extfile htmlcert.cnf -extensions ext -out htmlcert.crt
+cnf_leaf htmlcert 0x4854 10 htmlcert.crt
 cat htmlcert.key htmlcert.crt > htmlcert.pem
 
 # 2. A thousand names, and a chain of ten certificates (leaf and nine CAs).

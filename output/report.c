@@ -117,7 +117,7 @@ static char *dup(const char *s)
 }
 
 /* The per-domain table keeps the worst grades when it is full. */
-static void add_domain(struct report *r, const struct rollup_target *t, int g, const char *reason)
+static void add_domain(struct report *r, const struct rollup_target *t, int g)
 {
     if (r->kept == REPORT_DOMAINS) {
         int best = 0;
@@ -141,7 +141,7 @@ static void add_domain(struct report *r, const struct rollup_target *t, int g, c
     r->kept++;
     char expiry[32] = "";
     if (u->have_expiry) iso8601_utc(u->earliest_expiry, expiry);
-    *d = (struct report_domain){.domain = dup(t->domain), .reason = dup(reason), .mx = dup(u->mx_hosts),
+    *d = (struct report_domain){.domain = dup(t->domain), .reason = dup(t->reason), .mx = dup(u->mx_hosts),
                                 .lowest = dup(u->lowest_version >= 0 ? tls_version_bit_name(u->lowest_version) : ""),
                                 .expiry = dup(expiry), .grade = g, .days_left = u->expiry_days_left,
                                 .has_days = u->have_expiry, .starttls = rollup_starttls(u),
@@ -151,9 +151,7 @@ static void add_domain(struct report *r, const struct rollup_target *t, int g, c
 void report_add(struct report *r, const struct rollup_target *t)
 {
     const struct rollup *u = t->rollup;
-    char grade[2], reason[1200];
-    rollup_grade(u, grade, reason, sizeof reason);
-    int g = report_grade_index(grade[0]);
+    int g = report_grade_index(t->grade[0]);
     r->targets++;
     r->rows += (uint64_t)u->rows;
     r->grades[g]++;
@@ -178,5 +176,5 @@ void report_add(struct report *r, const struct rollup_target *t)
             r->no_version++;
         add_cert(r, t->domain, k);
     }
-    add_domain(r, t, g, reason);
+    add_domain(r, t, g);
 }

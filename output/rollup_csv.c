@@ -46,15 +46,14 @@ static const char *rpt_word(enum rpt_status s)
 int rollup_csv_row(struct buf *out, const struct rollup_target *t)
 {
     const struct rollup *r = t->rollup;
-    char grade[2], reason[1200], expires[32] = "";
-    rollup_grade(r, grade, reason, sizeof reason);
+    char expires[32] = "";
     if (r->have_expiry) iso8601_utc(r->earliest_expiry, expires);
     const char *lowest = r->lowest_version >= 0 ? tls_version_bit_name(r->lowest_version) : "";
     size_t start = out->len;
     int rc = 0;
     rc = csv_quoted(out, t->domain, strlen(t->domain));
-    rc = cell(out, grade, rc);
-    rc = cell(out, reason, rc);
+    rc = cell(out, t->grade, rc);
+    rc = cell(out, t->reason, rc);
     rc = number(out, r->mx_count, r->mx_count > 0, rc);
     rc = cell(out, r->mx_hosts, rc);
     rc = number(out, r->addresses, true, rc);

@@ -15,6 +15,7 @@ struct gatherer {
     int port;
     bool open;
     struct rollup rollup;
+    char reason[1200];
     struct kept_row rows[ROLLUP_KEPT_ROWS];
     int nrows;
     uint64_t total;
@@ -23,7 +24,8 @@ struct gatherer {
 static void flush(struct gatherer *g)
 {
     if (!g->open) return;
-    struct rollup_target t = {g->domain.data ? g->domain.data : "", &g->rollup, g->rows, g->nrows};
+    struct rollup_target t = {g->domain.data ? g->domain.data : "", &g->rollup, "", g->reason, g->rows, g->nrows};
+    rollup_grade(&g->rollup, t.grade, g->reason, sizeof g->reason);
     g->r->on_target(g->r->arg, &t);
     g->open = false;
 }

@@ -30,6 +30,8 @@ void kept_row_set(struct kept_row *k, const struct row *row);
 struct rollup_target {
     const char *domain; /* the domain cell as written (escaped) */
     const struct rollup *rollup;
+    char grade[2];      /* rollup_grade's, once for every reader */
+    const char *reason;
     const struct kept_row *rows;
     int nrows; /* at most ROLLUP_KEPT_ROWS are kept (the rollup counts them all) */
 };

@@ -37,7 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kept_row_set(&kept, &row);
         kept.has_days = true; /* whatever its dates: into the expiring table */
         kept.days_left = 3;
-        struct rollup_target t = {row.domain.p ? row.domain.p : "", &u, &kept, 1};
+        char reason[1200];
+        struct rollup_target t = {row.domain.p ? row.domain.p : "", &u, "", reason, &kept, 1};
+        rollup_grade(&u, t.grade, reason, sizeof reason);
         struct buf out = {0};
         if (rollup_csv_row(&out, &t) != 0) abort();
         struct report rep;

@@ -128,8 +128,7 @@ void rollup_add(struct rollup *r, const struct row *row)
     const struct probe_result *p = row->result;
     r->rows++;
     if (p->status == ST_NULL_MX) r->null_mx = true;
-    bool has_ip = row->ip && row->ip[0]; /* a row read back has "" for none */
-    if (p->status == ST_DNS_FAILED && !has_ip && !r->dns_failed) {
+    if (p->status == ST_DNS_FAILED && !row->ip && !r->dns_failed) {
         r->dns_failed = true;
         snprintf(r->dns_error, sizeof r->dns_error, "%s", p->error.p ? p->error.p : "");
     }
@@ -140,7 +139,7 @@ void rollup_add(struct rollup *r, const struct row *row)
         r->sts = row->policy->mta_sts;
         r->rpt = row->policy->tls_rpt;
     }
-    if (!has_ip) return;
+    if (!row->ip) return;
     r->addresses++;
     if (!answered(p->status)) return;
     r->reached++;

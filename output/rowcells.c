@@ -109,9 +109,9 @@ void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r
     memset(row, 0, sizeof *row);
     row->domain.p = (char *)cell(c, COL_DOMAIN);
     row->domain.len = c->v[COL_DOMAIN].len;
-    row->mx_host = cell(c, COL_MX_HOST);
+    row->mx_host = c->v[COL_MX_HOST].len ? cell(c, COL_MX_HOST) : NULL; /* as a scan's rows: NULL for none */
     row->mx_pref = (int)number(c, COL_MX_PREF, -1);
-    row->ip = cell(c, COL_IP);
+    row->ip = c->v[COL_IP].len ? cell(c, COL_IP) : NULL;
     row->port = (int)number(c, COL_PORT, 0);
     row->protocol = cell(c, COL_PROTOCOL);
     row->result = r;

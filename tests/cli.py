@@ -151,6 +151,32 @@ def test_rollup_and_report_files():
     subprocess.run(["rm", "-rf", d])
 
 
+def test_million_targets_without_io():
+    """Targets that end without any I/O (invalid lines, blocked addresses),
+    a million in a row: each gets its row, in bounded stack (it used to
+    recurse once per target and overflow near 20,000)."""
+    import os
+    import tempfile
+    d = tempfile.mkdtemp(prefix="sts-cli-")
+    src, out = os.path.join(d, "in.txt"), os.path.join(d, "out.csv")
+    n = 1000000
+    with open(src, "w") as f:
+        for i in range(n):
+            if i % 4 == 3:
+                f.write("bad line %d!\n" % i)
+            else:
+                f.write("127.%d.%d.%d\n" % (i >> 16, (i >> 8) & 255, i & 255))
+    p = subprocess.run([BIN, "-q", "-w", "2", "--ehlo", "scanner.example", "--no-dane", "-o", out, src],
+                       capture_output=True, text=True, timeout=600)
+    rows = 0
+    with open(out) as f:
+        for rows, _ in enumerate(f):
+            pass
+    check(p.returncode in (0, 3) and rows == n, "a million targets without I/O: a row each: exit %d, %d rows, %r"
+          % (p.returncode, rows, p.stderr[-300:]))
+    subprocess.run(["rm", "-rf", d])
+
+
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
@@ -158,5 +184,6 @@ if __name__ == "__main__":
     test_open_file_limit()
     test_shard_options()
     test_rollup_and_report_files()
+    test_million_targets_without_io()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

@@ -26,9 +26,15 @@ static void wake_arg(void *arg)
     worker_wake(arg);
 }
 
-/* Takes new targets while there is room for more jobs. */
+/* Takes new targets while there is room for more jobs. A target can end
+ * inside job_start (an invalid line, a blocked address, a cached result)
+ * and call fill again from job_finished: that inner call returns at once,
+ * since the loop below already takes the room it was called for. So the
+ * stack stays bounded however many targets in a row end without I/O. */
 static void fill(struct worker *w)
 {
+    if (w->filling) return;
+    w->filling = true;
     struct feed_item item;
     while (!w->input_done && w->active_jobs < w->max_jobs) {
         if (atomic_load(w->env->stop)) {
@@ -45,6 +51,7 @@ static void fill(struct worker *w)
         w->active_jobs++;
         job_start(&w->job, &item);
     }
+    w->filling = false;
 }
 
 static void deliver(struct dedup_waiter *list)

@@ -65,6 +65,7 @@ struct worker {
     uv_mutex_t inbox_lock;
     struct dedup_waiter *inbox; /* results from probes other workers ran */
     bool input_done, closing, ready;
+    bool filling; /* inside fill(): a nested call returns at once */
     char readbuf[65536]; /* every read on this loop lands here, one at a time */
 };
 

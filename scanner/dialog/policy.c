@@ -2,6 +2,7 @@
 #include "scanner/dialog/policy.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,42 @@ int txt_join(const unsigned char *rdata, size_t len, struct buf *out)
     return buf_append(out, "", 0);
 }
 
+int txt_records_add(struct txt_records *t, const unsigned char *rdata, size_t len)
+{
+    struct buf one = {0};
+    int rc = txt_join(rdata, len, &one);
+    if (rc == 0 && t->n % 8 == 0) {
+        size_t cap = (size_t)t->n + 8;
+        size_t *off = realloc(t->off, cap * sizeof *off);
+        if (off) t->off = off;
+        size_t *lens = off ? realloc(t->lens, cap * sizeof *lens) : NULL;
+        if (lens) t->lens = lens;
+        const char **txt = lens ? realloc(t->txt, cap * sizeof *txt) : NULL;
+        if (txt) t->txt = txt;
+        if (!txt) rc = -1;
+    }
+    /* Each record's own bytes, then a NUL: pointers are set once all are in. */
+    if (rc == 0 && buf_append(&t->text, one.data ? one.data : "", one.len + 1) == 0) {
+        t->off[t->n] = t->text.len - one.len - 1;
+        t->lens[t->n] = one.len;
+        t->n++;
+        for (int i = 0; i < t->n; i++) t->txt[i] = t->text.data + t->off[i];
+    } else {
+        rc = -1;
+    }
+    buf_free(&one);
+    return rc;
+}
+
+void txt_records_free(struct txt_records *t)
+{
+    buf_free(&t->text);
+    free(t->off);
+    free(t->lens);
+    free(t->txt);
+    *t = (struct txt_records){0};
+}
+
 static int wsp(char c)
 {
     return c == ' ' || c == '\t';
@@ -33,21 +70,18 @@ struct field {
     size_t n;
 };
 
-/* Splits s at ';' into at most cap fields; the count, -1 when more. */
-static int split_fields(const char *s, size_t n, struct field *f, int cap)
+/* The next field of s[0, n) from *pos: the bytes up to the next ';' (or
+ * the end), without the WSP around them; false once past the end. */
+static bool next_field(const char *s, size_t n, size_t *pos, struct field *f)
 {
-    int k = 0;
-    size_t start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && s[i] != ';') continue;
-        size_t a = start, b = i;
-        while (a < b && wsp(s[a])) a++;
-        while (b > a && wsp(s[b - 1])) b--;
-        if (k == cap) return -1;
-        f[k++] = (struct field){s + a, b - a};
-        start = i + 1;
-    }
-    return k;
+    if (*pos > n) return false;
+    const char *semi = memchr(s + *pos, ';', n - *pos);
+    size_t a = *pos, b = semi ? (size_t)(semi - s) : n;
+    *pos = b + 1;
+    while (a < b && wsp(s[a])) a++;
+    while (b > a && wsp(s[b - 1])) b--;
+    *f = (struct field){s + a, b - a};
+    return true;
 }
 
 static int is_ext_name(const char *p, size_t n)
@@ -88,15 +122,15 @@ static int begins_with(const char *s, size_t n, const char *v)
 static int record_fields(const char *s, size_t n, const char *version, struct field *wanted_key,
                          struct field *wanted, const char **why)
 {
-    struct field f[64], key, val;
-    int k = split_fields(s, n, f, 64);
-    if (k < 0) return *why = "too many fields", -1;
-    if (f[0].n != strlen(version) || memcmp(f[0].p, version, f[0].n) != 0)
+    struct field f, key, val;
+    size_t pos = 0;
+    next_field(s, n, &pos, &f);
+    if (f.n != strlen(version) || memcmp(f.p, version, f.n) != 0)
         return *why = "the version is not the first field", -1;
     int found = 0;
-    for (int i = 1; i < k; i++) {
-        if (f[i].n == 0 && i == k - 1 && i > 1) break; /* a trailing ';' */
-        if (key_value(&f[i], &key, &val) != 0) return *why = "a field is not key=value", -1;
+    for (int i = 1; next_field(s, n, &pos, &f); i++) {
+        if (f.n == 0 && pos > n && i > 1) break; /* a trailing ';' */
+        if (key_value(&f, &key, &val) != 0) return *why = "a field is not key=value", -1;
         if (key.n == wanted_key->n && memcmp(key.p, wanted_key->p, key.n) == 0) {
             if (found) return *why = "a field is given twice", -1;
             found = 1;
@@ -124,7 +158,7 @@ int sts_txt_pick(const char *const *txt, const size_t *lens, int n, char id[POLI
 {
     int at = only_record(txt, lens, n, "v=STSv1");
     if (at == -1) return 0;
-    if (at == -2) return *why = "more than one v=STSv1 TXT record", -1;
+    if (at == -2) return *why = "more than one v=STSv1 TXT record (RFC 8461 3.1: exactly one, or the domain has no policy)", -1;
     struct field key = {"id", 2}, val;
     if (record_fields(txt[at], lens[at], "v=STSv1", &key, &val, why) != 0) return -1;
     if (val.n > POLICY_ID_MAX) return *why = "the id is longer than 32 characters", -1;
@@ -139,7 +173,7 @@ int tlsrpt_pick(const char *const *txt, const size_t *lens, int n, struct buf *r
 {
     int at = only_record(txt, lens, n, "v=TLSRPTv1");
     if (at == -1) return 0;
-    if (at == -2) return *why = "more than one v=TLSRPTv1 TXT record", -1;
+    if (at == -2) return *why = "more than one v=TLSRPTv1 TXT record (RFC 8460 3: exactly one, or no TLS-RPT)", -1;
     struct field key = {"rua", 3}, val;
     if (record_fields(txt[at], lens[at], "v=TLSRPTv1", &key, &val, why) != 0) return -1;
     /* Each URI mailto: or https: (RFC 8460 3), separated by commas. */
@@ -223,19 +257,42 @@ static int policy_line(const char *line, size_t n, struct sts_policy *out, struc
         out->max_age = (uint32_t)age;
     } else if (KEY("mx")) {
         if (!mx_pattern_ok(v, vn)) return *why = "an mx pattern is not a host name or *.name", -1;
-        if (out->nmx == POLICY_MX_MAX) return *why = "more than 64 mx patterns", -1;
-        char *m = out->mx[out->nmx++];
-        for (size_t i = 0; i < vn; i++) m[i] = (char)tolower((unsigned char)v[i]);
-        m[vn] = '\0';
+        if (buf_reserve(&out->mx, vn + 1) != 0) return *why = "out of memory", -1;
+        for (size_t i = 0; i < vn; i++) out->mx.data[out->mx.len++] = (char)tolower((unsigned char)v[i]);
+        out->mx.data[out->mx.len++] = '\0';
+        out->nmx++;
     } /* else an extension: ignored (RFC 8461 3.2) */
 #undef KEY
 #undef VAL
     return 0;
 }
 
+void sts_policy_free(struct sts_policy *p)
+{
+    buf_free(&p->mx);
+    *p = (struct sts_policy){0};
+}
+
+const char *sts_policy_mx(const struct sts_policy *p, size_t *pos)
+{
+    if (*pos >= p->mx.len) return NULL;
+    const char *m = p->mx.data + *pos;
+    *pos += strlen(m) + 1;
+    return m;
+}
+
+static int policy_lines(const char *body, size_t len, struct sts_policy *out, const char **why);
+
 int sts_policy_parse(const char *body, size_t len, struct sts_policy *out, const char **why)
 {
-    memset(out, 0, sizeof *out);
+    sts_policy_free(out);
+    if (policy_lines(body, len, out, why) == 0) return 0;
+    sts_policy_free(out);
+    return -1;
+}
+
+static int policy_lines(const char *body, size_t len, struct sts_policy *out, const char **why)
+{
     struct seen seen = {0};
     size_t pos = 0;
     while (pos < len) {
@@ -262,8 +319,8 @@ int sts_mx_matches(const struct sts_policy *p, const char *host)
 {
     size_t hn = strlen(host);
     if (hn && host[hn - 1] == '.') hn--;
-    for (int i = 0; i < p->nmx; i++) {
-        const char *m = p->mx[i];
+    size_t pos = 0;
+    for (const char *m; (m = sts_policy_mx(p, &pos));) {
         size_t mn = strlen(m);
         if (mn > 2 && m[0] == '*' && m[1] == '.') {
             /* one label, then exactly the rest */

@@ -27,20 +27,14 @@ static void release(struct lookup_run *run)
     done(arg);
 }
 
-/* The TXT records of an answer, each joined (RFC 7208 3.3 style); n: how
- * many; -1 when one is malformed. The strings point into b. */
-static int txt_strings(const struct dns_answer *a, struct buf *b, const char **txt, size_t *lens, int max)
+/* The TXT records of an answer, each joined from its own strings: 0, or -1
+ * when one is malformed. */
+static int txt_records_of(const struct lookup_reply *r, struct txt_records *t)
 {
-    size_t offs[64];
-    int n = 0;
-    for (int i = 0; i < a->nrecords && n < max && n < 64; i++) {
-        size_t start = b->len;
-        if (txt_join(a->records[i].rdata, a->records[i].rdlen, b) != 0) return -1;
-        offs[n] = start;
-        lens[n++] = b->len - start;
-    }
-    for (int i = 0; i < n; i++) txt[i] = b->data ? b->data + offs[i] : "";
-    return n;
+    if (r->outcome != LK_RECORDS) return 0;
+    for (int i = 0; i < r->answer->nrecords; i++)
+        if (txt_records_add(t, r->answer->records[i].rdata, r->answer->records[i].rdlen) != 0) return -1;
+    return 0;
 }
 
 static void sts_error(struct lookup_run *run, const char *what, const char *detail)
@@ -56,9 +50,10 @@ static void on_policy(void *arg, const struct fetch_result *r)
     const char *why = NULL;
     if (r->error) {
         sts_error(run, r->error, "");
-    } else if (!(st->sts = malloc(sizeof *st->sts))) {
+    } else if (!(st->sts = calloc(1, sizeof *st->sts))) {
         sts_error(run, "out of memory", "");
     } else if (sts_policy_parse(r->body, r->len, st->sts, &why) != 0) {
+        sts_policy_free(st->sts);
         free(st->sts);
         st->sts = NULL;
         sts_error(run, "malformed policy: ", why ? why : "?");
@@ -67,7 +62,8 @@ static void on_policy(void *arg, const struct fetch_result *r)
                              : st->sts->mode == STS_TESTING ? MTA_STS_TESTING
                                                             : MTA_STS_MODE_NONE;
         struct buf mx = {0};
-        for (int i = 0; i < st->sts->nmx; i++) wordlist_add(&mx, st->sts->mx[i], strlen(st->sts->mx[i]));
+        size_t pos = 0;
+        for (const char *m; (m = sts_policy_mx(st->sts, &pos));) wordlist_add(&mx, m, strlen(m));
         text_set(&st->policy.mta_sts_mx, mx.data ? mx.data : "", mx.len);
         buf_free(&mx);
     }
@@ -103,12 +99,10 @@ static void on_sts_txt(void *arg, struct lookup_reply *r)
 {
     struct lookup_run *run = arg;
     struct domain_policy *p = &run->st->policy;
-    const char *txt[64], *why = NULL;
-    size_t lens[64];
-    struct buf b = {0};
-    int n = r->outcome == LK_RECORDS ? txt_strings(r->answer, &b, txt, lens, 64) : 0;
-    int found = n < 0 ? -1 : sts_txt_pick(txt, lens, n, p->mta_sts_id, &why);
-    buf_free(&b);
+    const char *why = NULL;
+    struct txt_records t = {0};
+    int found = txt_records_of(r, &t) != 0 ? -1 : sts_txt_pick(t.txt, t.lens, t.n, p->mta_sts_id, &why);
+    txt_records_free(&t);
     if (r->outcome == LK_FAILED) {
         sts_error(run, "_mta-sts TXT lookup: ", lookup_outcome_text(r));
     } else if (found < 0) {
@@ -127,11 +121,11 @@ static void on_rpt_txt(void *arg, struct lookup_reply *r)
 {
     struct lookup_run *run = arg;
     struct domain_policy *p = &run->st->policy;
-    const char *txt[64], *why = NULL;
-    size_t lens[64];
-    struct buf b = {0}, rua = {0};
-    int n = r->outcome == LK_RECORDS ? txt_strings(r->answer, &b, txt, lens, 64) : 0;
-    int found = n < 0 ? -1 : tlsrpt_pick(txt, lens, n, &rua, &why);
+    const char *why = NULL;
+    struct txt_records t = {0};
+    struct buf rua = {0};
+    int found = txt_records_of(r, &t) != 0 ? -1 : tlsrpt_pick(t.txt, t.lens, t.n, &rua, &why);
+    txt_records_free(&t);
     if (r->outcome == LK_FAILED) {
         p->tls_rpt = RPT_ERROR;
         text_printf(&p->tls_rpt_text, "error: _smtp._tls TXT lookup: %s", lookup_outcome_text(r));
@@ -144,7 +138,6 @@ static void on_rpt_txt(void *arg, struct lookup_reply *r)
         p->tls_rpt = RPT_OK;
         text_set(&p->tls_rpt_text, rua.data ? rua.data : "", rua.len);
     }
-    buf_free(&b);
     buf_free(&rua);
     release(run);
 }
@@ -180,6 +173,7 @@ void domain_lookup(const struct domain_env *env, const char *domain, struct doma
 void domain_state_free(struct domain_state *st)
 {
     domain_policy_free(&st->policy);
+    if (st->sts) sts_policy_free(st->sts);
     free(st->sts);
     st->sts = NULL;
 }

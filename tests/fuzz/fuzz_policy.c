@@ -12,21 +12,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct sts_policy p;
+    struct sts_policy p = {0};
     const char *why;
     if (sts_policy_parse((const char *)data, size, &p, &why) == 0) {
-        if (p.nmx > POLICY_MX_MAX) abort();
+        size_t pos = 0;
+        int n = 0;
+        while (sts_policy_mx(&p, &pos)) n++;
+        if (n != p.nmx) abort();
         (void)sts_mx_matches(&p, "mx.example.com");
     }
-    struct buf txt = {0}, rua = {0};
-    if (txt_join(data, size, &txt) == 0) {
-        const char *t[1] = {txt.data};
-        size_t n = txt.len;
-        char id[POLICY_ID_MAX + 1];
-        if (sts_txt_pick(t, &n, 1, id, &why) == 1 && strlen(id) > POLICY_ID_MAX) abort();
-        (void)tlsrpt_pick(t, &n, 1, &rua, &why);
+    sts_policy_free(&p);
+    /* As TXT RDATAs: records split at each 0xff byte, an RRset of several. */
+    struct txt_records t = {0};
+    struct buf rua = {0};
+    size_t start = 0;
+    for (size_t i = 0; i <= size; i++) {
+        if (i < size && data[i] != 0xff) continue;
+        (void)txt_records_add(&t, data + start, i - start);
+        start = i + 1;
     }
-    buf_free(&txt);
+    for (int i = 0; i < t.n; i++)
+        if (strlen(t.txt[i]) > t.lens[i]) abort(); /* each record its own bytes and its NUL */
+    char id[POLICY_ID_MAX + 1];
+    if (sts_txt_pick(t.txt, t.lens, t.n, id, &why) == 1 && strlen(id) > POLICY_ID_MAX) abort();
+    (void)tlsrpt_pick(t.txt, t.lens, t.n, &rua, &why);
+    txt_records_free(&t);
     buf_free(&rua);
     /* As an HTTP response, in two pieces, then the end of the connection. */
     struct http_reader r;

@@ -337,6 +337,34 @@ def test_dns_answers_told_truthfully():
           "and the summary names the likely cause: %r" % p.stderr[-300:])
 
 
+def test_policy_txt_rrsets():
+    """Several TXT records at _mta-sts and _smtp._tls (odddns.py TXT_SETS):
+    each record joined from its own strings (a 40-, a 10-byte and a longer
+    record once overflowed a buffer and killed the scan), the ones without
+    the version tag discarded, exactly one left or no policy."""
+    names = ["txt3.odd.test", "txt2.odd.test", "two.odd.test", "hundred.odd.test"]
+    p = in_ns(BIN, "--resolver", "127.0.54.1", "--allow-private", "--ca-file", CA, "--timeout", "5", "--no-dane",
+              stdin=("\n".join(names) + "\n").encode())
+    rows = {r["domain"]: r for r in csv.DictReader(io.StringIO(p.stdout.decode(), newline=""), strict=True)}
+    check(p.returncode == 0 and sorted(rows) == sorted(names), "every domain has its row: %d %r %r"
+          % (p.returncode, sorted(rows), p.stderr[-300:]))
+    def policy(domain):
+        r = rows.get(domain, {})
+        return r.get("mta_sts"), r.get("mta_sts_id"), r.get("mta_sts_error", ""), r.get("tls_rpt", "")
+    got = policy("txt3.odd.test")
+    check(got[:2] == ("error", "x") and "mta-sts.txt3.odd.test" in got[2] and got[3] == "mailto:x@odd.test",
+          "txt3: the third record is the policy's (id x; its host does not resolve): %r" % (got,))
+    got = policy("txt2.odd.test")
+    check(got[:2] == ("error", "policy1") and "policy host" in got[2] and got[3] == "mailto:policy1",
+          "txt2: 'x=1' is discarded, id policy1 is used: %r" % (got,))
+    got = policy("two.odd.test")
+    check(got[:2] == ("error", "") and "more than one v=STSv1 TXT record" in got[2] and "no policy" in got[2]
+          and got[3].startswith("malformed: more than one v=TLSRPTv1"),
+          "two: two records of ours, so no policy, and the error says why: %r" % (got,))
+    got = policy("hundred.odd.test")
+    check(got[:2] == ("error", "last"), "hundred: the 100th record is read (over TCP): %r" % (got,))
+
+
 def test_starttls_not_advertised_is_tried():
     # vsftpd with ssl_tlsv1=NO: no AUTH TLS in FEAT, TLS 1.3 after AUTH TLS anyway.
     rows, err, secs, rc = scan(["ftp-hidden.lab.test"], "--allow-private", "-p", "ftp")

@@ -10,6 +10,8 @@ Names under odd.test:
   tc.odd.test        TC=1 and no records, over UDP and over TCP
   servfail.odd.test  SERVFAIL;  refused.odd.test  REFUSED
   mx.odd.test, mx-first.odd.test, mxN.many.odd.test  A records (127.0.1.1, 127.0.1.5)
+  txt3, txt2, two, hundred .odd.test  MX 10 mx.odd.test, and RRsets of several TXT
+                     records at _mta-sts.NAME and _smtp._tls.NAME (TXT_SETS below)
 Everything else: NXDOMAIN. Serves until SECONDS have passed.
 """
 import socket
@@ -18,7 +20,35 @@ import sys
 import threading
 import time
 
-A, CNAME, MX, AAAA = 1, 5, 15, 28
+A, CNAME, MX, TXT, AAAA = 1, 5, 15, 16, 28
+
+# Several TXT records in one answer: a shorter record after a longer one
+# once read past its buffer; records without the version tag are discarded,
+# and exactly one must be left (RFC 8461 3.1, RFC 8460 3).
+TXT_SETS = {
+    "txt3": [b"x" * 40, b"y" * 10, b"v=STSv1; id=x; ext=" + b"z" * 40],
+    "txt2": [b"v=STSv1; id=policy1", b"x=1"],
+    "two": [b"v=STSv1; id=one", b"v=STSv1; id=two"],
+    "hundred": [b"v=spf1 -all"] * 99 + [b"v=STSv1; id=last"],
+}
+
+
+def txt_rdata(text):
+    return b"".join(bytes([len(text[i:i + 255])]) + text[i:i + 255] for i in range(0, max(len(text), 1), 255))
+
+
+def txt_set(qname):
+    """The TXT records at _mta-sts.NAME.odd.test or _smtp._tls.NAME.odd.test."""
+    for prefix, version in (("_mta-sts.", None), ("_smtp._tls.", b"v=TLSRPTv1; rua=mailto:r@odd.test")):
+        if qname.startswith(prefix) and qname.endswith(".odd.test"):
+            recs = TXT_SETS.get(qname[len(prefix):-len(".odd.test")])
+            if recs is None:
+                return None
+            if version:
+                return [r.replace(b"v=STSv1; id=", b"v=TLSRPTv1; rua=mailto:") .replace(b"; ext=", b"@odd.test; ext=")
+                        if r.startswith(b"v=STSv1") else r for r in recs]
+            return recs
+    return None
 
 
 def name_wire(labels):
@@ -69,6 +99,11 @@ def answers(qname, qtype):
             addr = "127.0.1.5" if qname == "mx-first.odd.test" else "127.0.1.1"
             return 0, False, [rr(owner, A, socket.inet_aton(addr))]
         return 0, False, []
+    recs = txt_set(qname)
+    if recs is not None:
+        return 0, False, [rr(owner, TXT, txt_rdata(r)) for r in recs] if qtype == TXT else []
+    if qname[:-len(".odd.test")] in TXT_SETS and qname.endswith(".odd.test"):
+        return 0, False, [rr(owner, MX, struct.pack("!H", 10) + name_wire(dotted("mx.odd.test")))] if qtype == MX else []
     if qname in ("nul.odd.test", "many.odd.test"):
         return 0, False, []
     return 3, False, []

@@ -70,6 +70,8 @@
     X(policy_mta_sts_txt)                                                                          \
     X(policy_mta_sts_body)                                                                         \
     X(policy_tls_rpt_and_txt)                                                                      \
+    X(policy_many_mx_patterns)                                                                     \
+    X(policy_txt_rrsets)                                                                           \
     X(http_reads_bodies_at_every_split)                                                            \
     X(http_refusals)                                                                               \
     X(grade_rubric_by_table)                                                                       \

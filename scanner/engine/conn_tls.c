@@ -24,17 +24,6 @@ static void keep_chain(struct conn *c, const unsigned char *const *certs, const 
     }
 }
 
-static int peer_chain(struct conn *c, const unsigned char **certs, size_t *lens, int max)
-{
-    WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(c->tls.ssl);
-    int n = 0;
-    for (int i = 0; chain && i < wolfSSL_get_chain_count(chain) && n < max; i++) {
-        certs[n] = wolfSSL_get_chain_cert(chain, i);
-        lens[n++] = (size_t)wolfSSL_get_chain_length(chain, i);
-    }
-    return n;
-}
-
 static void tls_ready(struct conn *c)
 {
     c->result.tls_ms = (int64_t)((uv_hrtime() - c->tls_ns) / 1000000);
@@ -49,9 +38,9 @@ static void tls_ready(struct conn *c)
     c->sess.tls_ready = true;
     c->verdict = ST_OK;
     if (c->params->observer || c->params->keep_chain) {
-        const unsigned char *certs[16];
-        size_t lens[16];
-        int n = peer_chain(c, certs, lens, 16);
+        const unsigned char *certs[TLS_CHAIN_MAX];
+        size_t lens[TLS_CHAIN_MAX];
+        int n = tls_link_chain(&c->tls, certs, lens, TLS_CHAIN_MAX);
         keep_chain(c, certs, lens, n);
         CONN_TELL(c, tls, certs, lens, n);
     }

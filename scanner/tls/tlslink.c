@@ -96,6 +96,32 @@ static WOLFSSL_CTX *fail(WOLFSSL_CTX *ctx, char *err, size_t errlen, const char 
     return NULL;
 }
 
+/* wolfSSL's verify callback, called during the handshake with every
+ * certificate the server sent, whole (this build calls it always: Debian's
+ * WOLFSSL_ALWAYS_VERIFY_CB). It keeps a copy and accepts: the verdict is
+ * ours, later. wolfSSL's own session chain cannot serve, since it drops a
+ * certificate of 2,048 octets or more (MAX_X509_SIZE). */
+static int keep_peer_certs(int preverify, WOLFSSL_X509_STORE_CTX *store)
+{
+    (void)preverify;
+    struct tls_link *t = store ? store->userCtx : NULL;
+    if (!t || !store->certs || store->totalCerts <= t->npeer) return 1;
+    buf_reset(&t->peer);
+    t->npeer = 0;
+    for (int i = 0; i < store->totalCerts && i < TLS_CHAIN_MAX; i++) {
+        unsigned int len = store->certs[i].length;
+        unsigned char l[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+                              (unsigned char)len};
+        if (buf_append(&t->peer, l, 4) != 0 || buf_append(&t->peer, store->certs[i].buffer, len) != 0) {
+            buf_free(&t->peer); /* no copy: the facts say no certificate */
+            t->npeer = 0;
+            return 1;
+        }
+        t->npeer++;
+    }
+    return 1;
+}
+
 WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
     WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
@@ -118,11 +144,24 @@ WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
         return fail(ctx, err, errlen, "cannot set the TLS cipher list");
     /* The chain is judged after the handshake, by the verifier and its
      * cache (chainverify.h); the server's signature over the handshake is
-     * checked by wolfSSL whatever this says. */
-    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, NULL);
+     * checked by wolfSSL whatever this says. The callback only keeps the
+     * certificates as sent. */
+    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, keep_peer_certs);
     tls_ctx_use_memory_io(ctx);
     learn_offered_suites(ctx);
     return ctx;
+}
+
+int tls_link_chain(const struct tls_link *t, const unsigned char **certs, size_t *lens, int max)
+{
+    int n = 0;
+    for (size_t at = 0; n < max && n < t->npeer && at + 4 <= t->peer.len; n++) {
+        const unsigned char *p = (const unsigned char *)t->peer.data + at;
+        lens[n] = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+        certs[n] = p + 4;
+        at += 4 + lens[n];
+    }
+    return n;
 }
 
 void tls_client_ctx_free(WOLFSSL_CTX *ctx)
@@ -243,21 +282,13 @@ void tls_link_facts(struct tls_link *t, struct probe_result *r, const char *host
     snprintf(r->cipher, sizeof r->cipher, "%s", iana ? iana : "");
     tls_kex_group(ssl, r->cipher, r->kex_group, sizeof r->kex_group);
 
-    WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(ssl);
-    if (!chain || wolfSSL_get_chain_count(chain) < 1) {
+    const unsigned char *certs[TLS_CHAIN_MAX];
+    size_t lens[TLS_CHAIN_MAX];
+    int n = tls_link_chain(t, certs, lens, TLS_CHAIN_MAX);
+    if (n < 1) {
         r->chain_valid = TRI_NO;
         text_set_str(&r->chain_error, "no certificate received");
         return;
-    }
-    const unsigned char *certs[16];
-    size_t lens[16];
-    int n = 0;
-    for (int i = 0; i < wolfSSL_get_chain_count(chain) && n < 16; i++) {
-        const unsigned char *der = wolfSSL_get_chain_cert(chain, i);
-        int len = wolfSSL_get_chain_length(chain, i);
-        if (!der || len <= 0) break;
-        certs[n] = der;
-        lens[n++] = (size_t)len;
     }
     tls_chain_verdict_der(wolfSSL_get_SSL_CTX(ssl), certs, lens, n, r, host);
 }
@@ -288,4 +319,6 @@ void tls_link_free(struct tls_link *t)
     t->ssl = NULL;
     buf_free(&t->in);
     t->in_off = 0;
+    buf_free(&t->peer);
+    t->npeer = 0;
 }

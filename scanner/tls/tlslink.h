@@ -16,8 +16,6 @@
 #include "scanner/result/row.h"
 #include "scanner/base/buf.h"
 
-struct config;
-
 typedef int (*tls_send_fn)(void *owner, const char *data, size_t len);
 
 struct tls_link {
@@ -29,7 +27,18 @@ struct tls_link {
     void *owner;
     int alert; /* the fatal alert the server sent, 0 if none */
     int error; /* wolfSSL's error code when the handshake failed */
+    /* The server's certificates as sent, whole, whatever their size
+     * (wolfSSL's session chain drops any of 2,048 octets or more): each a
+     * 4-octet length and its DER, copied during the handshake. */
+    struct buf peer;
+    int npeer;
 };
+
+#define TLS_CHAIN_MAX 16
+
+/* The server's chain as sent (certs[0] the leaf), at most max: the count.
+ * The pointers are valid until tls_link_free. */
+int tls_link_chain(const struct tls_link *t, const unsigned char **certs, size_t *lens, int max);
 
 enum tls_step { TLS_WANT_MORE, TLS_DONE, TLS_ERROR };
 

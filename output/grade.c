@@ -91,13 +91,106 @@ static void add_tls(struct rollup *r, const struct row *row)
         return;
     }
     r->modern++;
-    if (p->chain_valid != TRI_YES)
+    if (row->dane == DANE_VALID)
+        r->trusted++; /* RFC 7672 3.1: DANE authenticates the server; PKIX does not apply */
+    else if (p->chain_valid != TRI_YES)
         first(r->untrusted, sizeof r->untrusted, row,
               p->chain_error.p && p->chain_error.p[0] ? p->chain_error.p : "the chain is not valid");
     else if (p->hostname_match != TRI_YES)
         first(r->untrusted, sizeof r->untrusted, row, "the certificate does not name the MX host");
     else
         r->trusted++;
+}
+
+/* A suite by the NCSC-NL classes, from its weaknesses (suites.h): NULL,
+ * anonymous, EXPORT, RC4, DES, IDEA/RC2 and MD5 are insufficient; 3DES and
+ * a key exchange without forward secrecy are to be phased out. */
+static int suite_class(const char *suite)
+{
+    char why[128];
+    suite_name_weakness(suite, why, sizeof why);
+    int worst = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(why, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(w, "NULL") || !strcmp(w, "anonymous") || !strcmp(w, "EXPORT") || !strcmp(w, "RC4") ||
+            !strcmp(w, "DES") || !strcmp(w, "64-bit-block") || !strcmp(w, "MD5"))
+            return 2;
+        if (!strcmp(w, "3DES") || !strcmp(w, "no-forward-secrecy")) worst = 1;
+    }
+    return worst;
+}
+
+/* Keeps the worst finding: class and its first reason. */
+static void finding(int *worst, char *why, size_t len, int cls, const char *what, const char *detail)
+{
+    if (cls <= *worst) return;
+    *worst = cls;
+    snprintf(why, len, "%s%s", what, detail);
+}
+
+/* Does the row's --versions list, or a version's part of its --ciphers
+ * list, show that version accepted? */
+static bool accepts_version(const struct probe_result *p, const char *version)
+{
+    size_t n = strlen(version);
+    for (const char *v = p->versions; (v = strstr(v, version)); v += n)
+        if (v[n] == '\0' || v[n] == ' ') return true;
+    char head[16];
+    snprintf(head, sizeof head, "%s:", version);
+    return p->ciphers.p && strstr(p->ciphers.p, head) != NULL;
+}
+
+int row_hygiene(const struct probe_result *p, char *why, size_t len)
+{
+    int worst = 0;
+    why[0] = '\0';
+    if (accepts_version(p, "SSLv3")) finding(&worst, why, len, 2, "accepts ", "SSLv3");
+    if (p->cipher[0]) finding(&worst, why, len, suite_class(p->cipher), "negotiates ", p->cipher);
+    for (const char *w = p->weak_ciphers.p ? p->weak_ciphers.p : ""; *w;) {
+        size_t n = strcspn(w, " ");
+        char suite[96];
+        snprintf(suite, sizeof suite, "%.*s", (int)(n < 95 ? n : 95), w);
+        finding(&worst, why, len, suite_class(suite), "accepts ", suite);
+        w += n + (w[n] == ' ');
+    }
+    int bits = 0;
+    if (sscanf(p->kex_group, "DH-%d", &bits) == 1 || sscanf(p->kex_group, "ffdhe%d", &bits) == 1)
+        finding(&worst, why, len, bits < 2048 ? 2 : bits == 2048 ? 1 : 0, "a Diffie-Hellman group of too few bits: ",
+                p->kex_group);
+    if (p->cert.present && sscanf(p->cert.key, "RSA-%d", &bits) == 1 && bits < 2048)
+        finding(&worst, why, len, 2, "a certificate key of fewer than 2048 bits: ", p->cert.key);
+    if (p->cert.present && (strcasestr(p->cert.sig_alg, "sha1") || strcasestr(p->cert.sig_alg, "md5")))
+        finding(&worst, why, len, 2, "a certificate signed with SHA-1 or MD5: ", p->cert.sig_alg);
+    for (const char *old = "TLSv1.0"; old; old = strcmp(old, "TLSv1.0") == 0 ? "TLSv1.1" : NULL)
+        if (accepts_version(p, old)) finding(&worst, why, len, 1, "accepts ", old);
+    return worst;
+}
+
+static void add_hygiene(struct rollup *r, const struct row *row)
+{
+    const struct probe_result *p = row->result;
+    if (p->versions[0]) r->versions_listed++;
+    if (p->ciphers.p && p->ciphers.p[0]) r->suites_listed++;
+    char why[200];
+    int cls = row_hygiene(p, why, sizeof why);
+    if (cls == 2) {
+        r->insufficient++;
+        first(r->insufficient_why, sizeof r->insufficient_why, row, why);
+    } else if (cls == 1) {
+        r->phase_out++;
+        first(r->phase_out_why, sizeof r->phase_out_why, row, why);
+    }
+}
+
+void rollup_evidence(const struct rollup *r, char *out, size_t len)
+{
+    if (r->tls == 0) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, len, "handshake%s%s%s%s", r->versions_listed ? " versions" : "",
+             r->versions_listed && r->versions_listed < r->tls ? "(some)" : "", r->suites_listed ? " ciphers" : "",
+             r->suites_listed && r->suites_listed < r->tls ? "(some)" : "");
 }
 
 static void add_policies(struct rollup *r, const struct row *row)
@@ -151,6 +244,7 @@ void rollup_add(struct rollup *r, const struct row *row)
     }
     r->tls++;
     add_tls(r, row);
+    add_hygiene(r, row);
 }
 
 void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t len)
@@ -176,9 +270,16 @@ void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t le
             snprintf(reason, len, "no TLS: %s", r->no_tls);
         else
             snprintf(reason, len, "TLS below 1.2: %s", r->old_tls);
-    } else if (r->trusted < r->modern || r->dane_broken || (r->sts == MTA_STS_ENFORCE && r->sts_fail)) {
+    } else if (r->insufficient) {
+        grade[0] = 'D';
+        snprintf(reason, len, "insufficient (NCSC-NL): %s", r->insufficient_why);
+    } else if (r->trusted < r->modern || r->dane_broken || (r->sts == MTA_STS_ENFORCE && r->sts_fail) ||
+               r->phase_out) {
         grade[0] = 'C';
-        snprintf(reason, len, "%s", r->trusted < r->modern ? r->untrusted : r->dane_broken ? r->dane_bad : r->sts_bad);
+        if (r->trusted < r->modern || r->dane_broken || (r->sts == MTA_STS_ENFORCE && r->sts_fail))
+            snprintf(reason, len, "%s", r->trusted < r->modern ? r->untrusted : r->dane_broken ? r->dane_bad : r->sts_bad);
+        else
+            snprintf(reason, len, "to be phased out (NCSC-NL): %s", r->phase_out_why);
     } else if (!policy) {
         grade[0] = 'B';
         snprintf(reason, len, "%s", r->sts == MTA_STS_TESTING ? "MTA-STS in testing mode only, and no valid DANE"

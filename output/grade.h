@@ -35,6 +35,11 @@ struct rollup {
     int weakest_score;         /* suite_score() of the weakest suite negotiated, -1: none */
     char weakest[64], weakest_mx[256];
     char weak_accepted[1024];  /* --ciphers: the weak suites any MX accepts, once each */
+    /* Hygiene by the NCSC-NL TLS guidelines' classes (docs/grades.md):
+     * the worst class any TLS row shows, and the evidence there was. */
+    int insufficient, phase_out;     /* TLS rows with such a finding */
+    int versions_listed, suites_listed; /* TLS rows whose versions / suites were enumerated */
+    char insufficient_why[300], phase_out_why[300];
     /* The first row that fails each step, for the reason. */
     char no_tls[300], old_tls[300], untrusted[300], dane_bad[300], sts_bad[300], lowest_mx[256], expiry_mx[256];
 };
@@ -71,6 +76,13 @@ enum domain_dane rollup_dane(const struct rollup *r);
  * "none" or "" (STARTTLS over the answering MX); "yes", "no" or "" (every
  * TLS MX has a valid chain; names it; passes MTA-STS). */
 const char *rollup_starttls(const struct rollup *r);
+/* What the grade saw, for the rollup's evidence column: "handshake", then
+ * "versions" and "ciphers" when every TLS row had them enumerated ("some"
+ * after the word when only some did); "" without TLS. */
+void rollup_evidence(const struct rollup *r, char *out, size_t len);
+/* A row's hygiene by the NCSC-NL classes: 2 insufficient, 1 phase out, 0
+ * neither; why says the first finding of the worst class. */
+int row_hygiene(const struct probe_result *p, char *why, size_t len);
 enum tri rollup_chains_valid(const struct rollup *r);
 enum tri rollup_names_match(const struct rollup *r);
 enum tri rollup_sts_passed(const struct rollup *r);

@@ -12,7 +12,7 @@
 static const char header[] =
     "domain,grade,reason,mx_count,mx_hosts,addresses,answered,starttls,lowest_tls,lowest_tls_mx,"
     "weakest_cipher,weakest_cipher_mx,weak_ciphers_accepted,cert_expires,cert_days_left,cert_expiry_mx,"
-    "chains_valid,names_match,dane,mta_sts,mta_sts_passed,tls_rpt\r\n";
+    "chains_valid,names_match,dane,mta_sts,mta_sts_passed,tls_rpt,evidence\r\n";
 
 int rollup_csv_header(struct buf *out)
 {
@@ -73,6 +73,9 @@ int rollup_csv_row(struct buf *out, const struct rollup_target *t)
     rc = cell(out, sts_status_name(r->sts), rc);
     rc = cell(out, tri_word(rollup_sts_passed(r)), rc);
     rc = cell(out, rpt_word(r->rpt), rc);
+    char evidence[64];
+    rollup_evidence(r, evidence, sizeof evidence);
+    rc = cell(out, evidence, rc);
     if (rc == 0) rc = buf_append(out, "\r\n", 2);
     if (rc) out->len = start;
     return rc;

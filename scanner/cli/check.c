@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "scanner/cli/check.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,10 @@
 /* What check concludes from the rows the probes published. */
 struct verdict {
     int rows, failed;
+    int ok_rows, dane_rows; /* rows with TLS; of them, authenticated by DANE */
+    char lowest_version[16];
+    bool have_days;
+    int64_t min_days; /* the leaf's days left, the soonest of the rows with TLS */
     char first_failure[700];
     char first_where[400];
     char warnings[700];
@@ -42,11 +48,30 @@ static void failure_text(const struct row *row, char *out, size_t len)
     case ST_TIMEOUT: snprintf(out, len, "timeout: %s", err); break;
     case ST_NO_STARTTLS: snprintf(out, len, "no STARTTLS: %s", err); break;
     case ST_INVALID_TARGET: snprintf(out, len, "not a host: %s", err); break;
-    default: snprintf(out, len, "%s: %s", status_name(r->status), err); break;
+    case ST_STARTTLS_REFUSED: snprintf(out, len, "STARTTLS refused: %s", err); break;
+    case ST_TLS_FAILED: snprintf(out, len, "TLS handshake failed: %s", err); break;
+    case ST_SERVER_REFUSED: snprintf(out, len, "the server refused the session: %s", err); break;
+    case ST_PROTOCOL_ERROR: snprintf(out, len, "the server broke the protocol: %s", err); break;
+    case ST_PREAUTH: snprintf(out, len, "the server logged us in before TLS (PREAUTH): %s", err); break;
+    case ST_OK: case ST_COUNT: snprintf(out, len, "%s", err); break;
     }
     if (check_state.cfg->scan.auth_user) {
         size_t n = strlen(out);
         snprintf(out + n, len - n, "; AUTH was not attempted without TLS");
+    }
+}
+
+/* What the OK line sums up: the lowest version, the soonest expiry, DANE. */
+static void tell_tls(struct verdict *v, const struct row *row)
+{
+    const struct probe_result *r = row->result;
+    v->ok_rows++;
+    if (row->dane == DANE_VALID) v->dane_rows++;
+    if (!v->lowest_version[0] || strcmp(r->tls_version, v->lowest_version) < 0)
+        snprintf(v->lowest_version, sizeof v->lowest_version, "%s", r->tls_version);
+    if (r->cert.present && (!v->have_days || cert_days_left(r) < v->min_days)) {
+        v->min_days = cert_days_left(r);
+        v->have_days = true;
     }
 }
 
@@ -68,6 +93,16 @@ static int judge_tls(const struct config *cfg, const struct row *row, struct ver
                  r->chain_error.p ? r->chain_error.p : "");
     else if (r->hostname_match == TRI_NO)
         snprintf(problem, sizeof problem, "the certificate does not name %s", row->mx_host);
+    tell_tls(v, row);
+    if (problem[0] && row->dane == DANE_VALID) {
+        /* RFC 7672 3.1: a DANE match authenticates the server; the PKIX
+         * chain and name do not apply (the rows keep saying what PKIX says). */
+        char note[700];
+        snprintf(note, sizeof note, "-- %s: DANE authenticates the server; PKIX does not apply: %s", row->mx_host,
+                 problem);
+        check_print_text("", note, strlen(note));
+        problem[0] = '\0';
+    }
     if (problem[0] && !cfg->no_verify) {
         snprintf(why, len, "%s (--no-verify accepts it)", problem);
         return 1;
@@ -153,9 +188,17 @@ static int print_verdict(const struct verdict *v)
         check_print_text("FAILED: ", line, strlen(line));
         return 1;
     }
-    char line[2000];
-    snprintf(line, sizeof line, "OK: TLS ok%s%s%s%s%s", v->rows > 1 ? " on every address" : "",
-             v->auth[0] ? ", " : "", v->auth, v->warnings[0] ? "; WARNING: " : "", v->warnings);
+    char line[2000], days[120] = "";
+    if (v->have_days && v->min_days >= 0)
+        snprintf(days, sizeof days, ", certificate valid %lld more day%s", (long long)v->min_days,
+                 v->min_days == 1 ? "" : "s");
+    else if (v->have_days)
+        snprintf(days, sizeof days, ", certificate expired %lld day%s ago", (long long)-v->min_days,
+                 v->min_days == -1 ? "" : "s");
+    snprintf(line, sizeof line, "OK: %s%s%s%s%s%s%s%s", v->lowest_version[0] ? v->lowest_version : "TLS",
+             v->rows > 1 ? " on every address" : "", days,
+             v->dane_rows && v->dane_rows == v->ok_rows ? ", DANE valid" : "", v->auth[0] ? ", " : "", v->auth,
+             v->warnings[0] ? "; WARNING: " : "", v->warnings);
     check_print_text("", line, strlen(line));
     return 0;
 }
@@ -241,10 +284,13 @@ int check_main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("-- check %s (%s%s), EHLO name %s%s\n", cfg.check_target, cfg.scan.service->name,
-           cfg.scan.mx_mode ? ": its MX hosts, or the host itself when it has none" : "", cfg.scan.ehlo,
-           cfg.ehlo_guessed ? " (this machine has no fully qualified name: set one with --ehlo NAME)"
-                            : "");
+    const char *hello = cfg.scan.service->dialog->hello_verb;
+    printf("-- check %s (%s%s)", cfg.check_target, cfg.scan.service->name,
+           cfg.scan.mx_mode ? ": its MX hosts, or the host itself when it has none" : "");
+    if (hello)
+        printf(", %s name %s%s", hello, cfg.scan.ehlo,
+               cfg.ehlo_guessed ? " (this machine has no fully qualified name: set one with --ehlo NAME)" : "");
+    printf("\n");
     struct verdict v;
     memset(&v, 0, sizeof v);
     int status = run_scan(&cfg, judge_rows, &v);

@@ -211,4 +211,5 @@ const struct dialog smtp_dialog = {
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",
+    .hello_verb = "EHLO",
 };

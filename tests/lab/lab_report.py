@@ -37,6 +37,34 @@ def read_csv(path):
 ANSWERED = {"ok", "no_starttls", "starttls_refused", "tls_failed"}
 
 
+def suite_class_by_hand(suite):
+    """docs/grades.md: a suite's NCSC-NL class, 2 insufficient, 1 phase out."""
+    if any(w in suite for w in ("WITH_NULL", "_anon_", "EXPORT", "RC4", "IDEA", "RC2")) or suite.endswith("_MD5") \
+            or ("_DES" in suite and "3DES" not in suite):
+        return 2
+    if "3DES" in suite or suite.startswith(("TLS_RSA_", "TLS_DH_", "TLS_ECDH_")):
+        return 1
+    return 0
+
+
+def hygiene_by_hand(r):
+    versions = r["versions"].split() + [part.split(":")[0].strip() for part in r["ciphers"].split(";") if ":" in part]
+    worst = max([suite_class_by_hand(s) for s in r["weak_ciphers"].split() + [r["cipher"]] if s] + [0])
+    if "SSLv3" in versions:
+        worst = 2
+    if "TLSv1.0" in versions or "TLSv1.1" in versions:
+        worst = max(worst, 1)
+    group = r["kex_group"].replace("ffdhe", "DH-")
+    if group.startswith("DH-"):
+        bits = int(group[3:])
+        worst = max(worst, 2 if bits < 2048 else 1 if bits == 2048 else 0)
+    if r["cert_key"].startswith("RSA-") and int(r["cert_key"][4:]) < 2048:
+        worst = 2
+    if "sha1" in r["cert_sig_alg"].lower() or "md5" in r["cert_sig_alg"].lower():
+        worst = 2
+    return worst
+
+
 def grade_by_hand(rows):
     """docs/grades.md's table, read top to bottom."""
     with_ip = [r for r in rows if r["ip"]]
@@ -45,7 +73,8 @@ def grade_by_hand(rows):
         return "-"
     tls = [r for r in reached if r["status"] == "ok"]
     modern = [r for r in tls if r["tls_version"] in ("TLSv1.2", "TLSv1.3")]
-    trusted = [r for r in modern if r["chain_valid"] == "yes" and r["hostname_match"] == "yes"]
+    trusted = [r for r in modern if r["dane"] == "valid" or (r["chain_valid"] == "yes" and r["hostname_match"] == "yes")]
+    hygiene = [hygiene_by_hand(r) for r in tls]
     dane = [r for r in reached if r["dane"] not in ("", "none")]
     dane_valid = [r for r in reached if r["dane"] == "valid"]
     dane_broken = [r for r in reached if r["dane"] in ("invalid", "error")]
@@ -55,9 +84,9 @@ def grade_by_hand(rows):
     policy = (dane and len(dane_valid) == len(reached)) or (sts == "enforce" and not sts_fail and sts_ok)
     if not tls:
         return "F"
-    if len(tls) < len(reached) or len(modern) < len(tls):
+    if len(tls) < len(reached) or len(modern) < len(tls) or 2 in hygiene:
         return "D"
-    if len(trusted) < len(modern) or dane_broken or (sts == "enforce" and sts_fail):
+    if len(trusted) < len(modern) or dane_broken or (sts == "enforce" and sts_fail) or 1 in hygiene:
         return "C"
     return "A" if policy else "B"
 

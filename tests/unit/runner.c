@@ -75,6 +75,7 @@
     X(http_reads_bodies_at_every_split)                                                            \
     X(http_refusals)                                                                               \
     X(grade_rubric_by_table)                                                                       \
+    X(grade_hygiene_by_ncsc_classes)                                                               \
     X(suites_lists_and_names)                                                                      \
     X(html_escapes_markup)                                                                         \
     X(svg_labels_are_text)                                                                         \

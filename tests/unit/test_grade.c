@@ -44,7 +44,77 @@ static const struct grade_case cases[] = {
     {MTA_STS_NO_POLICY, 2, {{OK13, NOROW_POLICY}, {ST_TIMEOUT, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "B", "(incomplete: 1 of 2 MX addresses did not answer)"},
     {MTA_STS_NO_POLICY, 1, {{ST_TIMEOUT, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "-", "incomplete: no MX answered"},
     {MTA_STS_NO_POLICY, 1, {{ST_SERVER_REFUSED, "", TRI_UNKNOWN, TRI_UNKNOWN, NOROW_POLICY}}, "-", "incomplete"},
+    /* RFC 7672 3.1: DANE valid on every MX is the best case whatever PKIX says. */
+    {MTA_STS_NO_POLICY, 2, {{ST_OK, "TLSv1.3", TRI_NO, TRI_NO, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN},
+                            {ST_OK, "TLSv1.2", TRI_YES, TRI_NO, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN}}, "A", ""},
+    {MTA_STS_NO_POLICY, 2, {{ST_OK, "TLSv1.3", TRI_NO, TRI_NO, DANE_VALID, TRI_UNKNOWN, TRI_UNKNOWN},
+                            {ST_OK, "TLSv1.3", TRI_NO, TRI_YES, NOROW_POLICY}}, "C", "mx1 [192.0.2.1]"},
 };
+
+/* Hygiene by the NCSC-NL classes: what --versions and --ciphers found, the
+ * suite and group negotiated, the certificate's key and signature. */
+static const struct {
+    const char *versions, *ciphers, *weak, *cipher, *kex, *key, *sig, *grade, *why;
+} hygiene[] = {
+    {"TLSv1.3", "", "", "TLS_AES_256_GCM_SHA384", "x25519", "RSA-2048", "sha256WithRSAEncryption", "B", "no DANE"},
+    {"TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3", "", "", "TLS_AES_256_GCM_SHA384", "x25519", "EC-P256", "ecdsa-with-SHA256",
+     "C", "to be phased out (NCSC-NL): mx0 [192.0.2.0]: accepts TLSv1.0"},
+    {"TLSv1.2 TLSv1.3", "TLSv1.2: TLS_DH_anon_WITH_AES_128_CBC_SHA", "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+     "TLS_AES_256_GCM_SHA384", "x25519", "EC-P256", "ecdsa-with-SHA256", "D", "accepts TLS_DH_anon_WITH_AES_128_CBC_SHA"},
+    {"", "TLSv1.1: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA; TLSv1.2: X", "", "TLS_AES_128_GCM_SHA256", "x25519", "RSA-2048",
+     "sha256WithRSAEncryption", "C", "accepts TLSv1.1"},
+    {"", "", "", "TLS_RSA_WITH_AES_256_GCM_SHA384", "", "RSA-2048", "sha256WithRSAEncryption", "C",
+     "negotiates TLS_RSA_WITH_AES_256_GCM_SHA384"},
+    {"", "", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_AES_128_GCM_SHA256", "x25519", "RSA-2048",
+     "sha256WithRSAEncryption", "C", "accepts TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {"", "", "TLS_RSA_WITH_RC4_128_SHA", "TLS_AES_128_GCM_SHA256", "x25519", "RSA-2048", "sha256WithRSAEncryption",
+     "D", "accepts TLS_RSA_WITH_RC4_128_SHA"},
+    {"SSLv3 TLSv1.2", "", "", "TLS_AES_128_GCM_SHA256", "x25519", "RSA-2048", "sha256WithRSAEncryption", "D",
+     "accepts SSLv3"},
+    {"", "", "", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH-1024", "RSA-2048", "sha256WithRSAEncryption", "D",
+     "DH-1024"},
+    {"", "", "", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH-2048", "RSA-2048", "sha256WithRSAEncryption", "C",
+     "DH-2048"},
+    {"", "", "", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DH-3072", "RSA-2048", "sha256WithRSAEncryption", "B", ""},
+    {"", "", "", "TLS_AES_128_GCM_SHA256", "x25519", "RSA-1024", "sha256WithRSAEncryption", "D", "RSA-1024"},
+    {"", "", "", "TLS_AES_128_GCM_SHA256", "x25519", "RSA-4096", "sha1WithRSAEncryption", "D", "sha1WithRSAEncryption"},
+    {"", "", "", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "x25519", "RSA-2048", "sha256WithRSAEncryption", "B", ""},
+};
+
+TEST_IMPL(grade_hygiene_by_ncsc_classes)
+{
+    for (size_t i = 0; i < sizeof hygiene / sizeof hygiene[0]; i++) {
+        struct domain_policy pol = {.mta_sts = MTA_STS_NO_POLICY};
+        struct probe_result p;
+        probe_result_init(&p);
+        p.status = ST_OK;
+        snprintf(p.tls_version, sizeof p.tls_version, "TLSv1.3");
+        p.chain_valid = p.hostname_match = TRI_YES;
+        snprintf(p.versions, sizeof p.versions, "%s", hygiene[i].versions);
+        text_set_str(&p.ciphers, hygiene[i].ciphers);
+        text_set_str(&p.weak_ciphers, hygiene[i].weak);
+        snprintf(p.cipher, sizeof p.cipher, "%s", hygiene[i].cipher);
+        snprintf(p.kex_group, sizeof p.kex_group, "%s", hygiene[i].kex);
+        p.cert.present = true;
+        snprintf(p.cert.key, sizeof p.cert.key, "%s", hygiene[i].key);
+        snprintf(p.cert.sig_alg, sizeof p.cert.sig_alg, "%s", hygiene[i].sig);
+        struct row row = {.mx_host = "mx0", .ip = "192.0.2.0", .result = &p, .policy = &pol, .dane = DANE_NONE};
+        struct rollup r;
+        rollup_init(&r);
+        rollup_add(&r, &row);
+        char grade[2], why[600], evidence[64];
+        rollup_grade(&r, grade, why, sizeof why);
+        if (strcmp(grade, hygiene[i].grade) != 0 || !strstr(why, hygiene[i].why))
+            FAIL_AT("case %zu: grade %s (%s), want %s (%s)", i, grade, why, hygiene[i].grade, hygiene[i].why);
+        rollup_evidence(&r, evidence, sizeof evidence);
+        const char *want = hygiene[i].versions[0] && hygiene[i].ciphers[0] ? "handshake versions ciphers"
+                           : hygiene[i].versions[0]                       ? "handshake versions"
+                           : hygiene[i].ciphers[0]                        ? "handshake ciphers"
+                                                                          : "handshake";
+        if (strcmp(evidence, want) != 0) FAIL_AT("case %zu: evidence %s, want %s", i, evidence, want);
+        probe_result_free(&p);
+    }
+}
 
 TEST_IMPL(grade_rubric_by_table)
 {

@@ -76,7 +76,7 @@ TEST_IMPL(rollup_csv_quotes_and_columns)
     ASSERT_EQ(rollup_csv_row(&b, &t), 0);
     ASSERT_STR_EQ(b.data, "example.com,C,\"mx.example.com [192.0.2.1]: unable to get local issuer, \"\"self\"\"\",1,"
                           "mx.example.com,1,1,all,TLSv1.2,mx.example.com,TLS_RSA_WITH_AES_128_CBC_SHA,mx.example.com,"
-                          ",,,,no,yes,,,,\r\n");
+                          ",,,,no,yes,,,,,handshake\r\n");
     int row_commas = 0;
     for (size_t i = 0; i < b.len; i++) row_commas += b.data[i] == ',';
     ASSERT_EQ(row_commas - 1, commas); /* the one in the quoted reason */

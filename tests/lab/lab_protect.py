@@ -307,6 +307,13 @@ def test_check_shows_and_judges_policies():
     rc, out = check_run("ee311.sec.test")
     check(rc == 0 and "DANE valid: 3 1 1 matched the leaf" in out and "TLSA: 3 1 1 " in out
           and "MX answer authenticated (DNSSEC)" in out, "check: a matching DANE record, exit 0: %r" % out[-600:])
+    # RFC 7672 3.1: a DANE-EE match authenticates the server, names and dates
+    # aside (mx-ee301's certificate names only mx-ee.sec.test).
+    rc, out = check_run("ee301.sec.test")
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    check(rc == 0 and "DANE authenticates the server; PKIX does not apply: the certificate does not name "
+          "mx-ee301.sec.test" in out and re.match(r"OK: TLSv1\.3, certificate valid \d+ more days, DANE valid$", last),
+          "check: DANE-EE valid on a host its certificate does not name: exit 0: %d %r" % (rc, out[-500:]))
     rc, out = check_run("wrong.sec.test")
     last = out.strip().splitlines()[-1] if out.strip() else ""
     check(rc == 1 and last.startswith("FAILED: DANE invalid: no record matches"),

@@ -89,7 +89,12 @@ def secrets_absent(text, user, password):
 def test_check_debugger():
     rc, out, err = run_check("smtp.lab.test", "-p", "submission", "--auth-user", "labuser")
     check(rc == 0 and "S: 235 2.7.0 Authentication successful" in out, "right password: 235, exit 0 (%d)" % rc)
-    check(out.strip().splitlines()[-1].startswith("OK: TLS ok, AUTH accepted"), "one line with the verdict at the end")
+    check(re.match(r"OK: TLSv1\.3, certificate valid \d+ more days, AUTH accepted \(235 ",
+                   out.strip().splitlines()[-1]), "one line with the verdict at the end: %r" % out[-200:])
+    check(out.startswith("-- check smtp.lab.test (submission), EHLO name "), "an SMTP check names its EHLO name")
+    rc_imap, out_imap, _ = run_check("mail.lab.test", "-p", "imap")
+    check(rc_imap == 0 and out_imap.startswith("-- check mail.lab.test (imap)\n") and "EHLO" not in out_imap,
+          "an IMAP check's header does not mention an EHLO name: %r" % out_imap[:200])
     for part in ("C: EHLO ", "C: STARTTLS", "-- TLS: TLSv1.3, TLS_AES_256_GCM_SHA384", "-- chain: valid",
                  "subject: O=STS Lab,CN=mx-good.lab.test", "days left)", "-- name: the certificate matches",
                  "C: AUTH PLAIN <credentials, base64, redacted>", "-- AUTH offered inside TLS: PLAIN LOGIN"):
@@ -211,7 +216,7 @@ def readme_tour():
 
 
 # What may differ from run to run: durations, rates, dates and days left.
-VARIES = re.compile(r"\d+ ms\b|\d+\.\d+ s\b|targets/s|valid: |days left|\.\.\.|DNS queries sent")
+VARIES = re.compile(r"\d+ ms\b|\d+\.\d+ s\b|targets/s|valid: |days left|more days|\.\.\.|DNS queries sent")
 
 
 def test_readme_tour():

@@ -61,6 +61,9 @@ static int one_header(struct http_reader *r, const char *line, size_t n)
         if (vn != 7 || strncasecmp(v, "chunked", 7) != 0) return -1; /* only chunked is read */
         r->chunked = true;
     } else if (header_is(line, n, "Content-Type", &v, &vn)) {
+        size_t keep = vn < sizeof r->content_type - 1 ? vn : sizeof r->content_type - 1;
+        for (size_t i = 0; i < keep; i++) r->content_type[i] = isprint((unsigned char)v[i]) ? v[i] : '?';
+        r->content_type[keep] = '\0';
         r->text_plain = vn >= 10 && strncasecmp(v, "text/plain", 10) == 0 &&
                         (vn == 10 || v[10] == ';' || v[10] == ' ');
     }
@@ -79,6 +82,13 @@ static enum http_state parse_head(struct http_reader *r)
         (n > 12 && p[12] != ' '))
         return fail(r, "not an HTTP/1.x status line");
     r->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+    if (r->status >= 100 && r->status < 200) {
+        /* An interim response (100 Continue, 103 Early Hints): the final one follows. */
+        if (r->status == 101) return fail(r, "HTTP 101: the server switches protocols");
+        if (++r->interim > 8) return fail(r, "more than 8 interim (1xx) responses");
+        buf_reset(&r->head);
+        return HTTP_MORE;
+    }
     for (p = nl + 1; p < end;) {
         nl = memchr(p, '\n', (size_t)(end - p));
         n = (size_t)(nl - p);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* An HTTP/1.1 response reader for the MTA-STS policy fetch (issue 15, not
- * wired in yet): fed the bytes as they arrive, it reads the status line,
+/* An HTTP/1.1 response reader for the MTA-STS policy fetch: fed the bytes as they arrive, it reads the status line,
  * the headers (16 KiB at most), and a body delimited by Content-Length, by
  * chunked transfer coding, or by the end of the connection, capped at
  * HTTP_BODY_MAX (RFC 8461 3.3 lets a sender stop past 64 KiB). A 3xx is
- * reported, never followed (RFC 8461 3.3). Every byte is hostile input. */
+ * reported, never followed (RFC 8461 3.3); 1xx interim responses are
+ * skipped (RFC 9110 15.2), 8 at most. Every byte is hostile input. */
 #ifndef STS_HTTP_H
 #define STS_HTTP_H
 
@@ -22,6 +22,8 @@ enum http_state { HTTP_MORE, HTTP_DONE, HTTP_ERROR };
 struct http_reader {
     int status;            /* 200, 301, ... */
     bool text_plain;       /* Content-Type: text/plain (parameters aside) */
+    char content_type[64]; /* as sent, cut; "" when none */
+    int interim;           /* 1xx responses skipped (RFC 9110 15.2) */
     struct buf body;       /* the body, dechunked */
     const char *error;     /* HTTP_ERROR: why */
     /* the reader's own */

@@ -23,7 +23,11 @@ static void on_finished(void *arg, struct conn *c)
     const struct http_reader *h = &f->x.http;
     struct fetch_result out = {NULL, NULL, 0};
     char why[700];
-    if (r->status != ST_OK) {
+    if (h->state == HTTP_ERROR) {
+        snprintf(why, sizeof why, "the policy's HTTP response from %s: %s", c->sni,
+                 h->error ? h->error : "malformed");
+        out.error = why;
+    } else if (r->status != ST_OK) {
         snprintf(why, sizeof why, "fetching https://%s/.well-known/mta-sts.txt: %s: %s", c->sni,
                  status_name(r->status), r->error.p ? r->error.p : "");
         out.error = why;
@@ -35,8 +39,18 @@ static void on_finished(void *arg, struct conn *c)
     } else if (h->status / 100 == 3) {
         snprintf(why, sizeof why, "HTTP %d: a redirect, which RFC 8461 3.3 forbids following", h->status);
         out.error = why;
+    } else if (h->state != HTTP_DONE) {
+        /* A policy judged on part of its body would drop mx lines, or a mode. */
+        snprintf(why, sizeof why, "the policy did not arrive whole: %s",
+                 h->status == 0 ? "no complete response" : "the body stalled before its end");
+        out.error = why;
     } else if (h->status != 200) {
         snprintf(why, sizeof why, "HTTP %d from %s", h->status, c->sni);
+        out.error = why;
+    } else if (!h->text_plain) {
+        snprintf(why, sizeof why, "the policy's media type is %s%s%s, not text/plain (RFC 8461 3.2)",
+                 h->content_type[0] ? "\"" : "", h->content_type[0] ? h->content_type : "not given",
+                 h->content_type[0] ? "\"" : "");
         out.error = why;
     } else {
         out.body = h->body.data ? h->body.data : "";

@@ -212,6 +212,36 @@ def test_mta_sts_and_tls_rpt():
           "the summary counts TLS-RPT: %r" % summary["tls_rpt"])
 
 
+# oddhttps.py's policies and nginx's manymx: domain -> (mta_sts, part of
+# mta_sts_error, mta_sts_mx_match)
+STS_FETCH = {
+    "stall.sts.test": ("error", "did not arrive whole", ""),
+    "cutlen.sts.test": ("error", "HTTP response from mta-sts.cutlen.sts.test: the connection closed before the body ended", ""),
+    "nolast.sts.test": ("error", "HTTP response from mta-sts.nolast.sts.test: the connection closed before the body ended", ""),
+    "noclose.sts.test": ("error", "did not arrive whole", ""),
+    "html.sts.test": ("error", 'media type is "text/html", not text/plain', ""),
+    "notype.sts.test": ("error", "media type is not given, not text/plain", ""),
+    "plainx.sts.test": ("error", 'media type is "text/plainx", not text/plain', ""),
+    "interim.sts.test": ("enforce", "", "yes"),
+    "manymx.sts.test": ("enforce", "", "yes"),
+}
+
+
+def test_mta_sts_policy_whole_or_error():
+    """A policy body that did not arrive whole, or not as text/plain, is an
+    error (RFC 8461 3.2, 3.3), never judged on what came; 1xx interim
+    responses are skipped; the 200th mx pattern counts like the first."""
+    rows, err, _, rc = scan(sorted(STS_FETCH), "--allow-private", "--no-dane", resolver=UNBOUND)
+    by = {r["domain"]: r for r in rows}
+    for domain, (mode, why, match) in sorted(STS_FETCH.items()):
+        r = by.get(domain, {})
+        check(r.get("mta_sts") == mode and why in r.get("mta_sts_error", "-") and (why or not r["mta_sts_error"])
+              and r.get("mta_sts_mx_match") == match,
+              "%s: mta_sts %s (%r), mx_match %r; got %r" % (domain, mode, why, match,
+                                                           {k: r.get(k) for k in ("mta_sts", "mta_sts_error",
+                                                                                  "mta_sts_mx_match", "mta_sts_ok")}))
+
+
 def test_policy_switches():
     rows, _, _, _ = scan(["enforce.sts.test", "ee311.sec.test"], "--allow-private", "--no-dane", "--no-mta-sts",
                          "--no-tls-rpt", resolver=UNBOUND)

@@ -39,7 +39,8 @@ protect_certs() {
     }
     plead dane mx-ee.sec.test,mx-ta.sec.test,mx-ta211.sec.test,mx-taroot.sec.test,mx-taroot200.sec.test,mx-pkix.sec.test,mx-wrong.sec.test,mx-none.sec.test,mx.plain.test,mx.bogus.test
     plead tadom tadom.sec.test              # names the domain, not its MX host
-    plead policy mta-sts.enforce.sts.test,mta-sts.testing.sts.test,mta-sts.none.sts.test,mta-sts.nomatch.sts.test,mta-sts.badcert.sts.test,mta-sts.redirect.sts.test,mta-sts.big.sts.test,mta-sts.malformed.sts.test,mta-sts.slow1.sts.test,mta-sts.slow2.sts.test,mta-sts.slow3.sts.test
+    plead oddpolicy mta-sts.stall.sts.test,mta-sts.cutlen.sts.test,mta-sts.nolast.sts.test,mta-sts.noclose.sts.test,mta-sts.html.sts.test,mta-sts.notype.sts.test,mta-sts.plainx.sts.test,mta-sts.interim.sts.test
+    plead policy mta-sts.enforce.sts.test,mta-sts.testing.sts.test,mta-sts.none.sts.test,mta-sts.nomatch.sts.test,mta-sts.badcert.sts.test,mta-sts.redirect.sts.test,mta-sts.big.sts.test,mta-sts.malformed.sts.test,mta-sts.slow1.sts.test,mta-sts.slow2.sts.test,mta-sts.slow3.sts.test,mta-sts.manymx.sts.test
     cat "$p/policy.crt" "$p/int.pem" > "$p/policy-chain.crt"
     # What the records hold, from the certificates: "usage selector mtype" -> hex.
     dgst() { openssl dgst "-$1" -r | cut -d' ' -f1; }
@@ -189,13 +190,19 @@ _mta-sts.malformed TXT "v=STSv1; id=malformed1"
 _mta-sts.badtxt    TXT "v=STSv1; id=bad id"
 _mta-sts.nohost    TXT "v=STSv1; id=nohost1"
 _mta-sts.notxt     TXT "v=spf1 -all"
+manymx     MX 10 mx-good.lab.test.
+_mta-sts.manymx    TXT "v=STSv1; id=manymx1"
 _smtp._tls.enforce TXT "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,https://report.sts.test/v1"
 _smtp._tls.testing TXT "v=TLSRPTv1;rua=mailto:reports@testing.sts.test"
 _smtp._tls.badtxt  TXT "v=TLSRPTv1; rua=ftp://report.sts.test/"
 ZONE
     local d
-    for d in enforce testing none nomatch badcert redirect big wrongname malformed slow1 slow2 slow3; do
+    for d in enforce testing none nomatch badcert redirect big wrongname malformed slow1 slow2 slow3 manymx; do
         echo "mta-sts.$d A 127.0.9.80"
+    done
+    # The policies oddhttps.py serves: bodies stalled or cut, other media types, 1xx first.
+    for d in stall cutlen nolast noclose html notype plainx interim; do
+        printf '%s MX 10 mx-good.lab.test.\n_mta-sts.%s TXT "v=STSv1; id=%s1"\nmta-sts.%s A 127.0.9.81\n' "$d" "$d" "$d" "$d"
     done
 }
 
@@ -211,6 +218,12 @@ nginx_site() {
     pol malformed 'version: STSv1\nmode: enforce\nmax_age: 86400\n'
     pol wrongname 'version: STSv1\nmode: enforce\nmx: mx-good.lab.test\nmax_age: 86400\n'
     for i in 1 2 3; do pol slow$i 'version: STSv1\nmode: testing\nmx: mx-good.lab.test\nmax_age: 86400\n'; done
+    # 200 mx patterns, the MX host's the last.
+    mkdir -p "$w/mta-sts.manymx.sts.test/.well-known"
+    { printf 'version: STSv1\nmode: enforce\nmax_age: 86400\n'
+      for i in $(seq 199); do printf 'mx: mx%03d.other.example\n' "$i"; done
+      printf 'mx: mx-good.lab.test\n'
+    } > "$w/mta-sts.manymx.sts.test/.well-known/mta-sts.txt"
     mkdir -p "$w/mta-sts.big.sts.test/.well-known"
     { printf 'version: STSv1\nmode: enforce\nmx: mx-good.lab.test\nmax_age: 86400\n'
       for i in $(seq 1200); do printf 'x-padding-%04d: %s\n' "$i" "$(printf '%048d' 0)"; done
@@ -242,7 +255,7 @@ http {
         listen 127.0.9.80:443 ssl;
         server_name mta-sts.enforce.sts.test mta-sts.testing.sts.test mta-sts.none.sts.test
                     mta-sts.nomatch.sts.test mta-sts.badcert.sts.test mta-sts.big.sts.test
-                    mta-sts.malformed.sts.test;
+                    mta-sts.malformed.sts.test mta-sts.manymx.sts.test;
         ssl_certificate $p/policy-chain.crt;
         ssl_certificate_key $p/policy.key;
         root $w/\$host;
@@ -310,6 +323,8 @@ CONF
     bg_in_ns "$p/odd.log" "$p/odd.pid" /usr/bin/python3 "$here/oddsmtp.py" 3600 \
         "tls:$p/dane.pem=127.0.9.1:25" "tls:$p/tadom.pem=127.0.9.2:25"
     wait_listen t 127.0.9.2:25
+    bg_in_ns "$p/oddhttps.log" "$p/oddhttps.pid" /usr/bin/python3 "$here/oddhttps.py" 3600 "$p/oddpolicy.pem" 127.0.9.81
+    wait_listen t 127.0.9.81:443
     # posttls-finger (lab_protect.py's second opinion) asks the system
     # resolver: inside the namespace, ip netns exec puts this file in place
     # of /etc/resolv.conf. An empty main.cf is all it needs of a config.
@@ -321,6 +336,7 @@ CONF
 stop_protect() {
     rm -rf "/etc/netns/$(ns_of)"
     stop_pid "$dir/protect/odd.pid"
+    stop_pid "$dir/protect/oddhttps.pid"
     stop_pid "$dir/nginx/run.pid"
     stop_pid "$dir/unbound/run.pid"
 }

@@ -74,6 +74,7 @@
     X(policy_txt_rrsets)                                                                           \
     X(http_reads_bodies_at_every_split)                                                            \
     X(http_refusals)                                                                               \
+    X(http_interim_responses_and_media_type)                                                       \
     X(grade_rubric_by_table)                                                                       \
     X(grade_hygiene_by_ncsc_classes)                                                               \
     X(suites_lists_and_names)                                                                      \

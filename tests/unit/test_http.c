@@ -94,3 +94,38 @@ TEST_IMPL(http_refusals)
     http_reader_free(&r);
     free(text);
 }
+
+/* 1xx interim responses are skipped (RFC 9110 15.2), at every split; 101
+ * and endless interim responses are errors; the media type is kept. */
+TEST_IMPL(http_interim_responses_and_media_type)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\nContent-Length: 5\r\n\r\n"
+             "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 69\r\n\r\n%s",
+             POLICY);
+    size_t len = strlen(text);
+    for (size_t step = 0; step < 40; step++) {
+        struct http_reader r;
+        if (read_all(&r, text, len, step, 0) != HTTP_DONE || r.status != 200 || r.interim != 2 || r.text_plain ||
+            strcmp(r.content_type, "text/html") != 0 || r.body.len != 69)
+            FAIL_AT("step %zu: status %d, interim %d, type '%s', body %zu", step, r.status, r.interim,
+                    r.content_type, r.body.len);
+        http_reader_free(&r);
+    }
+    struct http_reader r;
+    const char *up = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n";
+    ASSERT_EQ(read_all(&r, up, strlen(up), 0, 0), HTTP_ERROR);
+    http_reader_free(&r);
+    char many[512] = "";
+    for (int i = 0; i < 9; i++) strcat(many, "HTTP/1.1 100 Continue\r\n\r\n");
+    ASSERT_EQ(read_all(&r, many, strlen(many), 0, 0), HTTP_ERROR);
+    ASSERT(strstr(r.error, "interim") != NULL);
+    http_reader_free(&r);
+    /* A body cut short, or stalled: never done. */
+    snprintf(text, sizeof text, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 69\r\n\r\n%.30s",
+             POLICY);
+    ASSERT_EQ(read_all(&r, text, strlen(text), 0, 0), HTTP_MORE);
+    ASSERT_EQ(http_eof(&r), HTTP_ERROR);
+    http_reader_free(&r);
+}

@@ -9,6 +9,7 @@
 
 #include "scanner/engine/tlsa.h"
 #include "scanner/tls/dane.h"
+#include "scanner/tls/tlslink.h"
 
 /* Splits a 4-octet-length framed list of DER certificates. */
 static int split_chain(const struct buf *b, const unsigned char **certs, size_t *lens, int max)
@@ -26,17 +27,22 @@ static int split_chain(const struct buf *b, const unsigned char **certs, size_t 
     return n;
 }
 
-/* The TLSA RDATAs (2-octet length framed), parsed; a record that does not
- * parse (a digest of the wrong length) is dropped: it is unusable. */
-static int split_tlsa(const struct buf *b, struct tlsa_rr *rrs, int max)
+/* The TLSA RDATAs (2-octet length framed), every one of them, parsed into
+ * *out (allocated; NULL when there are none); a record that does not parse
+ * (a digest of the wrong length) is dropped: it is unusable. */
+static int split_tlsa(const struct buf *b, struct tlsa_rr **out)
 {
+    const unsigned char *p = (const unsigned char *)b->data;
+    size_t frames = 0;
+    for (size_t pos = 0; pos + 2 <= b->len; pos += 2 + ((size_t)p[pos] << 8 | p[pos + 1])) frames++;
+    *out = frames ? calloc(frames, sizeof **out) : NULL;
+    if (!*out) return 0;
     size_t pos = 0;
     int n = 0;
-    const unsigned char *p = (const unsigned char *)b->data;
-    while (n < max && pos + 2 <= b->len) {
+    while (pos + 2 <= b->len) {
         size_t len = (size_t)p[pos] << 8 | p[pos + 1];
         if (len > b->len - pos - 2) break;
-        if (tlsa_parse(p + pos + 2, len, &rrs[n]) == 0) n++;
+        if (tlsa_parse(p + pos + 2, len, &(*out)[n]) == 0) n++;
         pos += 2 + len;
     }
     return n;
@@ -51,9 +57,9 @@ static void verdict(struct probe_result *r, enum dane_status st, const char *why
 /* Authenticated records against the chain as sent; names: the MX host. */
 static void match_chain(struct probe_result *r, const struct tlsa_rr *rrs, int n, const char *host)
 {
-    const unsigned char *certs[16];
-    size_t lens[16];
-    int ncerts = split_chain(&r->chain, certs, lens, 16);
+    const unsigned char *certs[TLS_CHAIN_MAX];
+    size_t lens[TLS_CHAIN_MAX];
+    int ncerts = split_chain(&r->chain, certs, lens, TLS_CHAIN_MAX);
     const char *names[1] = {host};
     struct dane_outcome o;
     dane_check(rrs, n, certs, lens, ncerts, names, 1, &o);
@@ -82,10 +88,11 @@ void probe_dane_verdict(struct probe_result *r, const struct probe_result *tlsa,
             verdict(r, DANE_UNSIGNED, "the resolver did not authenticate the TLSA records (no AD bit): "
                                       "unusable (RFC 7672 2.2)");
         } else {
-            struct tlsa_rr rrs[TLSA_MAX];
-            int n = split_tlsa(&tlsa->tlsa_wire, rrs, TLSA_MAX);
+            struct tlsa_rr *rrs = NULL;
+            int n = split_tlsa(&tlsa->tlsa_wire, &rrs);
             match_chain(r, rrs, n, host);
             for (int i = 0; i < n; i++) tlsa_free(&rrs[i]);
+            free(rrs);
         }
     }
     buf_free(&r->chain);

@@ -20,9 +20,9 @@ struct tlsa_req {
 
 static void records(struct probe_result *out, const struct dns_answer *a)
 {
-    struct tlsa_rr rrs[TLSA_MAX];
+    struct tlsa_rr *rrs = a->nrecords > 0 ? calloc((size_t)a->nrecords, sizeof *rrs) : NULL;
     int nrr = 0;
-    for (int i = 0; i < a->nrecords && i < TLSA_MAX; i++) {
+    for (int i = 0; rrs && i < a->nrecords; i++) {
         const struct dns_record *d = &a->records[i];
         unsigned char len[2] = {(unsigned char)(d->rdlen >> 8), (unsigned char)d->rdlen};
         if (d->rdlen > 65535 || buf_append(&out->tlsa_wire, len, 2) != 0 ||
@@ -34,6 +34,7 @@ static void records(struct probe_result *out, const struct dns_answer *a)
     if (tlsa_text(rrs, nrr, TLSA_HEX_CAP, &text) == 0) text_set(&out->tlsa, text.data ? text.data : "", text.len);
     buf_free(&text);
     for (int i = 0; i < nrr; i++) tlsa_free(&rrs[i]);
+    free(rrs);
 }
 
 static void on_tlsa(void *arg, struct lookup_reply *r)

@@ -12,8 +12,6 @@
 #include "resolver/ares_uv.h"
 #include "scanner/result/row.h"
 
-/* Records kept per (host, port); a set larger than any real one. */
-#define TLSA_MAX 64
 /* The hex of a record past this many digits is cut in the tlsa column (a
  * "3 0 0" record holds a whole certificate); SHA-512 digests fit. */
 #define TLSA_HEX_CAP 128

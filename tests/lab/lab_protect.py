@@ -227,6 +227,16 @@ STS_FETCH = {
 }
 
 
+def test_dane_every_tlsa_record():
+    """70 TLSA records, the matching one last: every record is matched
+    (only the first 64 were once)."""
+    n = len(tlsa_records("_25._tcp.mx-many70.sec.test"))
+    rows, err, _, rc = scan(["many70.sec.test"], "--allow-private", "--no-mta-sts", resolver=UNBOUND)
+    r = rows[0] if rows else {}
+    check(n == 70 and r.get("dane") == "valid" and r.get("dane_error") == "3 1 1 matched the leaf",
+          "many70: %d records, the last one matches: %r" % (n, {k: r.get(k) for k in ("dane", "dane_error")}))
+
+
 def test_mta_sts_policy_whole_or_error():
     """A policy body that did not arrive whole, or not as text/plain, is an
     error (RFC 8461 3.2, 3.3), never judged on what came; 1xx interim

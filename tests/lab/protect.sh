@@ -136,7 +136,13 @@ _25._tcp.mx-pkix    TLSA 0 1 1 $INT211
 _25._tcp.mx-nostls  TLSA 3 1 1 $LEAF311
 _25._tcp.mx-tadom   TLSA 2 0 1 $INT201
 _25._tcp.mx-tadomx  TLSA 2 0 1 $INT201
+many70   MX 10 mx-many70
+mx-many70 A 127.0.9.1
 ZONE
+    # 69 records that match nothing, sorting before the one that matches
+    # (canonical order; unbound keeps it: rrset-roundrobin no): the 70th counts.
+    for i in $(seq 69); do printf '_25._tcp.mx-many70 TLSA 3 1 1 %064x\n' "$i"; done >> "$z/sec.test"
+    printf '_25._tcp.mx-many70 TLSA 3 1 1 %s\n' "$LEAF311" >> "$z/sec.test"
     # tadomx: the same server under another domain: the certificate names
     # tadom.sec.test, which is neither tadomx's MX host nor tadomx itself.
     one_mx_zone bogus.test > "$z/bogus.test"
@@ -303,6 +309,7 @@ server:
     val-log-level: 2
     cache-max-ttl: 5
     qname-minimisation: no
+    rrset-roundrobin: no
     aggressive-nsec: no
     # test. is a special-use name (RFC 6761) that unbound answers itself.
     local-zone: "test." nodefault

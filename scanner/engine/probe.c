@@ -31,6 +31,7 @@ struct probe {
     unsigned accepted;          /* version bits the server took */
     bool incomplete;            /* --versions stopped short of an answer */
     struct conn *successor;     /* the next connection, queued once the last one is closed */
+    uint64_t successor_at_ms;   /* ...not before this (uv_hrtime ms; 0: at once) */
     struct cipher_enum *ciphers; /* --ciphers, once the server took TLS */
     uint64_t ciphers_until_ms;   /* ...and no new hello after this uv_hrtime() */
     /* DANE: the TLSA lookup runs beside the connections; the result is
@@ -155,6 +156,8 @@ static bool next_cipher_hello(struct probe *p)
     follow_with(p, version);
     p->successor->hello_suites = suites; /* unchanged until this hello's answer */
     p->successor->hello_nsuites = n;
+    unsigned delay = cipher_enum_delay_ms(p->ciphers); /* a busy server: back off */
+    p->successor_at_ms = delay ? uv_hrtime() / 1000000 + delay : 0;
     return true;
 }
 
@@ -178,10 +181,12 @@ static void probed(struct probe *p)
 
 static void after_cipher(struct probe *p, struct conn *c)
 {
+    /* Only an alert refuses the suites offered: a close, a reset, silence or
+     * a reply that is not TLS (a busy server's "421") is no answer. */
     enum cipher_answer a = CIPHER_FAILED;
     if (c->result.status == ST_OK && c->hello_answer)
         a = CIPHER_CHOSE;
-    else if (c->result.status == ST_TLS_FAILED)
+    else if (c->result.status == ST_TLS_FAILED && c->tls_alert)
         a = CIPHER_REFUSED;
     cipher_enum_answer(p->ciphers, a, c->hello_answer, c->hello_suite);
     if (next_cipher_hello(p)) return;
@@ -285,7 +290,13 @@ static void on_conn_closed(void *arg, struct conn *c)
     struct probe *p = arg;
     admission_closed(p->env->admission, c);
     struct conn *next = p->successor;
+    uint64_t at = p->successor_at_ms;
     p->successor = NULL;
+    p->successor_at_ms = 0;
+    if (next && at) {
+        admission_enqueue_at(p->env->admission, next, at);
+        return;
+    }
     if (next) {
         admission_enqueue(p->env->admission, next); /* once this one's slot is counted free */
         return;

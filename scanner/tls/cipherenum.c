@@ -84,21 +84,40 @@ static void order_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t v
     version_over(e);
 }
 
+unsigned cipher_enum_delay_ms(const struct cipher_enum *e)
+{
+    return e->retries ? 1000u << (e->retries - 1) : 0;
+}
+
+/* No answer to a hello, again and again: an order check ends unclear (the
+ * list is whole); a list is cut short; two versions so in a row, and the
+ * server is gone. */
+static void give_up_hello(struct cipher_enum *e)
+{
+    e->retries = 0;
+    if (e->checking) {
+        e->order[e->bit] = ORDER_UNCLEAR;
+        version_over(e);
+        return;
+    }
+    e->incomplete_versions |= 1u << e->bit;
+    if (++e->failures >= 2) {
+        e->incomplete = true;
+        e->done = true;
+        return;
+    }
+    e->checking = true; /* no order check after a failure */
+    version_over(e);
+}
+
 void cipher_enum_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t version, uint16_t suite)
 {
     if (e->done || e->bit < 0) return;
     if (a == CIPHER_FAILED) {
-        /* No answer: this version is cut short; twice in a row, the server is gone. */
-        e->incomplete = true;
-        if (++e->failures >= 2) {
-            e->done = true;
-            return;
-        }
-        if (e->checking) e->order[e->bit] = ORDER_UNCLEAR;
-        e->checking = true; /* no order check after a failure */
-        version_over(e);
-        return;
+        if (++e->retries > CIPHERENUM_RETRIES) give_up_hello(e);
+        return; /* else the same hello again, after cipher_enum_delay_ms */
     }
+    e->retries = 0;
     e->failures = 0;
     if (e->checking) {
         order_answer(e, a, version, suite);
@@ -142,7 +161,8 @@ void cipher_enum_format(const struct cipher_enum *e, struct buf *ciphers, struct
     size_t nseen = 0;
     for (int b = TLS_VERSION_BITS - 1; b >= 0; b--) {
         size_t n = e->naccepted[b];
-        if (n == 0 && !e->unoffered[b]) continue;
+        bool cut = e->incomplete_versions & (1u << b);
+        if (n == 0 && !e->unoffered[b] && !cut) continue;
         buf_printf(ciphers, "%s%s:", ciphers->len ? "; " : "", tls_version_bit_name(b));
         for (size_t i = 0; i < n; i++) {
             uint16_t s = e->accepted[b][i];
@@ -158,6 +178,7 @@ void cipher_enum_format(const struct cipher_enum *e, struct buf *ciphers, struct
         }
         buf_printf(ciphers, "%s", order_text[e->order[b]]);
         if (e->unoffered[b]) buf_printf(ciphers, " (then chose 0x%04X, which we did not offer)", e->unoffered[b]);
+        if (cut) buf_printf(ciphers, " (incomplete)");
     }
     if (e->incomplete) buf_printf(ciphers, "%s(incomplete)", ciphers->len ? "; " : "");
 }

@@ -23,14 +23,20 @@
  * (the answer then says "(incomplete)"). */
 #define CIPHERENUM_MAX_HELLOS 128
 #define CIPHERENUM_MAX_SECONDS 300
+/* A hello without an answer (a reset, a close, a plaintext "421 too many
+ * connections" where a ServerHello belongs) is no refusal: it is sent again
+ * up to this many times, after 1, 2, 4 s; then its version is marked
+ * "(incomplete)". */
+#define CIPHERENUM_RETRIES 3
 
 enum cipher_order { ORDER_UNKNOWN = 0, ORDER_SERVER, ORDER_CLIENT, ORDER_UNCLEAR };
 
 enum cipher_answer {
     CIPHER_CHOSE,   /* a ServerHello (or HelloRetryRequest): version and suite */
-    CIPHER_REFUSED, /* an alert, or a TLS failure: nothing more in this version */
-    CIPHER_FAILED,  /* no answer (timeout, the dialog failed): this version is incomplete;
-                     * two in a row end the enumeration */
+    CIPHER_REFUSED, /* a TLS alert: nothing more in this version */
+    CIPHER_FAILED,  /* no answer (timeout, reset, close, not TLS, the dialog failed): the
+                     * hello is sent again (CIPHERENUM_RETRIES); then the version is
+                     * incomplete, and two such versions in a row end the enumeration */
 };
 
 struct cipher_enum {
@@ -44,8 +50,10 @@ struct cipher_enum {
     enum cipher_order order[TLS_VERSION_BITS];
     uint16_t unoffered[TLS_VERSION_BITS]; /* a suite the server picked that we did not offer */
     int hellos;
-    int failures; /* hellos in a row without an answer */
-    bool incomplete;
+    int retries;  /* times the current hello went unanswered */
+    int failures; /* versions in a row given up without an answer */
+    unsigned incomplete_versions; /* version bits cut short */
+    bool incomplete; /* the whole enumeration cut short (bounds, or the server gone) */
     bool done;
 };
 
@@ -53,13 +61,17 @@ struct cipher_enum {
 void cipher_enum_init(struct cipher_enum *e, unsigned versions);
 /* The next hello to send: false when the enumeration is over. */
 bool cipher_enum_next(struct cipher_enum *e, uint16_t *version, const uint16_t **suites, size_t *n);
+/* How long to wait before the hello cipher_enum_next gives next: 0, or
+ * the back-off when it is a retry. */
+unsigned cipher_enum_delay_ms(const struct cipher_enum *e);
 /* Stops here (out of time): the answer says "(incomplete)". */
 void cipher_enum_stop(struct cipher_enum *e);
 /* The answer to the hello cipher_enum_next last gave. */
 void cipher_enum_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t version, uint16_t suite);
 
 /* The columns: ciphers ("TLSv1.3: A B (server order); TLSv1.2: C", unknown
- * suites as 0xNNNN, "(incomplete)" last when cut short) and weak_ciphers
+ * suites as 0xNNNN, "(incomplete)" after a version cut short and last when
+ * the whole enumeration was) and weak_ciphers
  * (the weak ones of every version, once each, space-separated). */
 void cipher_enum_format(const struct cipher_enum *e, struct buf *ciphers, struct buf *weak);
 

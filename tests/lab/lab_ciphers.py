@@ -3,6 +3,7 @@
 s_client offering one suite at a time; the order of preference; the weak ones;
 the connections it costs."""
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -177,6 +178,30 @@ def test_openssl_difference():
     for n in missing:
         check(n in doc, "docs/ciphers.md names %s, which Debian's OpenSSL cannot offer" % n)
     check(len(missing) > 10, "the difference is not empty (%d)" % len(missing))
+
+
+def test_ciphers_from_a_busy_server():
+    """A server that answers every second connection with a plaintext 421
+    (busyproxy.py in front of gnutls-serv): no refusal, the hellos are sent
+    again after a back-off, and the list equals the server's own."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    proxy = subprocess.Popen(["ip", "netns", "exec", NS, "/usr/bin/python3", os.path.join(here, "busyproxy.py"),
+                              "300", "127.0.7.6:4435", "127.0.7.6:4433"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(1)
+        rows, err, _, rc = scan(["127.0.7.6:4433", "127.0.7.6:4435"], "--allow-private", "--no-mx", "-p", "tls",
+                                "--ciphers", "--no-dane", "--timeout", "30")
+        by = {r["port"]: r for r in rows}
+        direct, busy = by.get("4433", {}), by.get("4435", {})
+        check(direct.get("ciphers") and "incomplete" not in direct["ciphers"] and
+              busy.get("ciphers") == direct.get("ciphers") and busy.get("weak_ciphers") == direct.get("weak_ciphers"),
+              "a busy server's suites are all found, in its order: %r vs %r" % (busy.get("ciphers"),
+                                                                                  direct.get("ciphers")))
+    finally:
+        proxy.terminate()
+        out = proxy.communicate(timeout=10)[0]
+    check(out.count("busy") >= 5, "the proxy was busy for some of them: %r" % out[-200:])
 
 
 def test_ciphers():

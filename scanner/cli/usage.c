@@ -88,7 +88,7 @@ static const char usage_scan[] =
     "                           version, in its order of preference when it has one,\n"
     "                           and the weak ones (one more connection per suite\n"
     "                           accepted, one at a time, at most 128 connections and\n"
-    "                           5 minutes per server)\n"
+    "                           5 minutes per server address and port)\n"
     "Mail protection (on by default; the resolver must validate DNSSEC for DANE):\n"
     "  --no-dane                no TLSA lookup of each named server (_PORT._tcp.HOST)\n"
     "  --no-mta-sts             no MTA-STS lookup of each mail domain (_mta-sts TXT, then\n"

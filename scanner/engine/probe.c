@@ -32,8 +32,10 @@ struct probe {
     bool incomplete;            /* --versions stopped short of an answer */
     struct conn *successor;     /* the next connection, queued once the last one is closed */
     uint64_t successor_at_ms;   /* ...not before this (uv_hrtime ms; 0: at once) */
-    struct cipher_enum *ciphers; /* --ciphers, once the server took TLS */
+    struct cipher_enum *ciphers; /* --ciphers, once the server took TLS, by the address's first probe */
     uint64_t ciphers_until_ms;   /* ...and no new hello after this uv_hrtime() */
+    struct dedup_waiter ciphers_waiter; /* the address and port's suites, enumerated once */
+    char ciphers_key[120];
     /* DANE: the TLSA lookup runs beside the connections; the result is
      * published once both are in (the chain kept until then). */
     struct dedup_waiter tlsa_waiter;
@@ -48,6 +50,7 @@ static void on_conn_closed(void *arg, struct conn *c);
 
 static const struct conn_owner probe_owner = {on_conn_finished, on_conn_closed};
 static void publish_now(struct probe *p);
+static void publish(struct probe *p);
 
 static void release(struct probe *p)
 {
@@ -55,6 +58,20 @@ static void release(struct probe *p)
     free(p->ciphers);
     free(p->key);
     free(p);
+}
+
+/* The address and port's suites are known (this probe's enumeration, or
+ * another's): they are this row's too. */
+static void on_ciphers(struct dedup_waiter *w)
+{
+    struct probe *p = (struct probe *)((char *)w - offsetof(struct probe, ciphers_waiter));
+    if (text_copy(&p->result.ciphers, &w->result->ciphers) != 0 ||
+        text_copy(&p->result.weak_ciphers, &w->result->weak_ciphers) != 0) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    publish(p);
+    release(p);
 }
 
 static void on_tlsa(struct dedup_waiter *w)
@@ -161,11 +178,39 @@ static bool next_cipher_hello(struct probe *p)
     return true;
 }
 
+/* The enumeration is over: its result is published for every probe of
+ * this address and port, this one included (on_ciphers). */
+static void ciphers_found(struct probe *p)
+{
+    struct buf list = {0}, weak = {0};
+    struct probe_result found;
+    probe_result_init(&found);
+    found.status = ST_OK;
+    cipher_enum_format(p->ciphers, &list, &weak);
+    if (text_set(&found.ciphers, list.data ? list.data : "", list.len) != 0 ||
+        text_set(&found.weak_ciphers, weak.data ? weak.data : "", weak.len) != 0) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    buf_free(&list);
+    buf_free(&weak);
+    p->env->publish(p->env->publish_arg, p->ciphers_key, &found);
+    probe_result_free(&found);
+}
+
 /* The result is settled; with --ciphers, and a server that took TLS, the
- * enumeration follows (every version with --versions' answer, else all). */
+ * enumeration follows (every version with --versions' answer, else all),
+ * once per address and port: the first probe to get there runs it. */
 static void probed(struct probe *p)
 {
-    if (p->env->ciphers && p->result.status == ST_OK && !p->ciphers) {
+    if (p->env->ciphers && p->result.status == ST_OK && p->stage != STAGE_CIPHERS) {
+        p->stage = STAGE_CIPHERS;
+        p->refs++; /* until on_ciphers */
+        p->ciphers_waiter.deliver = on_ciphers;
+        snprintf(p->ciphers_key, sizeof p->ciphers_key, "CIPHERS|%.*s", (int)strcspn(p->key, "|"), p->key);
+        size_t n = strlen(p->ciphers_key);
+        snprintf(p->ciphers_key + n, sizeof p->ciphers_key - n, "|%d", p->port);
+        if (!p->env->ciphers_claim(p->env->publish_arg, &p->ciphers_waiter, p->ciphers_key)) return;
         p->ciphers = malloc(sizeof *p->ciphers);
         if (!p->ciphers) {
             fputs("starttls-scan: out of memory\n", stderr);
@@ -173,8 +218,8 @@ static void probed(struct probe *p)
         }
         cipher_enum_init(p->ciphers, p->env->versions ? p->accepted : (1u << TLS_VERSION_BITS) - 1);
         p->ciphers_until_ms = uv_hrtime() / 1000000 + CIPHERENUM_MAX_SECONDS * 1000;
-        p->stage = STAGE_CIPHERS;
-        if (next_cipher_hello(p)) return;
+        if (!next_cipher_hello(p)) ciphers_found(p);
+        return;
     }
     publish(p);
 }
@@ -189,17 +234,7 @@ static void after_cipher(struct probe *p, struct conn *c)
     else if (c->result.status == ST_TLS_FAILED && c->tls_alert)
         a = CIPHER_REFUSED;
     cipher_enum_answer(p->ciphers, a, c->hello_answer, c->hello_suite);
-    if (next_cipher_hello(p)) return;
-    struct buf list = {0}, weak = {0};
-    cipher_enum_format(p->ciphers, &list, &weak);
-    if (text_set(&p->result.ciphers, list.data ? list.data : "", list.len) != 0 ||
-        text_set(&p->result.weak_ciphers, weak.data ? weak.data : "", weak.len) != 0) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
-    }
-    buf_free(&list);
-    buf_free(&weak);
-    publish(p);
+    if (!next_cipher_hello(p)) ciphers_found(p);
 }
 
 /* Versions from TLS 1.2 down that no answer has settled yet; 0 when done. */

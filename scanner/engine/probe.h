@@ -42,6 +42,11 @@ struct probe_env {
     bool dane;
     void (*tlsa)(void *arg, struct dedup_waiter *waiter, const char *host, int port);
     void *tlsa_arg;
+    /* --ciphers: the suites of a server address and port are enumerated
+     * once, whatever the names it is reached by: 1 when the caller is to
+     * enumerate them and publish the result under key; 0 when another probe
+     * does, and the waiter is delivered its result (perhaps at once). */
+    int (*ciphers_claim)(void *arg, struct dedup_waiter *waiter, const char *key);
 };
 
 /* Queues the first connection. not_before_ms: 0, or (a retry, the

@@ -170,6 +170,18 @@ static void probe_tlsa(void *arg, struct dedup_waiter *waiter, const char *host,
     }
 }
 
+/* --ciphers: one enumeration per server address and port (probe.h). */
+static int probe_ciphers_claim(void *arg, struct dedup_waiter *waiter, const char *key)
+{
+    struct worker *w = arg;
+    waiter->worker = w;
+    switch (dedup_claim(w->env->dedup, key, waiter, false, NULL)) {
+    case DEDUP_START: return 1;
+    case DEDUP_READY: waiter->deliver(waiter); return 0;
+    default: return 0; /* DEDUP_WAIT (an enumeration is never retried) */
+    }
+}
+
 static void job_commit(void *arg, const struct row *rows, int n)
 {
     struct worker *w = arg;
@@ -224,7 +236,7 @@ static void wire(struct worker *w)
         .tls_done = admission_tls_done, .gate_arg = &w->admission,
     };
     w->probe = (struct probe_env){&w->conn, &w->admission, opt->versions, opt->ciphers, opt->retry,
-                                  publish, w, opt->dane, probe_tlsa, w};
+                                  publish, w, opt->dane, probe_tlsa, w, probe_ciphers_claim};
     w->fetch_conn = w->conn;
     w->fetch_conn.service = &mta_sts_service;
     w->fetch_conn.keep_chain = false;

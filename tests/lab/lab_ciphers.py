@@ -180,6 +180,24 @@ def test_openssl_difference():
     check(len(missing) > 10, "the difference is not empty (%d)" % len(missing))
 
 
+def test_ciphers_once_per_address_and_port():
+    """--ciphers' connections are bounded per server address and port, not
+    per name: two names of 127.0.1.1:25 and the address itself share one
+    enumeration; each row still lists the suites."""
+    names = ["mx-good.lab.test", "implicit.lab.test", "127.0.1.1"]
+    counts = []
+    for targets in (names[:1], names):
+        before = len(maillog())
+        rows, err, _, rc = scan(targets, "--no-mx", "--allow-private", "--ciphers", "--no-dane", "--timeout", "60")
+        time.sleep(1.5)
+        counts.append(smtpd_connects(maillog()[before:], "mx-good"))
+        lists = {r["ciphers"] for r in rows}
+        check(len(rows) == len(targets) and len(lists) == 1 and list(lists)[0].startswith("TLSv1.3: ")
+              and "incomplete" not in list(lists)[0], "every name's row lists the same suites: %r" % lists)
+    check(counts[1] == counts[0] + 2, "one enumeration for the three names: %d connections, %d for one name"
+          % (counts[1], counts[0]))
+
+
 def test_ciphers_from_a_busy_server():
     """A server that answers every second connection with a plaintext 421
     (busyproxy.py in front of gnutls-serv): no refusal, the hellos are sent

@@ -69,6 +69,7 @@ void summary_count(struct summary *s, const struct row *row)
     const struct probe_result *r = row->result;
     atomic_fetch_add(&s->rows, 1);
     atomic_fetch_add(&s->by_status[r->status], 1);
+    if (r->resolver_failed) atomic_fetch_add(&s->resolver_failed, 1);
     if (r->starttls == TRI_YES) atomic_fetch_add(&s->starttls_yes, 1);
     if (r->starttls == TRI_NO) atomic_fetch_add(&s->starttls_no, 1);
     if (r->hostname_match == TRI_NO) atomic_fetch_add(&s->name_mismatch, 1);

@@ -58,6 +58,7 @@ struct summary {
     atomic_uint_fast64_t rows, rows_resumed, targets_done, in_flight;
     atomic_uint_fast64_t dns_queries; /* sent by this run (retries by c-ares aside) */
     atomic_uint_fast64_t by_status[ST_COUNT];
+    atomic_uint_fast64_t resolver_failed; /* dns_failed rows without an answer from the resolver */
     atomic_uint_fast64_t versions[5]; /* SSLv3 .. TLS 1.3 */
     atomic_uint_fast64_t starttls_yes, starttls_no, name_mismatch, retried;
     atomic_uint_fast64_t ciphers_listed, ciphers_weak; /* --ciphers: rows with suites; with a weak one */
@@ -113,6 +114,10 @@ void summary_json_policy(struct summary *s, struct buf *b);
 void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out);
 /* All but the first line (the input's counts): what the rows say. */
 void summary_print_body(struct summary *s, FILE *out);
+/* A run that measured nothing: no row got as far as a connection, and the
+ * resolver gave no answer for some (exit status 4, said even under -q). */
+bool summary_nothing_measured(struct summary *s);
+void summary_nothing_line(struct summary *s, const struct summary_context *ctx, FILE *out);
 /* The ending, and a warning when no row got as far as a connection. */
 void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *out);
 /* "1 target", "2 targets". */

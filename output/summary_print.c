@@ -127,6 +127,36 @@ void summary_print_body(struct summary *s, FILE *out)
 /* Rows that never reached a connection: DNS outcomes, blocked addresses,
  * invalid lines. When no row got further, the scan itself was likely
  * set up wrong: say what is likely. */
+/* Rows that never got as far as a connection. */
+static uint64_t unreached(struct summary *s)
+{
+    return atomic_load(&s->by_status[ST_DNS_FAILED]) + atomic_load(&s->by_status[ST_BLOCKED]) +
+           atomic_load(&s->by_status[ST_INVALID_TARGET]) + atomic_load(&s->by_status[ST_NULL_MX]) +
+           atomic_load(&s->by_status[ST_NO_ADDRESS]);
+}
+
+bool summary_nothing_measured(struct summary *s)
+{
+    uint64_t rows = atomic_load(&s->rows);
+    return rows > 0 && unreached(s) >= rows && atomic_load(&s->resolver_failed) > 0;
+}
+
+static void resolver_list(const struct summary_context *ctx, char *servers, size_t len)
+{
+    size_t used = (size_t)snprintf(servers, len, "%s", ctx->nresolvers ? "" : "the system's resolver (/etc/resolv.conf)");
+    for (int i = 0; i < ctx->nresolvers && used < len; i++)
+        used += (size_t)snprintf(servers + used, len - used, "%s%s", i ? ", " : "", ctx->resolvers[i]);
+}
+
+void summary_nothing_line(struct summary *s, const struct summary_context *ctx, FILE *out)
+{
+    char servers[512];
+    resolver_list(ctx, servers, sizeof servers);
+    fprintf(out, "starttls-scan: nothing was measured (exit status 4): no row got as far as a connection, and "
+                 "%llu of %llu got no answer from the resolver: is %s reachable and answering?\n",
+            U(atomic_load(&s->resolver_failed)), U(atomic_load(&s->rows)), servers);
+}
+
 void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *out)
 {
     if (ctx->interrupted || ctx->left)
@@ -135,16 +165,10 @@ void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *ou
                 ctx->input_unread ? ", and the rest of the input was not read" : "");
     uint64_t rows = atomic_load(&s->rows), dns = atomic_load(&s->by_status[ST_DNS_FAILED]),
              blocked = atomic_load(&s->by_status[ST_BLOCKED]);
-    uint64_t unreached = dns + blocked + atomic_load(&s->by_status[ST_INVALID_TARGET]) +
-                         atomic_load(&s->by_status[ST_NULL_MX]) +
-                         atomic_load(&s->by_status[ST_NO_ADDRESS]);
-    if (rows == 0 || unreached < rows || dns + blocked == 0) return;
+    if (rows == 0 || unreached(s) < rows || dns + blocked == 0) return;
     if (dns >= blocked) {
-        char servers[512] = "the system's resolver (/etc/resolv.conf)";
-        size_t used = 0;
-        for (int i = 0; i < ctx->nresolvers && used < sizeof servers; i++)
-            used += (size_t)snprintf(servers + used, sizeof servers - used, "%s%s",
-                                     i ? ", " : "", ctx->resolvers[i]);
+        char servers[512];
+        resolver_list(ctx, servers, sizeof servers);
         fprintf(out, "starttls-scan: warning: no row got as far as a connection, and %llu of "
                      "%llu failed in DNS: is %s reachable and answering? (--resolver IP picks "
                      "another)\n", U(dns), U(rows), servers);

@@ -114,6 +114,7 @@ static void host_complete(struct request *req, int i)
                                                                  : "no A or AAAA records");
     } else {
         h->status = ST_DNS_FAILED;
+        h->resolver_failed = true;
         snprintf(h->error, sizeof h->error, "A: %s; AAAA: %s", outcome_text(w->a, w->a_err),
                  outcome_text(w->aaaa, w->aaaa_err));
     }
@@ -162,6 +163,7 @@ static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
     struct dns_result *res = req->res;
     if (o == LK_NXDOMAIN || o == LK_FAILED) {
         res->status = ST_DNS_FAILED;
+        res->resolver_failed = o == LK_FAILED;
         snprintf(res->error, sizeof res->error, "MX lookup: %s", outcome_text(o, err));
         return;
     }

@@ -17,6 +17,7 @@ struct host_result {
     char name[DNS_NAME_MAX];
     int pref; /* -1: not from an MX record */
     enum scan_status status; /* ST_OK, ST_NO_ADDRESS or ST_DNS_FAILED */
+    bool resolver_failed;    /* ST_DNS_FAILED for want of an answer (not NXDOMAIN) */
     char error[400];
     int naddrs;
     struct sockaddr_storage *addrs;
@@ -24,6 +25,8 @@ struct host_result {
 
 struct dns_result {
     enum scan_status status; /* ST_OK (see hosts), ST_NULL_MX or ST_DNS_FAILED */
+    bool resolver_failed;    /* ST_DNS_FAILED for want of an answer: timeout, unreachable,
+                              * SERVFAIL, REFUSED, a malformed answer (not NXDOMAIN) */
     char error[400];
     bool implicit_mx; /* no MX: the domain itself stands in (RFC 5321 5.1) */
     enum tri mx_secure; /* the MX answer (or its NODATA) had the AD bit; unknown: not asked */

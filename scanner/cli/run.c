@@ -172,11 +172,15 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
         summary_print(&r->summary, stats, seconds, stderr);
         summary_warn(&r->summary, &ctx, stderr);
     }
+    bool nothing = status == 0 && !stop_sig && !cfg->check_target && summary_nothing_measured(&r->summary);
+    if (nothing) summary_nothing_line(&r->summary, &ctx, stderr);
     if (r->summary_fd >= 0 && summary_write_json(&r->summary, stats, &ctx, seconds, r->summary_fd,
                                                  cfg->summary_file) != 0)
         status = status ? status : 2;
     /* For cron: 3 when a certificate expires within the days asked. */
     if (status == 0 && cfg->expiring_within >= 0 && r->summary.expiring_total > 0) status = 3;
+    /* ...and 4 when nothing was measured: cron must not read that as fine. */
+    if (status == 0 && nothing) status = 4;
     return status;
 }
 

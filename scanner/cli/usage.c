@@ -104,6 +104,8 @@ static const char usage_scan[] =
     "Exit status: 0 when the scan ran (whatever the rows say); 2 on a usage error, an\n"
     "unreadable input or a failed output (the scan stops at once; the file ends with a\n"
     "whole row); 3 with --expiring-within when a certificate expires that soon;\n"
+    "4 when nothing was measured (no row reached a connection, and the resolver gave\n"
+    "no answer for some: said on stderr even with -q);\n"
     "130/143/129 when interrupted by SIGINT/SIGTERM/SIGHUP (--resume goes on).\n";
 
 static const char usage_check[] =

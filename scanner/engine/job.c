@@ -72,8 +72,8 @@ static void add_row(struct job *job, const struct host_result *host, const char 
 }
 
 /* A row that no probe stands behind: DNS outcomes, blocked addresses. */
-static void emit_plain(struct job *job, const struct host_result *host, const char *ip,
-                       enum scan_status st, const char *error)
+static struct probe_result *emit_plain(struct job *job, const struct host_result *host, const char *ip,
+                                       enum scan_status st, const char *error)
 {
     struct probe_result *r = malloc(sizeof *r);
     if (!r) {
@@ -85,6 +85,7 @@ static void emit_plain(struct job *job, const struct host_result *host, const ch
     r->scanned_at = (int64_t)time(NULL);
     text_set_str(&r->error, error);
     add_row(job, host, ip, r, r);
+    return r;
 }
 
 /* The rows of a deferred target are not written: the retry pass writes
@@ -191,7 +192,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
     if (cfg->observer && cfg->observer->resolved)
         cfg->observer->resolved(cfg->observer_arg, job->target.name, dns);
     if (dns->status != ST_OK) {
-        emit_plain(job, NULL, NULL, dns->status, dns->error);
+        emit_plain(job, NULL, NULL, dns->status, dns->error)->resolver_failed = dns->resolver_failed;
         job_release(job);
         return;
     }
@@ -205,7 +206,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
     for (int i = 0; i < dns->nhosts; i++) {
         const struct host_result *h = &dns->hosts[i];
         if (h->status != ST_OK) {
-            emit_plain(job, h, NULL, h->status, h->error);
+            emit_plain(job, h, NULL, h->status, h->error)->resolver_failed = h->resolver_failed;
             continue;
         }
         for (int k = 0; k < h->naddrs; k++) {

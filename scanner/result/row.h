@@ -47,6 +47,7 @@ struct cert_facts {
 struct probe_result {
     enum scan_status status;
     struct text error;
+    bool resolver_failed; /* dns_failed for want of an answer (not NXDOMAIN): see summary.h */
     struct text banner;
     enum tri starttls;
     char tls_version[16];

@@ -335,6 +335,19 @@ def test_dns_answers_told_truthfully():
           "an unreachable resolver is unreachable: %r" % [x["error"] for x in r])
     check(b"warning: no row got as far as a connection" in p.stderr and b"127.0.54.99" in p.stderr,
           "and the summary names the likely cause: %r" % p.stderr[-300:])
+    # A run that measured nothing has its own exit status, said even with -q.
+    check(p.returncode == 4, "nothing measured: exit status 4, got %d" % p.returncode)
+    p = in_ns(BIN, "--resolver", "127.0.54.99", "--allow-private", "--dns-timeout", "1", "-q",
+              stdin=b"good.lab.test\nmulti.lab.test\n")
+    check(p.returncode == 4 and p.stderr.decode().startswith("starttls-scan: nothing was measured (exit status 4)")
+          and "2 of 2 got no answer from the resolver: is 127.0.54.99 reachable" in p.stderr.decode(),
+          "-q: only the line that says nothing was measured: %d %r" % (p.returncode, p.stderr))
+    # NXDOMAIN is an answer: nothing to measure, truthfully; exit 0.
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "-q", stdin=b"nosuch.lab.test\n")
+    check(p.returncode == 0 and p.stderr == b"", "every domain NXDOMAIN: exit 0, quiet: %d %r" % (p.returncode, p.stderr))
+    # Nor does a refusing resolver count as fine.
+    p = in_ns(BIN, "--resolver", "127.0.54.1", "--allow-private", "-q", stdin=b"refused.odd.test\n")
+    check(p.returncode == 4, "a resolver that answers REFUSED: exit 4, got %d %r" % (p.returncode, p.stderr))
 
 
 def test_policy_txt_rrsets():

@@ -53,6 +53,8 @@ static void count_locked(struct summary *s, const struct row *row)
             copy(e->mx_host, sizeof e->mx_host, row->mx_host);
             copy(e->ip, sizeof e->ip, row->ip);
             iso8601_utc(r->cert.not_after, e->not_after);
+            copy(e->sha256, sizeof e->sha256, r->cert.sha256);
+            copy(e->subject, sizeof e->subject, r->cert.subject.p);
             e->days_left = days;
         }
     }

@@ -22,6 +22,7 @@ struct feeder_stats;
 
 struct expiring_cert {
     char domain[256], mx_host[256], ip[64], not_after[32];
+    char sha256[65], subject[256]; /* the certificate (the subject cut) */
     int64_t days_left;
 };
 
@@ -112,6 +113,9 @@ void summary_json_policy(struct summary *s, struct buf *b);
 
 /* output/summary_print.c */
 void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out);
+/* -q --expiring-within: the alert alone, one line per certificate, soonest
+ * first: days left, not-after, subject, where it was seen. */
+void summary_print_expiring(struct summary *s, FILE *out);
 /* All but the first line (the input's counts): what the rows say. */
 void summary_print_body(struct summary *s, FILE *out);
 /* A run that measured nothing: no row got as far as a connection, and the

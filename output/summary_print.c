@@ -91,6 +91,58 @@ static void print_certs(struct summary *s, FILE *out)
         fprintf(out, "  ... (--summary FILE lists up to %d)\n", SUMMARY_EXPIRING_LIST);
 }
 
+static int by_expiry(const void *a, const void *b)
+{
+    const struct expiring_cert *x = a, *y = b;
+    int c = x->days_left < y->days_left ? -1 : x->days_left > y->days_left;
+    return c ? c : strcmp(x->sha256, y->sha256);
+}
+
+static void escaped(FILE *out, const char *s)
+{
+    struct buf b = {0};
+    escape_text(&b, s, strlen(s), 0);
+    fputs(b.data ? b.data : "", out);
+    buf_free(&b);
+}
+
+void summary_print_expiring(struct summary *s, FILE *out)
+{
+    if (s->expiring_within < 0 || s->nexpiring == 0) return;
+    /* The rows of one certificate together, soonest first (a copy: the
+     * JSON summary keeps the rows' order). */
+    struct expiring_cert *list = malloc((size_t)s->nexpiring * sizeof *list);
+    if (!list) {
+        fputs("starttls-scan: out of memory\n", stderr);
+        abort();
+    }
+    memcpy(list, s->expiring, (size_t)s->nexpiring * sizeof *list);
+    qsort(list, (size_t)s->nexpiring, sizeof *list, by_expiry);
+    for (int i = 0; i < s->nexpiring;) {
+        const struct expiring_cert *e = &list[i];
+        int k = i + 1;
+        while (k < s->nexpiring && strcmp(list[k].sha256, e->sha256) == 0) k++;
+        if (e->days_left >= 0)
+            fprintf(out, "starttls-scan: expires in %lld %s, %s: ", (long long)e->days_left,
+                    plural((uint64_t)e->days_left, "day", "days"), e->not_after);
+        else
+            fprintf(out, "starttls-scan: expired %lld %s ago, %s: ", (long long)-e->days_left,
+                    plural((uint64_t)-e->days_left, "day", "days"), e->not_after);
+        escaped(out, e->subject);
+        fputs(", seen on ", out);
+        escaped(out, e->mx_host[0] ? e->mx_host : e->domain);
+        fprintf(out, " [%s] for ", e->ip);
+        escaped(out, e->domain);
+        if (k - i > 1) fprintf(out, " and %d more %s", k - i - 1, plural((uint64_t)(k - i - 1), "row", "rows"));
+        fputc('\n', out);
+        i = k;
+    }
+    free(list);
+    if (s->expiring_total > (uint64_t)s->nexpiring)
+        fprintf(out, "starttls-scan: and %llu more rows with a certificate expiring that soon (the first %d are "
+                     "listed)\n", U(s->expiring_total - (uint64_t)s->nexpiring), s->nexpiring);
+}
+
 void summary_print(struct summary *s, const struct feeder_stats *in, double seconds, FILE *out)
 {
     uint64_t rows = atomic_load(&s->rows), resumed_rows = atomic_load(&s->rows_resumed);

@@ -171,6 +171,8 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
     if (!cfg->quiet) {
         summary_print(&r->summary, stats, seconds, stderr);
         summary_warn(&r->summary, &ctx, stderr);
+    } else {
+        summary_print_expiring(&r->summary, stderr); /* cron mails exactly the alert */
     }
     bool nothing = status == 0 && !stop_sig && !cfg->check_target && summary_nothing_measured(&r->summary);
     if (nothing) summary_nothing_line(&r->summary, &ctx, stderr);

@@ -50,6 +50,19 @@ def test_jsonl_summary_and_expiry_exit():
     p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--expiring-within", "500",
               stdin=b"good.lab.test\n")
     check(p.returncode == 3, "the good certificate ends within 500 days: exit 3 (%d)" % p.returncode)
+    # -q: the alert alone, one line per certificate, soonest first; cron mails exactly that.
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--expiring-within", "500", "-q",
+              "-o", "/dev/null", stdin=b"good.lab.test\nexpired.lab.test\nmulti.lab.test\nmx-dual.lab.test\n")
+    lines = p.stderr.decode().splitlines()
+    check(p.returncode == 3 and len(lines) == 2 and
+          re.fullmatch(r"starttls-scan: expired \d+ days ago, 2021-01-01T00:00:00Z: O=STS Lab,CN=mx-expired.lab.test, "
+                       r"seen on mx-expired.lab.test \[127.0.1.2\] for expired.lab.test", lines[0]) and
+          re.fullmatch(r"starttls-scan: expires in \d+ days, \S+Z: O=STS Lab,CN=mx-good.lab.test, seen on "
+                       r"mx-good.lab.test \[127.0.1.1\] for good.lab.test and 4 more rows", lines[1]),
+          "-q --expiring-within: one line per certificate and nothing else: %d %r" % (p.returncode, lines))
+    p = in_ns(BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--expiring-within", "30", "-q",
+              "-o", "/dev/null", stdin=b"good.lab.test\n")
+    check(p.returncode == 0 and p.stderr == b"", "-q, nothing expiring: silence, exit 0: %r" % p.stderr)
 
 
 def test_progress():

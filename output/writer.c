@@ -70,42 +70,84 @@ static int append(struct writer *w, const char *data, size_t len)
     return -1;
 }
 
-/* One complete line of an earlier run: its target's key, and the row for
- * the summary. -1 when the line is not a row of this format. */
-static int earlier_row(const struct writer_options *o, const char *line, size_t len,
-                       struct row_cells *cells, struct buf *key)
+/* --resume reads an earlier run's rows target by target: the last target
+ * of the file is held back, since a run that died inside its write (SIGKILL,
+ * the OOM killer, ulimit -f) may have left part of its rows, even ending at
+ * a row's end. Its rows are cut off and it is scanned again: every target's
+ * rows are in the file completely or not at all. */
+struct earlier {
+    struct row_cells cells;
+    struct buf key, held_key;
+    struct buf held;  /* the held target's lines, each with its '\n' */
+    off_t held_start; /* where they begin in the file */
+};
+
+/* One complete line: its target's key. -1 when the line is not a row of
+ * this format. With row, also the row (release r with probe_result_free). */
+static int parse_line(const struct writer_options *o, const char *line, size_t len, struct row_cells *cells,
+                      struct buf *key, struct row *row, struct probe_result *r)
 {
     if (len > 0 && line[len - 1] == '\r') len--;
     if (o->format->read_row(line, len, cells) != 0) return -1;
-    struct row row;
-    struct probe_result r;
-    row_from_cells(cells, &row, &r);
+    struct row tmp_row;
+    struct probe_result tmp;
+    row_from_cells(cells, row ? row : &tmp_row, r ? r : &tmp);
+    const struct row *got = row ? row : &tmp_row;
     row_key(key, cells->v[COL_DOMAIN].data ? cells->v[COL_DOMAIN].data : "", cells->v[COL_DOMAIN].len,
-            row.port, row.protocol);
-    if (o->done_keys) {
-        fwrite(key->data ? key->data : "", 1, key->len, o->done_keys);
-        fputc('\n', o->done_keys);
-    }
-    if (o->on_row) o->on_row(o->arg, &row);
-    probe_result_free(&r);
+            got->port, got->protocol);
+    if (!r) probe_result_free(&tmp);
     return 0;
 }
 
-/* Complete lines at the start of data, each an earlier row; returns how
- * many bytes they take, or -1 (reported) at a line that is not a row. */
-static long earlier_lines(struct writer *w, const struct writer_options *o, const struct buf *data,
-                          long *lineno, struct row_cells *cells, struct buf *key)
+/* The held target is whole (another one follows it): its key is done, its
+ * rows count. */
+static void release_held(const struct writer_options *o, struct earlier *e)
+{
+    if (e->held.len && o->done_keys) {
+        fwrite(e->held_key.data ? e->held_key.data : "", 1, e->held_key.len, o->done_keys);
+        fputc('\n', o->done_keys);
+    }
+    struct buf key = {0}; /* e->key holds the next target's */
+    for (size_t pos = 0; o->on_row && pos < e->held.len;) {
+        const char *nl = memchr(e->held.data + pos, '\n', e->held.len - pos);
+        size_t end = (size_t)(nl - e->held.data);
+        struct row row;
+        struct probe_result r;
+        if (parse_line(o, e->held.data + pos, end - pos, &e->cells, &key, &row, &r) == 0) {
+            o->on_row(o->arg, &row);
+            probe_result_free(&r);
+        }
+        pos = end + 1;
+    }
+    buf_free(&key);
+    buf_reset(&e->held);
+}
+
+/* Complete lines at the start of data (data[0] at file offset base), each
+ * an earlier row; returns how many bytes they take, or -1 (reported) at a
+ * line that is not a row. */
+static long earlier_lines(struct writer *w, const struct writer_options *o, const struct buf *data, off_t base,
+                          long *lineno, struct earlier *e)
 {
     size_t pos = 0;
     const char *nl;
     while ((nl = memchr(data->data + pos, '\n', data->len - pos)) != NULL) {
         size_t end = (size_t)(nl - data->data);
         ++*lineno;
-        if (earlier_row(o, data->data + pos, end - pos, cells, key) != 0) {
+        if (parse_line(o, data->data + pos, end - pos, &e->cells, &e->key, NULL, NULL) != 0) {
             fprintf(stderr, "starttls-scan: --resume: line %ld of %s is not a row of ours; "
                             "refusing to append to it\n", *lineno, w->name);
             return -1;
         }
+        bool same = e->held.len && e->key.len == e->held_key.len &&
+                    memcmp(e->key.data, e->held_key.data, e->key.len) == 0;
+        if (!same) {
+            release_held(o, e);
+            buf_reset(&e->held_key);
+            e->held_start = base + (off_t)pos;
+            if (buf_append(&e->held_key, e->key.data ? e->key.data : "", e->key.len) != 0) return -1;
+        }
+        if (buf_append(&e->held, data->data + pos, end + 1 - pos) != 0) return -1;
         pos = end + 1;
     }
     return (long)pos;
@@ -132,8 +174,8 @@ static long file_header(struct writer *w, const struct writer_options *o, struct
  * append to; 0: the file is empty (write a header); -1: refused (reported). */
 static int read_earlier_rows(struct writer *w, const struct writer_options *o)
 {
-    struct buf data = {0}, key = {0};
-    struct row_cells cells = {0};
+    struct buf data = {0};
+    struct earlier e = {0};
     char chunk[65536];
     off_t base = 0; /* the file offset of data.data[0] */
     long lineno = 0;
@@ -163,7 +205,7 @@ static int read_earlier_rows(struct writer *w, const struct writer_options *o)
             checked = true;
         }
         if (checked) {
-            long used = earlier_lines(w, o, &data, &lineno, &cells, &key);
+            long used = earlier_lines(w, o, &data, base, &lineno, &e);
             if (used < 0) {
                 rc = -1;
                 break;
@@ -173,17 +215,19 @@ static int read_earlier_rows(struct writer *w, const struct writer_options *o)
         }
         if (n == 0) break;
     }
-    /* A partial last line: the crash cut it. */
-    if (rc > 0 && data.len > 0 && ftruncate(w->fd, base) != 0) {
-        fprintf(stderr, "starttls-scan: cannot cut the partial last line of %s: %s\n", w->name,
-                strerror(errno));
+    /* The last target's rows, and a partial last line: a crash may have cut them. */
+    off_t keep = e.held.len ? e.held_start : base;
+    if (rc > 0 && keep < base + (off_t)data.len && ftruncate(w->fd, keep) != 0) {
+        fprintf(stderr, "starttls-scan: cannot cut the last target's rows of %s: %s\n", w->name, strerror(errno));
         rc = -1;
     }
-    if (rc > 0 && base == 0) rc = 0; /* nothing but a partial line: start afresh */
-    if (rc >= 0) w->committed = base;
+    if (rc > 0 && keep == 0) rc = 0; /* nothing but a partial line: start afresh */
+    if (rc >= 0) w->committed = keep;
     buf_free(&data);
-    buf_free(&key);
-    row_cells_free(&cells);
+    buf_free(&e.key);
+    buf_free(&e.held_key);
+    buf_free(&e.held);
+    row_cells_free(&e.cells);
     return rc;
 }
 

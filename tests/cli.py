@@ -177,6 +177,30 @@ def test_million_targets_without_io():
     subprocess.run(["rm", "-rf", d])
 
 
+def test_file_size_limit_and_resume():
+    """ulimit -f: the scan takes the write-error path (exit 2, the file ends
+    with a whole row), it is not killed by SIGXFSZ; --resume then completes
+    it, every target's rows once."""
+    import os
+    import tempfile
+    d = tempfile.mkdtemp(prefix="sts-cli-")
+    src, out = os.path.join(d, "in.txt"), os.path.join(d, "out.csv")
+    n = 3000
+    with open(src, "w") as f:
+        for i in range(n):
+            f.write("bad line %d!\n" % i if i % 2 else "127.1.%d.%d\n" % (i >> 8, i & 255))
+    p = run("ulimit -f 64;", "-q", "-o", out, src)
+    data = open(out, "rb").read()
+    check(p.returncode == 2 and "File too large" in p.stderr and data.endswith(b"\n") and 0 < len(data) <= 65536,
+          "past ulimit -f: a write error, exit 2, whole rows: %d %r %d" % (p.returncode, p.stderr[-200:], len(data)))
+    p = run("", "-q", "--resume", "-o", out, src)
+    lines = open(out).read().splitlines()
+    doms = [l.split(",")[0] for l in lines[1:]]
+    check(p.returncode == 0 and len(doms) == n and len(set(doms)) == n,
+          "--resume completes it, each target once: %d, %d rows, %d distinct" % (p.returncode, len(doms), len(set(doms))))
+    subprocess.run(["rm", "-rf", d])
+
+
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
@@ -185,5 +209,6 @@ if __name__ == "__main__":
     test_shard_options()
     test_rollup_and_report_files()
     test_million_targets_without_io()
+    test_file_size_limit_and_resume()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

@@ -81,7 +81,7 @@ def test_resume_keys_the_whole_target():
         p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--no-retry", "--overwrite", "-o", out, targets)
         full = target_keys(read_rows(out))
         check(p.returncode == 0 and len(full) == 4, "-p %s: four targets, four rows: %r" % (proto, full))
-        keep_first_rows(out, 1)
+        keep_first_rows(out, 2)  # the last target of the file is always scanned again
         p = run("--allow-private", "--no-mx", "-p", proto, "--timeout", "4", "--no-retry", "--resume", "-o", out, targets)
         check(p.returncode == 0 and b"1 target was already in the output" in p.stderr,
               "-p %s: one target was done, three were not: %r" % (proto, p.stderr[-300:]))
@@ -111,13 +111,38 @@ def test_resume_jsonl():
     check(p.returncode == 2 and b"not a csv file" in p.stderr, "csv --resume on a JSONL file is refused: %r" % p.stderr)
 
 
+def test_resume_after_death_inside_a_write():
+    """A run killed inside the one write of a target (SIGKILL, the OOM
+    killer, ulimit -f) may leave part of its rows, even ending at a row's
+    end: --resume keeps every target's rows completely or not at all."""
+    inp = write_file("death-in.txt", "good.lab.test\nexpired.lab.test\nmulti.lab.test\n")
+    out = os.path.join(LAB, "death.csv")
+    run("--allow-private", "--overwrite", "-o", out, write_file("death-first.txt", "good.lab.test\nexpired.lab.test\n"))
+    p = run("--allow-private", "--resume", "-o", out, inp)  # multi.lab.test's three rows come last
+    full = read_rows(out)
+    check(p.returncode == 0 and [r["domain"] for r in full[-3:]] == ["multi.lab.test"] * 3 and len(full) == 5,
+          "multi.lab.test's rows last: %r" % [r["domain"] for r in full])
+    for cut, what in ((b"", "at a row's end"), (b"multi.lab.test,mx-pl", "inside a row")):
+        data = open(out, "rb").read().splitlines(keepends=True)
+        with open(out, "wb") as f:
+            f.writelines(data[:-2])  # one of multi's three rows is left...
+            f.write(cut)             # ...and perhaps half of the next
+        p = run("--allow-private", "--resume", "-o", out, inp)
+        rows = read_rows(out)
+        multi = [r for r in rows if r["domain"] == "multi.lab.test"]
+        check(p.returncode == 0 and len(rows) == 5 and len(multi) == 3 and target_keys(rows) == target_keys(full),
+              "cut %s: every target's rows whole, once: %r" % (what, [r["domain"] for r in rows]))
+
+
 def test_resume_summary_covers_old_rows():
     inp = write_file("expiry-in.txt", "expired.lab.test\ngood.lab.test\nplain.lab.test\n")
     out = os.path.join(LAB, "expiry.csv")
     run("--allow-private", "--overwrite", "-o", out, inp)
     rows = read_rows(out)
-    first = [r for r in rows if r["domain"] == "expired.lab.test"]
-    with open(out, "w", newline="") as f:  # only the expired target was done before the interrupt
+    # The expired target was done before the interrupt, then good's rows;
+    # the last target of a file is always scanned again (its rows may be cut).
+    first = [r for r in rows if r["domain"] == "expired.lab.test"] + [r for r in rows if r["domain"] == "good.lab.test"]
+    with open(out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\r\n")
         w.writeheader()
         w.writerows(first)

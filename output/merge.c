@@ -251,7 +251,6 @@ static int write_pass(struct merger *m, FILE *out)
  * --overwrite. */
 static int check_output(const struct merge_options *o)
 {
-    if (!o->output || strcmp(o->output, "-") == 0) return 0;
     switch (outfile_check(o->output, o->inputs, o->ninputs, o->overwrite)) {
     case OUTFILE_IS_INPUT: return fail("the output is one of the shards", o->output);
     case OUTFILE_NOT_EMPTY: return fail("the output is not empty (--overwrite replaces it)", o->output);
@@ -262,22 +261,18 @@ static int check_output(const struct merge_options *o)
 /* Standard output, or a temporary file beside the output (output/outfile.h). */
 static FILE *open_output(const struct merge_options *o, struct outfile *file)
 {
-    if (strcmp(o->output, "-") == 0) return stdout;
     int err = outfile_open(file, o->output, "merging");
     if (err) fail(strerror(err), o->output);
     return err ? NULL : file->f;
 }
 
-static int finish_output(const struct merge_options *o, FILE *out, struct outfile *file, int rc)
+static int finish_output(const struct merge_options *o, struct outfile *file, int rc)
 {
-    int err = 0;
-    if (file->f)
-        err = outfile_close(file, rc == 0);
-    else if (fflush(out) != 0 || ferror(out))
-        err = errno ? errno : EIO;
+    bool whole = file->tmp != NULL; /* else written through: what was written stays */
+    int err = outfile_close(file, rc == 0);
     if (rc == 0 && err) {
         char why[256];
-        snprintf(why, sizeof why, "writing failed: %s; nothing was written", strerror(err));
+        snprintf(why, sizeof why, "writing failed: %s%s", strerror(err), whole ? "; nothing was written" : "");
         return fail(why, o->output);
     }
     return rc;
@@ -302,7 +297,7 @@ int merge_run(const struct merge_options *o, struct merge_stats *st)
     FILE *out = rc == 0 && o->output ? open_output(o, &file) : NULL;
     if (rc == 0 && o->output && !out) rc = 2;
     if (rc == 0) rc = write_pass(&m, out);
-    if (out) rc = finish_output(o, out, &file, rc);
+    if (out) rc = finish_output(o, &file, rc);
     if (m.keys.pid) extsort_end(&m.keys, true);
     if (m.drops.pid) extsort_end(&m.drops, rc != 0);
     for (int i = 0; m.files && i < o->ninputs; i++)

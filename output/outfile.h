@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A file written whole, then renamed into place, so that a failed run leaves
- * none: what merge, the rollup and the report write. The callers say what
- * failed, in their own words; these return errno values. */
+ * none: what merge, the rollup and the report write. A symbolic link stays:
+ * the regular file it names is replaced. What is not a regular file ("-"
+ * for standard output, a FIFO, a terminal, /dev/stdout onto a pipe) is
+ * written through as it is, never replaced. The callers say what failed, in
+ * their own words; these return errno values. */
 #ifndef STS_OUTFILE_H
 #define STS_OUTFILE_H
 
@@ -10,8 +13,10 @@
 
 struct outfile {
     FILE *f;
-    char *tmp; /* PATH.TAG.XXXXXX beside it, until renamed */
+    char *tmp; /* PATH.TAG.XXXXXX beside it, until renamed; NULL: written through */
     const char *path;
+    char *resolved; /* path was a symbolic link: the file it names */
+    bool own_f;     /* written through a file opened here */
 };
 
 /* 0, or an errno. tag names the temporary file ("merging", "writing"). */

@@ -151,6 +151,40 @@ def test_rollup_and_report_files():
     subprocess.run(["rm", "-rf", d])
 
 
+def test_outputs_written_through():
+    """merge, rollup and report -o: a FIFO, "-" and /dev/stdout are written
+    through; a symbolic link stays, the file it names is replaced whole."""
+    import os
+    import tempfile
+    import threading
+    d = tempfile.mkdtemp(prefix="sts-cli-")
+    rows = os.path.join(d, "rows.csv")
+    subprocess.run([BIN, "-o", rows, "--ehlo", "scanner.example"], input="bad line!\n127.0.0.1\n",
+                   capture_output=True, text=True)
+    for cmd, start in (("merge", "domain,mx_host,"), ("rollup", "domain,grade,"), ("report", "<!DOCTYPE html>")):
+        fifo = os.path.join(d, cmd + ".fifo")
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+        reader.start()
+        p = subprocess.run([BIN, cmd, "-o", fifo, rows], capture_output=True, text=True, timeout=60)
+        reader.join(30)
+        check(p.returncode == 0 and got and got[0].startswith(start) and os.path.exists(fifo)
+              and not os.path.isfile(fifo), "%s -o FIFO: written through, the FIFO stays: %r" % (cmd, p.stderr))
+        for out in ("-", "/dev/stdout"):
+            p = subprocess.run([BIN, cmd, "-o", out, rows], capture_output=True, text=True, timeout=60)
+            check(p.returncode == 0 and p.stdout.startswith(start), "%s -o %s: on standard output: %r"
+                  % (cmd, out, p.stderr))
+            check(os.path.islink("/dev/stdout"), "%s -o %s: /dev/stdout is still a link" % (cmd, out))
+        real, link = os.path.join(d, cmd + ".real"), os.path.join(d, cmd + ".link")
+        open(real, "w").close()
+        os.symlink(real, link)
+        p = subprocess.run([BIN, cmd, "-o", link, rows], capture_output=True, text=True, timeout=60)
+        check(p.returncode == 0 and os.path.islink(link) and open(real).read().startswith(start),
+              "%s -o SYMLINK: the link stays, the file it names is written: %r" % (cmd, p.stderr))
+    subprocess.run(["rm", "-rf", d])
+
+
 def test_million_targets_without_io():
     """Targets that end without any I/O (invalid lines, blocked addresses),
     a million in a row: each gets its row, in bounded stack (it used to

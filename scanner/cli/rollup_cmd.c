@@ -55,10 +55,11 @@ static int open_beside(const struct rollup_job *j, struct outfile *f, const char
 /* Renames f into place when rc is 0, else removes it. */
 static int close_into(const struct rollup_job *j, struct outfile *f, int rc)
 {
+    bool whole = f->tmp != NULL; /* else written through: what was written stays */
     int err = outfile_close(f, rc == 0);
     if (rc == 0 && err) {
         char why[256];
-        snprintf(why, sizeof why, "writing failed: %s; nothing was written", strerror(err));
+        snprintf(why, sizeof why, "writing failed: %s%s", strerror(err), whole ? "; nothing was written" : "");
         return fail(j, f->path, why);
     }
     return rc;
@@ -149,7 +150,7 @@ static int parse(int argc, char **argv, struct rollup_job *j, const char **out, 
     }
     j->inputs = (const char *const *)argv + optind;
     j->ninputs = argc - optind;
-    if (j->ninputs < 1 || !*out || strcmp(*out, "-") == 0) {
+    if (j->ninputs < 1 || !*out) {
         fprintf(stderr, "starttls-scan %s: %s (starttls-scan %s -o OUT FILE...)\n", j->who,
                 j->ninputs < 1 ? "no input file" : "-o FILE is needed", j->who);
         return 2;

@@ -155,7 +155,8 @@ static const char usage_merge[] =
     "tie goes to the file named later). The shards must all be CSV or all JSON Lines,\n"
     "written by this version; an empty shard is fine. A killed task's partial last\n"
     "line is left out (rerun the task with --resume on its own file). OUT is written\n"
-    "whole, then renamed into place: a failed merge leaves no OUT.\n"
+    "whole, then renamed into place: a failed merge leaves no OUT (a symbolic link\n"
+    "stays, the file it names is replaced; -, a FIFO or a device is written through).\n"
     "\n"
     "  -o, --output FILE        the merged file (default: stdout)\n"
     "      --overwrite          replace OUT (and --summary FILE) when not empty\n"
@@ -186,9 +187,10 @@ static const char usage_rollup[] =
     "and names on every MX, DANE, MTA-STS and TLS-RPT, and a grade A-F with the\n"
     "reason it is not the next grade up (docs/grades.md). Shards are read as merge\n"
     "reads them: a target in two files counts once. OUT is written whole, then\n"
-    "renamed into place.\n"
+    "renamed into place (a symbolic link stays, the file it names is replaced; -\n"
+    "for standard output, a FIFO or a device is written through).\n"
     "\n"
-    "  -o, --output FILE        the rollup file (needed)\n"
+    "  -o, --output FILE        the rollup file (needed; - for standard output)\n"
     ROLLUP_COMMON;
 
 static const char usage_report[] =
@@ -199,9 +201,9 @@ static const char usage_report[] =
     "adoption, the grades, the certificates expiring soon (every domain and MX each\n"
     "serves) and a sortable, filterable table of the domains with their grade and\n"
     "reason. Nothing on the page loads anything: CSS inline, charts as inline SVG,\n"
-    "one small inline script for sorting and filtering.\n"
+    "one small inline script for sorting and filtering. OUT is written as rollup's.\n"
     "\n"
-    "  -o, --output FILE        the page (needed)\n"
+    "  -o, --output FILE        the page (needed; - for standard output)\n"
     "      --expiring-within D  list the certificates that expire within D days\n"
     "                           (default 30)\n"
     ROLLUP_COMMON;

@@ -10,6 +10,7 @@
 
 #include "output/formats.h"
 #include "output/outfile.h"
+#include "scanner/base/lines.h"
 #include "output/rowcells.h"
 #include "scanner/base/buf.h"
 #include "scanner/base/extsort.h"
@@ -75,18 +76,23 @@ static int open_shard(struct merger *m, int i)
 }
 
 /* The next whole line of a shard (a partial last line is counted and left
- * out); its length, 0 at the end, -1 on a read error (reported). */
-static ssize_t next_line(struct merger *m, struct shard_file *s, bool count_partial)
+ * out); its length, 0 at the end, -1 on a read error, a line past
+ * ROW_LINE_MAX or no memory (reported, naming the line). */
+static ssize_t next_line(struct merger *m, struct shard_file *s, uint64_t lineno, bool count_partial)
 {
     if (!s->f) return 0;
-    ssize_t n = getline(&m->line, &m->cap, s->f);
+    ssize_t n = line_read(s->f, &m->line, &m->cap, ROW_LINE_MAX);
     if (n < 0) {
-        if (ferror(s->f)) {
-            fail(strerror(errno), s->path);
-            return -1;
-        }
-        return 0;
+        char why[160];
+        if (n == LINE_TOO_LONG)
+            snprintf(why, sizeof why, "row %" PRIu64 " is longer than %u bytes: not a row of ours", lineno,
+                     ROW_LINE_MAX);
+        else
+            snprintf(why, sizeof why, "row %" PRIu64 ": %s", lineno, strerror(errno));
+        fail(why, s->path);
+        return -1;
     }
+    if (n == 0) return 0;
     if (m->line[n - 1] != '\n') {
         if (count_partial) m->st->partial_lines++;
         return 0;
@@ -117,7 +123,7 @@ static int keys_pass(struct merger *m)
     for (int i = 0; i < m->o->ninputs; i++) {
         struct shard_file *s = &m->files[i];
         ssize_t n;
-        while ((n = next_line(m, s, true)) > 0) {
+        while ((n = next_line(m, s, s->rows + 1, true)) > 0) {
             struct row row;
             struct probe_result r;
             if (parse_row(m, s, s->rows + 1, (size_t)n, &row, &r) != 0) return 2;
@@ -167,8 +173,9 @@ static int choose(struct merger *m)
     struct entry *group = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
-    ssize_t len;
-    while (rc == 0 && (len = getline(&m->line, &m->cap, m->keys.out)) > 0) {
+    ssize_t len = 0;
+    /* The keys come from rows within ROW_LINE_MAX, and sort(1)'s fields after them. */
+    while (rc == 0 && (len = line_read(m->keys.out, &m->line, &m->cap, ROW_LINE_MAX + 128)) > 0) {
         char *tabs[3], *p = m->line + len;
         for (int t = 2; t >= 0; t--) {
             while (p > m->line && *--p != '\t') {
@@ -184,15 +191,24 @@ static int choose(struct merger *m)
             if (n && settle(m, group, n) != 0) rc = -1;
             n = 0;
             buf_reset(&cur);
-            buf_append(&cur, m->line, klen);
+            if (buf_append(&cur, m->line, klen) != 0) {
+                rc = -1;
+                break;
+            }
         }
-        if (n == cap && !(group = realloc(group, (cap = cap ? 2 * cap : 16) * sizeof *group))) {
-            rc = -1;
-            break;
+        if (n == cap) {
+            struct entry *more = realloc(group, (cap ? 2 * cap : 16) * sizeof *group);
+            if (!more) {
+                rc = -1;
+                break;
+            }
+            group = more;
+            cap = cap ? 2 * cap : 16;
         }
         group[n++] = (struct entry){atoi(tabs[0] + 1), strtoll(tabs[1] + 1, NULL, 10),
                                     strtoull(tabs[2] + 1, NULL, 10)};
     }
+    if (rc == 0 && len < 0) rc = -1; /* a read error, no memory: never a short merge */
     if (rc == 0 && n && settle(m, group, n) != 0) rc = -1;
     free(group);
     buf_free(&cur);
@@ -229,7 +245,7 @@ static int write_pass(struct merger *m, FILE *out)
         struct shard_file *s = &m->files[i];
         if (!s->f || fseek(s->f, s->header, SEEK_SET) != 0) continue;
         ssize_t n;
-        for (uint64_t lineno = 1; rc == 0 && (n = next_line(m, s, false)) > 0; lineno++) {
+        for (uint64_t lineno = 1; rc == 0 && (n = next_line(m, s, lineno, false)) > 0; lineno++) {
             if (dfile == i && dline == lineno) {
                 next_drop(m, &dfile, &dline);
                 continue;

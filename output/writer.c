@@ -14,6 +14,7 @@
 
 #include "output/rowcells.h"
 #include "scanner/base/buf.h"
+#include "scanner/base/lines.h"
 
 struct writer {
     int fd;
@@ -189,7 +190,11 @@ static int read_earlier_rows(struct writer *w, const struct writer_options *o)
             rc = -1;
             break;
         }
-        if (n > 0) buf_append(&data, chunk, (size_t)n);
+        if (n > 0 && buf_append(&data, chunk, (size_t)n) != 0) {
+            report(w, "reading", ENOMEM);
+            rc = -1;
+            break;
+        }
         if (!checked && (n == 0 || data.len >= sizeof chunk || memchr(data.data, '\n', data.len))) {
             if (data.len == 0) {
                 rc = 0;
@@ -212,6 +217,12 @@ static int read_earlier_rows(struct writer *w, const struct writer_options *o)
             }
             buf_consume(&data, (size_t)used);
             base += used;
+            if (data.len > ROW_LINE_MAX) {
+                fprintf(stderr, "starttls-scan: --resume: line %ld of %s is longer than %u bytes: not a row "
+                                "of ours; refusing to append to it\n", lineno + 1, w->name, ROW_LINE_MAX);
+                rc = -1;
+                break;
+            }
         }
         if (n == 0) break;
     }

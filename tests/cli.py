@@ -185,6 +185,33 @@ def test_outputs_written_through():
     subprocess.run(["rm", "-rf", d])
 
 
+def test_line_bound_when_reading_rows():
+    """merge, rollup and report read a file's rows with a bound on each line
+    (ROW_LINE_MAX, 1 MiB): a longer line is an error naming the file and the
+    line, exit 2, never a gigabyte of memory nor exit 0 after a failed
+    allocation; so is --resume."""
+    import os
+    import tempfile
+    d = tempfile.mkdtemp(prefix="sts-cli-")
+    rows, big, out = os.path.join(d, "rows.csv"), os.path.join(d, "big.csv"), os.path.join(d, "out")
+    subprocess.run([BIN, "-o", rows, "--ehlo", "scanner.example"], input="bad line!\n127.0.0.1\n",
+                   capture_output=True, text=True)
+    lines = open(rows, "rb").read().splitlines(keepends=True)
+    with open(big, "wb") as f:
+        f.write(lines[0] + lines[1])
+        f.write(b"x" * (64 << 20) + b"\r\n")
+        f.writelines(lines[2:])
+    for cmd in ("merge", "rollup", "report"):
+        p = subprocess.run([BIN, cmd, "-o", out, "--overwrite", big], capture_output=True, text=True, timeout=120)
+        check(p.returncode == 2 and "big.csv" in p.stderr and "row 2 is longer than 1048576 bytes" in p.stderr,
+              "%s: a 64 MiB line is an error naming the file and the row: %d %r" % (cmd, p.returncode, p.stderr))
+    p = subprocess.run([BIN, "--resume", "-o", big, "--ehlo", "scanner.example"], input="x.example\n",
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 2 and "line 3 of" in p.stderr and "longer than 1048576 bytes" in p.stderr,
+          "--resume: the same bound: %d %r" % (p.returncode, p.stderr))
+    subprocess.run(["rm", "-rf", d])
+
+
 def test_million_targets_without_io():
     """Targets that end without any I/O (invalid lines, blocked addresses),
     a million in a row: each gets its row, in bounded stack (it used to

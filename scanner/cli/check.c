@@ -256,9 +256,7 @@ static int prepare_secrets(struct config *cfg)
     if (sasl_base64(cfg->scan.password, strlen(cfg->scan.password), b64, sizeof st->secret_store[0]) == 0)
         st->secrets[st->nsecrets++] = b64;
     st->secrets[st->nsecrets++] = cfg->scan.password;
-    if (sasl_base64(cfg->scan.auth_user, strlen(cfg->scan.auth_user), st->secret_store[2],
-                    sizeof st->secret_store[2]) == 0 && strlen(cfg->scan.auth_user) >= 3)
-        st->secrets[st->nsecrets++] = st->secret_store[2];
+    /* The user name is no secret: shown in every protocol, as typed. */
     return 0;
 }
 

@@ -16,35 +16,63 @@
 
 struct check_state check_state;
 
+/* Replaces bytes [at, at + n) of b by the marker. */
+static void redact_at(struct buf *b, size_t at, size_t n)
+{
+    struct buf out = {0};
+    buf_append(&out, b->data, at);
+    buf_append_str(&out, "<redacted>");
+    buf_append(&out, b->data + at + n, b->len - at - n);
+    buf_free(b);
+    *b = out;
+}
+
 /* Replaces every secret in b by a marker. */
 static void redact(struct buf *b)
 {
-    static const char mark[] = "<redacted>";
     for (int s = 0; s < check_state.nsecrets; s++) {
         const char *secret = check_state.secrets[s];
         size_t n = strlen(secret);
         if (n == 0) continue;
         char *hit;
-        while (b->data && (hit = memmem(b->data, b->len, secret, n)) != NULL) {
-            struct buf out = {0};
-            buf_append(&out, b->data, (size_t)(hit - b->data));
-            buf_append_str(&out, mark);
-            buf_append(&out, hit + n, b->len - (size_t)(hit - b->data) - n);
-            buf_free(b);
-            *b = out;
+        while (b->data && (hit = memmem(b->data, b->len, secret, n)) != NULL)
+            redact_at(b, (size_t)(hit - b->data), n);
+    }
+}
+
+/* A secret a server echoed across two lines of one reply: the first ends
+ * with its start, the second holds the rest. Both parts go. */
+static void redact_split(struct buf *a, struct buf *b)
+{
+    for (int s = 0; s < check_state.nsecrets; s++) {
+        const char *secret = check_state.secrets[s];
+        size_t n = strlen(secret);
+        for (size_t k = n > 1 ? n - 1 : 0; k >= 1 && a->data && b->data; k--) {
+            if (a->len < k || memcmp(a->data + a->len - k, secret, k) != 0) continue;
+            const char *rest = memmem(b->data, b->len, secret + k, n - k);
+            if (!rest) continue;
+            redact_at(b, (size_t)(rest - b->data), n - k);
+            redact_at(a, a->len - k, k);
+            break;
         }
     }
 }
 
+static void print_raw(const char *prefix, const struct buf *raw)
+{
+    struct buf shown = {0};
+    escape_text(&shown, raw->data ? raw->data : "", raw->len, 0);
+    printf("%s%.*s\n", prefix, (int)shown.len, shown.data ? shown.data : "");
+    buf_free(&shown);
+}
+
 void check_print_text(const char *prefix, const char *p, size_t len)
 {
-    struct buf raw = {0}, shown = {0};
+    struct buf raw = {0};
     buf_append(&raw, p, len);
     redact(&raw); /* before escaping: the secrets are raw bytes */
-    escape_text(&shown, raw.data ? raw.data : "", raw.len, 0);
-    printf("%s%.*s\n", prefix, (int)shown.len, shown.data ? shown.data : "");
+    print_raw(prefix, &raw);
     buf_free(&raw);
-    buf_free(&shown);
 }
 
 /* A word list (certificate names, SASL mechanisms), shown as one line. */
@@ -98,9 +126,27 @@ static void on_received(void *arg, const struct conn *c, const struct reply *r)
 {
     (void)arg;
     if (c->hello_suites) return;
+    /* A line is printed once the next is in: an echoed secret may span two. */
     size_t off = 0, len;
     const char *line;
-    while ((line = reply_next_line(r, &off, &len)) != NULL) check_print_text("S: ", line, len);
+    struct buf held = {0}, next = {0};
+    bool have = false;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) {
+        buf_reset(&next);
+        buf_append(&next, line, len);
+        redact(&next);
+        if (have) {
+            redact_split(&held, &next);
+            print_raw("S: ", &held);
+        }
+        struct buf t = held;
+        held = next;
+        next = t;
+        have = true;
+    }
+    if (have) print_raw("S: ", &held);
+    buf_free(&held);
+    buf_free(&next);
     fflush(stdout);
 }
 
@@ -156,11 +202,25 @@ static void on_auth_result(void *arg, const struct conn *c, bool ok, const struc
     if (!a) return;
     a->done = true;
     a->ok = ok;
-    size_t len;
-    const char *last = reply_last_line(r, &len); /* the answer, not untagged chatter */
-    struct buf raw = {0}, shown = {0};
-    buf_append(&raw, last, len);
+    /* The answer (not untagged chatter): its last line, which may hold the
+     * rest of a secret whose start ends the line before. */
+    size_t off = 0, len = 0, prev_len = 0, n;
+    const char *line, *last = NULL, *prev = NULL;
+    while ((line = reply_next_line(r, &off, &n)) != NULL) {
+        prev = last;
+        prev_len = len;
+        last = line;
+        len = n;
+    }
+    struct buf raw = {0}, before = {0}, shown = {0};
+    buf_append(&raw, last ? last : "", len);
     redact(&raw);
+    if (prev) {
+        buf_append(&before, prev, prev_len);
+        redact(&before);
+        redact_split(&before, &raw);
+    }
+    buf_free(&before);
     escape_text(&shown, raw.data ? raw.data : "", raw.len, 0);
     snprintf(a->reason, sizeof a->reason, "%.*s", (int)shown.len, shown.data ? shown.data : "");
     buf_free(&raw);

@@ -158,6 +158,7 @@ static void auth_start(struct dialog_session *c)
     memset(line, 0, sizeof line);
 }
 
+/* shown: what the transcript says instead of the blob; NULL: the blob. */
 static void auth_login_step(struct dialog_session *c, const struct reply *r, const char *secret,
                             const char *shown, enum smtp_state next)
 {
@@ -167,7 +168,7 @@ static void auth_login_step(struct dialog_session *c, const struct reply *r, con
         dialog_quit(c, ST_OK, "%s", "");
         return;
     }
-    dialog_command_shown(c, next, blob, shown, "AUTH reply");
+    dialog_command_shown(c, next, blob, shown ? shown : blob, "AUTH reply");
     memset(blob, 0, sizeof blob);
 }
 
@@ -186,8 +187,8 @@ static void on_reply(struct dialog_session *c, const struct reply *r)
             dialog_quit(c, ST_OK, "%s", "");
         break;
     case SMTP_AUTH_LOGIN_USER:
-        auth_login_step(c, r, c->params->auth_user, "<user name, base64, redacted>",
-                        SMTP_AUTH_LOGIN_PASS);
+        /* The user name is shown, as in every protocol (IMAP LOGIN, POP3 USER). */
+        auth_login_step(c, r, c->params->auth_user, NULL, SMTP_AUTH_LOGIN_PASS);
         break;
     case SMTP_AUTH_LOGIN_PASS:
         auth_login_step(c, r, c->params->password, "<password, base64, redacted>", SMTP_AUTH);

@@ -94,8 +94,7 @@ def run_check(*args, password="lab-password"):
 def secrets_absent(text, user, password):
     import base64
     forms = [password, base64.b64encode(password.encode()).decode(),
-             base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode(),
-             base64.b64encode(user.encode()).decode()]
+             base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()]
     return all(f not in text for f in forms)
 
 

@@ -122,14 +122,20 @@ def serve_hostile(mode, conn):
                 if verb == "EHLO":
                     tls.sendall(b"250-odd\r\n250 AUTH PLAIN LOGIN\r\n")
                 elif verb == "AUTH" and len(words) > 2:
-                    tls.sendall(b"535 5.7.8 no: " + words[2].encode() + b" means " + dec(words[2]) + b"\r\n")
+                    # The blob split across two lines of the reply (issue 23, D16).
+                    blob = words[2].encode()
+                    half = len(blob) // 2
+                    tls.sendall(b"535-5.7.8 no: " + blob[:half] + b"\r\n535 5.7.8 " + blob[half:] + b" means " +
+                                dec(words[2]) + b"\r\n")
                 elif verb == "AUTH":
                     tls.sendall(b"334 VXNlcm5hbWU6\r\n")
                 elif verb == "QUIT":
                     tls.sendall(b"221 bye\r\n")
                     return
-                else:  # a LOGIN step: echo it
-                    tls.sendall(b"334 got " + line.encode() + b" = " + dec(line) + b"\r\n")
+                else:  # a LOGIN step: echo it, split across two lines
+                    half = len(line) // 2
+                    tls.sendall(b"334-got " + line[:half].encode() + b"\r\n334 " + line[half:].encode() + b" = " +
+                                dec(line) + b"\r\n")
     elif mode.startswith("tls:") or mode.startswith("quiet-tls:"):
         # STARTTLS with the certificate chain in this file; quiet-tls does not
         # advertise it, yet accepts it.

@@ -15,7 +15,7 @@ const char *const column_names[COL_COUNT] = {
     "versions",      "attempts",        "dane",           "dane_error",
     "tlsa",          "mx_dnssec",       "cert_spki_sha256", "mta_sts",
     "mta_sts_error", "mta_sts_id",      "mta_sts_mx_match", "mta_sts_ok",
-    "tls_rpt",       "ciphers",         "weak_ciphers",
+    "tls_rpt",       "ciphers",         "weak_ciphers",   "mx_records",
 };
 
 int column_find(const char *name, size_t len)
@@ -134,6 +134,7 @@ void row_cell(const struct row *row, enum column_id id, struct cell *c)
     case COL_IP: str(c, CELL_WORD, row->ip); break;
     case COL_PORT: number(c, CELL_INT, row->port, row->port > 0); break;
     case COL_PROTOCOL: str(c, CELL_WORD, row->protocol); break;
+    case COL_MX_RECORDS: number(c, CELL_INT, row->mx_records, row->mx_records > 0); break;
     default: policy_cell(row, id, c); break;
     }
 }

@@ -77,6 +77,7 @@ enum column_id {
     COL_TLS_RPT,
     COL_CIPHERS,
     COL_WEAK_CIPHERS,
+    COL_MX_RECORDS,
     COL_COUNT
 };
 

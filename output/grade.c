@@ -234,7 +234,13 @@ void rollup_add(struct rollup *r, const struct row *row)
     }
     if (!row->ip) return;
     r->addresses++;
-    if (!answered(p->status)) return;
+    if (!answered(p->status)) {
+        char why[260];
+        snprintf(why, sizeof why, "%s%s%.200s", status_name(p->status), p->error.len ? ": " : "",
+                 p->error.p ? p->error.p : "");
+        first(r->unanswered, sizeof r->unanswered, row, why);
+        return;
+    }
     r->reached++;
     add_policies(r, row);
     add_weak_accepted(r, &p->weak_ciphers);
@@ -253,10 +259,12 @@ void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t le
     reason[0] = '\0';
     if (r->reached == 0) {
         grade[0] = '-';
-        snprintf(reason, len, "%s", r->null_mx ? "the domain accepts no mail (null MX)"
-                               : r->dns_failed ? (r->dns_error[0] ? r->dns_error : "DNS failed")
-                               : r->addresses  ? "incomplete: no MX answered (timeouts, refusals)"
-                                               : "no MX address to scan");
+        if (r->null_mx || r->dns_failed || !r->addresses)
+            snprintf(reason, len, "%s", r->null_mx ? "the domain accepts no mail (null MX)"
+                                   : r->dns_failed ? (r->dns_error[0] ? r->dns_error : "DNS failed")
+                                                   : "no MX address to scan");
+        else
+            snprintf(reason, len, "incomplete: no MX answered; the first: %s", r->unanswered);
         return;
     }
     bool policy = (r->dane_rows > 0 && r->dane_valid == r->reached) ||

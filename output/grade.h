@@ -42,6 +42,7 @@ struct rollup {
     char insufficient_why[300], phase_out_why[300];
     /* The first row that fails each step, for the reason. */
     char no_tls[300], old_tls[300], untrusted[300], dane_bad[300], sts_bad[300], lowest_mx[256], expiry_mx[256];
+    char unanswered[300]; /* the first row with an address whose server did not answer, and why */
 };
 
 void rollup_init(struct rollup *r);

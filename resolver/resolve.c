@@ -176,6 +176,7 @@ static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
         return;
     }
     int n = ans->nrecords;
+    res->mx_records = n;
     enum mx_verdict v = mx_select(ans->records, &n, req->lim.mx_max);
     if (v != MX_HOSTS) {
         res->status = ST_NULL_MX;

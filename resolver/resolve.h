@@ -29,6 +29,7 @@ struct dns_result {
                               * SERVFAIL, REFUSED, a malformed answer (not NXDOMAIN) */
     char error[400];
     bool implicit_mx; /* no MX: the domain itself stands in (RFC 5321 5.1) */
+    int mx_records;   /* the MX records of the answer, before --mx-max (0: no MX answer) */
     enum tri mx_secure; /* the MX answer (or its NODATA) had the AD bit; unknown: not asked */
     int nhosts;
     struct host_result *hosts;

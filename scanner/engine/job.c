@@ -118,6 +118,7 @@ static void commit(struct job *job)
             .domain = job->domain,
             .mx_host = p->host ? p->host->name : NULL,
             .mx_pref = p->host ? p->host->pref : -1,
+            .mx_records = job->dns && job->dns->status == ST_OK ? job->dns->mx_records : 0,
             .ip = p->ip[0] ? p->ip : NULL,
             .port = valid ? job_port(job) : 0,
             .protocol = job->env->opt->service->name,

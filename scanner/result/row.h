@@ -104,6 +104,8 @@ struct row {
     struct text domain; /* the target as the input named it (normalised) */
     const char *mx_host; /* NULL when unknown */
     int mx_pref;         /* -1: none (implicit MX, or --no-mx) */
+    int mx_records;      /* the MX records of the domain's answer, when it had any (0: none);
+                          * more than the rows' MX hosts when --mx-max kept the lowest */
     const char *ip;      /* textual address, NULL when none */
     int port;            /* 0 when none */
     const char *protocol;

@@ -345,8 +345,9 @@ def test_dns_answers_told_truthfully():
     one("nosuch.odd.test", "dns_failed", "^MX lookup: NXDOMAIN$")
     many = by.get("many.odd.test", [])
     check(len(many) == 10 and min(int(r["mx_pref"]) for r in many) == 0 and
+          all(r["mx_records"] == "500" for r in many) and
           any(r["mx_host"] == "mx-first.odd.test" and r["status"] == "ok" for r in many),
-          "500 MX records: the preference-0 one, last on the wire, is scanned: %r"
+          "500 MX records: the preference-0 one, last on the wire, is scanned, and every row says 500: %r"
           % sorted((r["mx_pref"], r["mx_host"]) for r in many))
     time.sleep(1)
     check("127.0.1.1" not in [r["ip"] for r in by.get("nul.odd.test", [])] and

@@ -77,6 +77,7 @@
     X(http_interim_responses_and_media_type)                                                       \
     X(grade_rubric_by_table)                                                                       \
     X(grade_hygiene_by_ncsc_classes)                                                               \
+    X(grade_names_the_unanswered_row)                                                              \
     X(suites_lists_and_names)                                                                      \
     X(html_escapes_markup)                                                                         \
     X(svg_labels_are_text)                                                                         \

@@ -163,3 +163,22 @@ TEST_IMPL(grade_without_addresses)
     rollup_grade(&r, grade, why, sizeof why);
     ASSERT(strcmp(grade, "-") == 0 && strcmp(why, "DNS failed") == 0);
 }
+
+/* No MX answered: the reason names the first such row and what it said. */
+TEST_IMPL(grade_names_the_unanswered_row)
+{
+    struct probe_result p;
+    probe_result_init(&p);
+    p.status = ST_SERVER_REFUSED;
+    text_set_str(&p.error, "greeting: 554 5.7.1 Access denied");
+    struct row row = {.mx_host = "mx.example", .ip = "192.0.2.7", .result = &p};
+    struct rollup r;
+    rollup_init(&r);
+    rollup_add(&r, &row);
+    char grade[2], why[600];
+    rollup_grade(&r, grade, why, sizeof why);
+    ASSERT_STR_EQ(grade, "-");
+    ASSERT_STR_EQ(why, "incomplete: no MX answered; the first: mx.example [192.0.2.7]: server_refused: "
+                       "greeting: 554 5.7.1 Access denied");
+    probe_result_free(&p);
+}

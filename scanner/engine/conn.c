@@ -194,6 +194,7 @@ static void on_eof_or_error(struct conn *c, ssize_t nread)
         conn_finish(c, ST_PROTOCOL_ERROR, "connection %s by the server after its reply to STARTTLS",
                     what);
     } else if (c->hello) {
+        c->hello_closed = c->hello->result.version == 0 && c->hello->result.alert == 0;
         conn_finish(c, ST_TLS_FAILED, "connection %s by the server after a ClientHello up to %s",
                     what, tls_version_name(c->hello_version));
     } else if (c->tls_started) {

@@ -81,6 +81,7 @@ struct conn {
     int open_handles;
     bool finished;
     int tls_alert;              /* the fatal alert that ended the handshake, 0 if none */
+    bool hello_closed;          /* our own ClientHello was met by a close or reset, nothing else */
     int tls_error;              /* wolfSSL's error code for it */
     uint16_t hello_version;     /* non-zero: send our own ClientHello up to this version */
     struct hello_reader *hello; /* ...and read the server's answer with this */

@@ -233,6 +233,8 @@ static void after_cipher(struct probe *p, struct conn *c)
         a = CIPHER_CHOSE;
     else if (c->result.status == ST_TLS_FAILED && c->tls_alert)
         a = CIPHER_REFUSED;
+    else if (c->hello_closed)
+        a = CIPHER_CLOSED;
     cipher_enum_answer(p->ciphers, a, c->hello_answer, c->hello_suite);
     if (!next_cipher_hello(p)) ciphers_found(p);
 }

@@ -95,6 +95,7 @@ unsigned cipher_enum_delay_ms(const struct cipher_enum *e)
 static void give_up_hello(struct cipher_enum *e)
 {
     e->retries = 0;
+    e->closes = 0;
     if (e->checking) {
         e->order[e->bit] = ORDER_UNCLEAR;
         version_over(e);
@@ -113,11 +114,13 @@ static void give_up_hello(struct cipher_enum *e)
 void cipher_enum_answer(struct cipher_enum *e, enum cipher_answer a, uint16_t version, uint16_t suite)
 {
     if (e->done || e->bit < 0) return;
-    if (a == CIPHER_FAILED) {
+    if (a == CIPHER_CLOSED && ++e->closes >= 2) a = CIPHER_REFUSED; /* closed again: the server's no */
+    if (a == CIPHER_FAILED || a == CIPHER_CLOSED) {
         if (++e->retries > CIPHERENUM_RETRIES) give_up_hello(e);
         return; /* else the same hello again, after cipher_enum_delay_ms */
     }
     e->retries = 0;
+    e->closes = 0;
     e->failures = 0;
     if (e->checking) {
         order_answer(e, a, version, suite);

@@ -26,7 +26,7 @@
 /* A hello without an answer (a reset, a close, a plaintext "421 too many
  * connections" where a ServerHello belongs) is no refusal: it is sent again
  * up to this many times, after 1, 2, 4 s; then its version is marked
- * "(incomplete)". */
+ * "(incomplete)". A hello met by a close or reset twice is refused. */
 #define CIPHERENUM_RETRIES 3
 
 enum cipher_order { ORDER_UNKNOWN = 0, ORDER_SERVER, ORDER_CLIENT, ORDER_UNCLEAR };
@@ -34,9 +34,12 @@ enum cipher_order { ORDER_UNKNOWN = 0, ORDER_SERVER, ORDER_CLIENT, ORDER_UNCLEAR
 enum cipher_answer {
     CIPHER_CHOSE,   /* a ServerHello (or HelloRetryRequest): version and suite */
     CIPHER_REFUSED, /* a TLS alert: nothing more in this version */
-    CIPHER_FAILED,  /* no answer (timeout, reset, close, not TLS, the dialog failed): the
-                     * hello is sent again (CIPHERENUM_RETRIES); then the version is
-                     * incomplete, and two such versions in a row end the enumeration */
+    CIPHER_FAILED,  /* no answer (timeout, not TLS, the dialog failed): the hello is sent
+                     * again (CIPHERENUM_RETRIES); then the version is incomplete, and
+                     * two such versions in a row end the enumeration */
+    CIPHER_CLOSED,  /* a close or reset right after the hello, nothing else: sent again
+                     * once; closed again, it is the server's refusal (an OpenSSL server
+                     * that cannot use the suite it picked closes without an alert) */
 };
 
 struct cipher_enum {
@@ -51,6 +54,7 @@ struct cipher_enum {
     uint16_t unoffered[TLS_VERSION_BITS]; /* a suite the server picked that we did not offer */
     int hellos;
     int retries;  /* times the current hello went unanswered */
+    int closes;   /* ...of them, met by a close or reset */
     int failures; /* versions in a row given up without an answer */
     unsigned incomplete_versions; /* version bits cut short */
     bool incomplete; /* the whole enumeration cut short (bounds, or the server gone) */

@@ -176,10 +176,16 @@ def test_jsonl_for_programs():
             if c is None:
                 check(False, "a CSV row for %r" % r["domain"])
                 continue
+            # Two runs: what depends on timing (a busy machine) is compared only
+            # where both runs say they were complete.
+            if r["status"] != c["status"] and "timeout" in (r["status"], c["status"]):
+                continue
             for k, v in r.items():
                 if k in ("connect_ms", "tls_ms", "scanned_at", "cert_days_left"):
                     continue
                 cell = c[k]
+                if k in ("versions", "ciphers") and ("(incomplete)" in cell or "(incomplete)" in as_csv_cell(v)):
+                    continue
                 if cell.startswith("'") and not as_csv_cell(v).startswith("'"):
                     cell = cell[1:]  # the spreadsheet guard
                 if isinstance(v, list) and v[-1] == "...[truncated]":  # both capped near 4 KiB, each its way

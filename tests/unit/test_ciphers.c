@@ -73,6 +73,7 @@ struct sim {
     uint16_t pick_unoffered;
     unsigned hang; /* versions whose hello is never answered */
     bool alternate; /* every second hello goes unanswered (a busy server's "421") */
+    bool closes;    /* a refusal is a close without an alert (OpenSSL picking a suite it cannot use) */
 };
 
 static void run_sim(const struct sim *s, unsigned try_versions, struct buf *list, struct buf *weak, int *hellos)
@@ -91,7 +92,7 @@ static void run_sim(const struct sim *s, unsigned try_versions, struct buf *list
             continue;
         }
         if (!(s->versions & (1u << tls_version_bit(version)))) {
-            cipher_enum_answer(&e, CIPHER_REFUSED, 0, 0);
+            cipher_enum_answer(&e, s->closes ? CIPHER_CLOSED : CIPHER_REFUSED, 0, 0);
             continue;
         }
         if (s->pick_unoffered) {
@@ -106,7 +107,7 @@ static void run_sim(const struct sim *s, unsigned try_versions, struct buf *list
                 if (a == b) pick = a;
             }
         if (pick < 0)
-            cipher_enum_answer(&e, CIPHER_REFUSED, 0, 0);
+            cipher_enum_answer(&e, s->closes ? CIPHER_CLOSED : CIPHER_REFUSED, 0, 0);
         else
             cipher_enum_answer(&e, CIPHER_CHOSE, version, (uint16_t)pick);
     }
@@ -120,7 +121,7 @@ TEST_IMPL(cipherenum_orders_and_bounds)
     unsigned v12 = 1u << tls_version_bit(TLS_V_TLS12), v13 = 1u << tls_version_bit(TLS_V_TLS13);
     struct buf list = {0}, weak = {0};
     int hellos;
-    struct sim server = {v12, tls12, 3, true, 0, 0, 0, false};
+    struct sim server = {v12, tls12, 3, true, 0, 0, 0, false, false};
     run_sim(&server, 0x1F, &list, &weak, &hellos);
     ASSERT_STR_EQ(list.data, "TLSv1.2: TLS_RSA_WITH_AES_128_CBC_SHA TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 "
                              "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (server order)");
@@ -130,7 +131,7 @@ TEST_IMPL(cipherenum_orders_and_bounds)
     buf_free(&list);
     buf_free(&weak);
 
-    struct sim client = {v12, tls12, 3, false, 0, 0, 0, false};
+    struct sim client = {v12, tls12, 3, false, 0, 0, 0, false, false};
     run_sim(&client, v12, &list, &weak, &hellos);
     /* our order: ECDHE AEAD first */
     ASSERT_STR_EQ(list.data, "TLSv1.2: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA "
@@ -141,14 +142,14 @@ TEST_IMPL(cipherenum_orders_and_bounds)
 
     /* TLS 1.3 only, all its list taken: no refused hello needed */
     static const uint16_t all13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
-    struct sim every = {v13, all13, 5, true, 0, 0, 0, false};
+    struct sim every = {v13, all13, 5, true, 0, 0, 0, false, false};
     run_sim(&every, v13, &list, &weak, &hellos);
     ASSERT_EQ(hellos, 5 + 1);
     ASSERT(strstr(list.data, "(server order)") && weak.len == 0);
     buf_free(&list);
     buf_free(&weak);
 
-    struct sim one = {v13, tls13, 1, true, 0, 0, 0, false};
+    struct sim one = {v13, tls13, 1, true, 0, 0, 0, false, false};
     run_sim(&one, v13, &list, &weak, &hellos);
     ASSERT_STR_EQ(list.data, "TLSv1.3: TLS_CHACHA20_POLY1305_SHA256"); /* one suite: no order to tell */
     ASSERT_EQ(hellos, 2);
@@ -157,7 +158,7 @@ TEST_IMPL(cipherenum_orders_and_bounds)
 
     /* a server gone after three hellos: the fourth is sent 1 + 3 times, then
      * TLS 1.2 is cut short; TLS 1.1 gets no answer either: the end */
-    struct sim dies = {v12 | v13, tls12, 3, true, 3, 0, 0, false};
+    struct sim dies = {v12 | v13, tls12, 3, true, 3, 0, 0, false, false};
     run_sim(&dies, 0x1F, &list, &weak, &hellos);
     ASSERT_STR_EQ(list.data, "TLSv1.2: TLS_RSA_WITH_AES_128_CBC_SHA TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 "
                              "(incomplete); TLSv1.1: (incomplete); (incomplete)");
@@ -165,14 +166,14 @@ TEST_IMPL(cipherenum_orders_and_bounds)
     buf_free(&list);
     buf_free(&weak);
 
-    struct sim liar = {v12, tls12, 3, true, 0, 0xABCD, 0, false};
+    struct sim liar = {v12, tls12, 3, true, 0, 0xABCD, 0, false, false};
     run_sim(&liar, v12, &list, &weak, &hellos);
     ASSERT_STR_EQ(list.data, "TLSv1.2: (then chose 0xABCD, which we did not offer)");
     buf_free(&list);
     buf_free(&weak);
 
     /* a TLS 1.3 hello left unanswered (a server that chokes on it): TLS 1.2 still */
-    struct sim choke = {v12, tls12, 3, true, 0, 0, v13, false};
+    struct sim choke = {v12, tls12, 3, true, 0, 0, v13, false, false};
     run_sim(&choke, v12 | v13, &list, &weak, &hellos);
     ASSERT(strncmp(list.data, "TLSv1.3: (incomplete); TLSv1.2: TLS_RSA_WITH_AES_128_CBC_SHA ", 61) == 0);
     ASSERT(strstr(list.data, "(server order)") != NULL && strstr(list.data, "(server order);") == NULL);
@@ -182,7 +183,7 @@ TEST_IMPL(cipherenum_orders_and_bounds)
 
     /* a server that answers every second hello only: the same whole list,
      * each unanswered hello sent again after a second */
-    struct sim busy = {v12 | v13, tls12, 3, true, 0, 0, 0, true};
+    struct sim busy = {v12 | v13, tls12, 3, true, 0, 0, 0, true, false};
     struct buf whole = {0}, wweak = {0};
     struct sim calm = busy;
     calm.alternate = false;
@@ -211,6 +212,23 @@ TEST_IMPL(cipherenum_orders_and_bounds)
         ASSERT(cipher_enum_delay_ms(&b) == 0);
     }
 
+    /* a server that refuses by closing, twice for each hello: the same list */
+    {
+        struct sim alerts = {v12 | v13, tls12, 3, true, 0, 0, 0, false, false};
+        struct sim closes = {v12 | v13, tls12, 3, true, 0, 0, 0, false, true};
+        struct buf a = {0}, aw = {0};
+        int ahellos;
+        run_sim(&alerts, 0x1F, &a, &aw, &ahellos);
+        run_sim(&closes, 0x1F, &list, &weak, &hellos);
+        ASSERT_STR_EQ(list.data, a.data);
+        ASSERT(strstr(list.data, "incomplete") == NULL);
+        ASSERT_EQ(hellos, ahellos + 5); /* one more for each of the 5 refusals */
+        buf_free(&a);
+        buf_free(&aw);
+        buf_free(&list);
+        buf_free(&weak);
+    }
+
     /* out of time: what was found, and "(incomplete)" */
     struct cipher_enum e;
     cipher_enum_init(&e, v12);
@@ -229,7 +247,7 @@ TEST_IMPL(cipherenum_orders_and_bounds)
     /* a server taking everything, in every version: the bound holds */
     uint16_t legacy[SUITES_MAX];
     size_t nl = suites_offered(0, legacy, SUITES_MAX);
-    struct sim greedy = {0x1F, legacy, nl, true, 0, 0, 0, false};
+    struct sim greedy = {0x1F, legacy, nl, true, 0, 0, 0, false, false};
     run_sim(&greedy, 0x1F, &list, &weak, &hellos);
     ASSERT_EQ(hellos, CIPHERENUM_MAX_HELLOS);
     ASSERT(strstr(list.data, "(incomplete)") != NULL);

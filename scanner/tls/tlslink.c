@@ -101,7 +101,7 @@ static WOLFSSL_CTX *fail(WOLFSSL_CTX *ctx, char *err, size_t errlen, const char 
  * WOLFSSL_ALWAYS_VERIFY_CB). It keeps a copy and accepts: the verdict is
  * ours, later. wolfSSL's own session chain cannot serve, since it drops a
  * certificate of 2,048 octets or more (MAX_X509_SIZE). */
-static int keep_peer_certs(int preverify, WOLFSSL_X509_STORE_CTX *store)
+int tls_verify_keep_chain(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
     (void)preverify;
     struct tls_link *t = store ? store->userCtx : NULL;
@@ -146,7 +146,7 @@ WOLFSSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
      * cache (chainverify.h); the server's signature over the handshake is
      * checked by wolfSSL whatever this says. The callback only keeps the
      * certificates as sent. */
-    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, keep_peer_certs);
+    wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, tls_verify_keep_chain);
     tls_ctx_use_memory_io(ctx);
     learn_offered_suites(ctx);
     return ctx;

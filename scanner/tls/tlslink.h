@@ -36,6 +36,11 @@ struct tls_link {
 
 #define TLS_CHAIN_MAX 16
 
+/* The client context's verify callback: keeps the chain as sent (for
+ * tls_link_chain) and accepts, the verdict being ours after the handshake.
+ * A context that lets wolfSSL verify too (bench-floor) calls it from its own
+ * callback and returns preverify. */
+int tls_verify_keep_chain(int preverify, WOLFSSL_X509_STORE_CTX *store);
 /* The server's chain as sent (certs[0] the leaf), at most max: the count.
  * The pointers are valid until tls_link_free. */
 int tls_link_chain(const struct tls_link *t, const unsigned char **certs, size_t *lens, int max);

@@ -8,7 +8,9 @@ Usage: layers.py [ROOT]   (ctest runs it; exit 1 with the offending lines)
 A module is the files of one name up to its first underscore: a .c, its .h,
 and the parts split off it (scanner/engine/conn.c, conn.h, conn_io.c,
 conn_tls.c, conn_internal.h). The layers, lowest first, are the folders
-below; DESIGN.md says what each owns.
+below; DESIGN.md says what each owns, in its table of layers, which must
+name every layer and every module (checked here). A source file in a
+folder that is no layer is a problem too.
 """
 import os
 import re
@@ -20,7 +22,10 @@ LAYERS = [
     "scanner/input",   # target lines, the feeder, address ranges and lists
     "resolver",        # c-ares on libuv, DNS answers, MX rules
     "scanner/tls",     # wolfSSL over memory, our ClientHello, names, certificates, chains
-    "output",          # cells, columns, formats, the writer, the summary, progress
+    "output/rows",     # a row as cells, CSV and JSON Lines, and their readers
+    "output/files",    # the scan's file writer; outputs written whole, then renamed
+    "output/live",     # the running scan's summary and progress line
+    "output/report",   # finished files read back: merge, the grade and rollup, the HTML report
     "scanner/dialog",  # the reply reader, one file per protocol, SASL, the services table
     "scanner/engine",  # connections, admission, probes, dedup, jobs, workers, the scan
     "scanner/cli",     # the command line, usage, check, main
@@ -74,6 +79,41 @@ def find_cycle(graph):
     return None
 
 
+def map_problems(root, graph):
+    """DESIGN.md's table of layers: a row per layer ("| `LAYER` | ..."),
+    naming each of its modules in backticks."""
+    text = open(os.path.join(root, "DESIGN.md")).read()
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*`([a-z/]+)`\s*\|(.*)$", line)
+        if m and m.group(1) in LAYERS:
+            rows[m.group(1)] = m.group(2)
+    problems = []
+    for layer in LAYERS:
+        if layer not in rows:
+            problems.append("DESIGN.md's table of layers has no row for %s" % layer)
+            continue
+        for mod in sorted(m for m in graph if m.startswith(layer + "/") and "/" not in m[len(layer) + 1:]):
+            name = mod[len(layer) + 1:]
+            if "`%s`" % name not in rows[layer]:
+                problems.append("DESIGN.md's row of %s does not name its module `%s`" % (layer, name))
+    return problems
+
+
+def stray_sources(root):
+    """C sources under the layered folders but in none of the layers."""
+    problems = []
+    for top in ("scanner", "output", "resolver"):
+        for d, _, names in os.walk(os.path.join(root, top)):
+            rel = os.path.relpath(d, root)
+            if rel in LAYERS or "wolfssl-tuned" in rel:
+                continue
+            for name in names:
+                if name.endswith((".c", ".h")):
+                    problems.append("%s/%s is in no layer (tests/layers.py, DESIGN.md)" % (rel, name))
+    return problems
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     problems = []
@@ -96,6 +136,8 @@ def main():
                 graph[mod].add(module_of(inc))
     for mod in list(graph):
         graph[mod] = {m for m in graph[mod] if m in graph}
+    problems += map_problems(root, graph)
+    problems += stray_sources(root)
     cycle = find_cycle(graph)
     if cycle:
         problems.append("the module include graph has a cycle: " + " -> ".join(cycle))

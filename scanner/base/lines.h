@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 /* The longest line of a file of rows: no row of ours comes near (every
- * cell is cut at CELL_MAX, output/cellfmt.h). */
+ * cell is cut at CELL_MAX, output/rows/cellfmt.h). */
 #define ROW_LINE_MAX (1u << 20)
 
 enum { LINE_END = 0, LINE_ERROR = -1, LINE_TOO_LONG = -2 };

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "output/cellfmt.h"
+#include "output/rows/cellfmt.h"
 #include "scanner/tls/certfacts.h"
 #include "resolver/resolve.h"
 #include "scanner/cli/check.h"

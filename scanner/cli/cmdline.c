@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "output/formats.h"
+#include "output/rows/formats.h"
 #include "scanner/cli/config_opts.h"
 #include "scanner/cli/cmdline.h"
 #include "scanner/cli/usage.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "output/formats.h"
+#include "output/rows/formats.h"
 #include "scanner/cli/config.h"
 #include "scanner/dialog/services.h"
 #include "scanner/cli/config_opts.h"

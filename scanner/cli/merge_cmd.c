@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* starttls-scan merge: the command line of output/merge.c, and the summary
+/* starttls-scan merge: the command line of output/report/merge.c, and the summary
  * of the merged rows. */
 #include "scanner/cli/merge_cmd.h"
 
@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "output/format.h"
-#include "output/merge.h"
-#include "output/summary.h"
+#include "output/rows/format.h"
+#include "output/report/merge.h"
+#include "output/live/summary.h"
 #include "scanner/cli/config.h"
 #include "scanner/cli/usage.h"
 #include "scanner/input/feeder.h"

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "output/outfile.h"
-#include "output/report.h"
-#include "output/rollup_csv.h"
-#include "output/rollup_read.h"
-#include "output/summary.h"
+#include "output/files/outfile.h"
+#include "output/report/report.h"
+#include "output/report/rollup_csv.h"
+#include "output/report/rollup_read.h"
+#include "output/live/summary.h"
 #include "scanner/cli/config.h"
 #include "scanner/cli/usage.h"
 
@@ -45,7 +45,7 @@ static int check_output(const struct rollup_job *j, const char *path)
     }
 }
 
-/* A temporary file beside path (output/outfile.h): 0, or 2 after a message. */
+/* A temporary file beside path (output/files/outfile.h): 0, or 2 after a message. */
 static int open_beside(const struct rollup_job *j, struct outfile *f, const char *path)
 {
     int err = outfile_open(f, path, "writing");

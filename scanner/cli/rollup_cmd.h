@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* starttls-scan rollup and starttls-scan report (issue 16), and the same
  * after a scan with --rollup FILE / --report FILE: the rows of output files
- * read back, one rollup row per domain (output/rollup_csv.h) and one HTML
- * page (output/report.h). Each file is written whole, then renamed into
+ * read back, one rollup row per domain (output/report/rollup_csv.h) and one HTML
+ * page (output/report/report.h). Each file is written whole, then renamed into
  * place: a failed run leaves none. */
 #ifndef STS_ROLLUP_CMD_H
 #define STS_ROLLUP_CMD_H

@@ -12,10 +12,10 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "output/progress.h"
-#include "output/summary.h"
+#include "output/live/progress.h"
+#include "output/live/summary.h"
 #include "scanner/base/tempfile.h"
-#include "output/writer.h"
+#include "output/files/writer.h"
 #include "scanner/cli/paths.h"
 #include "scanner/cli/rollup_cmd.h"
 #include "scanner/dialog/services.h"

@@ -13,7 +13,7 @@
 #include <sts_tuned_version.h> /* written by scanner/tls/wolfssl-tuned/build.sh */
 #endif
 
-#include "output/formats.h"
+#include "output/rows/formats.h"
 #include "scanner/dialog/services.h"
 
 static const char usage_scan[] =

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/cellfmt.h"
-#include "output/csv.h"
+#include "output/rows/cellfmt.h"
+#include "output/rows/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/csv.h"
-#include "output/jsonl.h"
-#include "output/report.h"
-#include "output/rollup_csv.h"
-#include "output/rowcells.h"
+#include "output/rows/csv.h"
+#include "output/rows/jsonl.h"
+#include "output/report/report.h"
+#include "output/report/rollup_csv.h"
+#include "output/rows/rowcells.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/csv.h"
-#include "output/jsonl.h"
-#include "output/rowcells.h"
+#include "output/rows/csv.h"
+#include "output/rows/jsonl.h"
+#include "output/rows/rowcells.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

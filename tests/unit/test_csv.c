@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "output/cellfmt.h"
-#include "output/csv.h"
-#include "output/jsonl.h"
+#include "output/rows/cellfmt.h"
+#include "output/rows/csv.h"
+#include "output/rows/jsonl.h"
 #include "scanner/base/wordlist.h"
 #include "tests/unit/test.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "output/grade.h"
+#include "output/report/grade.h"
 #include "tests/unit/test.h"
 
 /* One MX row: status, TLS version, chain, name, DANE, MTA-STS ok. */

@@ -5,9 +5,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "output/csv.h"
-#include "output/jsonl.h"
-#include "output/rowcells.h"
+#include "output/rows/csv.h"
+#include "output/rows/jsonl.h"
+#include "output/rows/rowcells.h"
 #include "scanner/input/feeder.h"
 #include "scanner/input/linereader.h"
 #include "scanner/result/row.h"

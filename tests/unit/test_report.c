@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "output/grade.h"
-#include "output/html.h"
-#include "output/rollup_csv.h"
-#include "output/svg.h"
+#include "output/report/grade.h"
+#include "output/report/html.h"
+#include "output/report/rollup_csv.h"
+#include "output/report/svg.h"
 #include "tests/unit/test.h"
 
 TEST_IMPL(html_escapes_markup)

@@ -22,6 +22,7 @@ LAYERS = [
     "scanner/input",   # target lines, the feeder, address ranges and lists
     "resolver",        # c-ares on libuv, DNS answers, MX rules
     "scanner/tls",     # wolfSSL over memory, our ClientHello, names, certificates, chains
+    "scanner/mailpolicy",  # what a mail domain publishes: MTA-STS and TLS-RPT texts, parsed
     "output/rows",     # a row as cells, CSV and JSON Lines, and their readers
     "output/files",    # the scan's file writer; outputs written whole, then renamed
     "output/live",     # the running scan's summary and progress line

@@ -125,7 +125,7 @@ void summary_nothing_line(struct summary *s, const struct summary_context *ctx, 
 /* The ending, and a warning when no row got as far as a connection. */
 void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *out);
 /* "1 target", "2 targets". */
-const char *plural(uint64_t n, const char *one, const char *many);
+const char *summary_plural(uint64_t n, const char *one, const char *many);
 
 /* output/live/summary_json.c: the summary as JSON into fd (replacing what it
  * held); 0, or -1 when it cannot be written (reported with path). */

@@ -163,7 +163,7 @@ void summary_print_policy(struct summary *s, FILE *out)
     if (!c->domains && !c->dane) return;
     fprintf(out, "starttls-scan: DANE: %llu of %llu mail %s publish TLSA for an MX (%.1f%%), %llu valid "
                  "on every MX, %llu unsigned\n",
-            U(c->dane), U(c->domains), plural(c->domains, "domain", "domains"), share(c->dane, c->domains),
+            U(c->dane), U(c->domains), summary_plural(c->domains, "domain", "domains"), share(c->dane, c->domains),
             U(c->dane_valid), U(c->dane_unsigned));
     if (c->dane_unsigned && !c->mx_secure)
         fprintf(out, "starttls-scan: warning: no DNS answer was authenticated (no AD bit): unless every zone "
@@ -180,7 +180,7 @@ void summary_print_policy(struct summary *s, FILE *out)
     if (s->nreasons) fprintf(out, "starttls-scan: most common failures of published policies:\n");
     for (int i = 0; i < s->nreasons && i < 5; i++)
         fprintf(out, "  %s (%llu %s)\n", s->reasons[i].name, U(s->reasons[i].rows),
-                plural(s->reasons[i].rows, "domain", "domains"));
+                summary_plural(s->reasons[i].rows, "domain", "domains"));
 }
 
 /* Under the lock. */

@@ -7,10 +7,11 @@
 #include "output/live/summary.h"
 #include "scanner/input/feeder.h"
 #include "scanner/tls/names.h"
+#include "scanner/base/oom.h"
 
 #define U(x) ((unsigned long long)(x))
 
-const char *plural(uint64_t n, const char *one, const char *many)
+const char *summary_plural(uint64_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
 }
@@ -36,7 +37,7 @@ static void print_counts(struct summary *s, FILE *out)
     uint64_t yes = atomic_load(&s->starttls_yes), no = atomic_load(&s->starttls_no);
     if (yes + no)
         fprintf(out, "starttls-scan: STARTTLS offered on %llu of %llu %s that asked (%.1f%%)\n",
-                U(yes), U(yes + no), plural(yes + no, "row", "rows"),
+                U(yes), U(yes + no), summary_plural(yes + no, "row", "rows"),
                 100.0 * (double)yes / (double)(yes + no));
     uint64_t any = 0;
     for (int v = 4; v >= 0; v--) any += atomic_load(&s->versions[v]);
@@ -51,11 +52,11 @@ static void print_counts(struct summary *s, FILE *out)
     uint64_t listed = atomic_load(&s->ciphers_listed), weak = atomic_load(&s->ciphers_weak);
     if (listed)
         fprintf(out, "starttls-scan: cipher suites listed on %llu %s; %llu accept a weak one (docs/ciphers.md)\n",
-                U(listed), plural(listed, "row", "rows"), U(weak));
+                U(listed), summary_plural(listed, "row", "rows"), U(weak));
     uint64_t retried = atomic_load(&s->retried);
     if (retried)
         fprintf(out, "starttls-scan: %llu %s from a second attempt (the first was refused for now "
-                     "or timed out at the greeting)\n", U(retried), plural(retried, "row", "rows"));
+                     "or timed out at the greeting)\n", U(retried), summary_plural(retried, "row", "rows"));
 }
 
 static void print_certs(struct summary *s, FILE *out)
@@ -71,11 +72,11 @@ static void print_certs(struct summary *s, FILE *out)
                      "days, %llu more within 30 days, %llu with an invalid chain; %llu %s with a "
                      "name mismatch\n",
                 U(s->certs_unique), U(s->certs_expired), U(s->certs_7d), U(s->certs_30d),
-                U(s->certs_bad_chain), U(mismatch), plural(mismatch, "row", "rows"));
+                U(s->certs_bad_chain), U(mismatch), summary_plural(mismatch, "row", "rows"));
     if (s->expiring_within < 0) return;
     fprintf(out, "starttls-scan: %llu %s with a certificate expiring within %lld %s%s\n",
-            U(s->expiring_total), plural(s->expiring_total, "row", "rows"),
-            (long long)s->expiring_within, plural((uint64_t)s->expiring_within, "day", "days"),
+            U(s->expiring_total), summary_plural(s->expiring_total, "row", "rows"),
+            (long long)s->expiring_within, summary_plural((uint64_t)s->expiring_within, "day", "days"),
             s->expiring_total ? ":" : "");
     for (int i = 0; i < s->nexpiring && i < 50; i++) {
         struct expiring_cert *e = &s->expiring[i];
@@ -113,8 +114,7 @@ void summary_print_expiring(struct summary *s, FILE *out)
      * JSON summary keeps the rows' order). */
     struct expiring_cert *list = malloc((size_t)s->nexpiring * sizeof *list);
     if (!list) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     memcpy(list, s->expiring, (size_t)s->nexpiring * sizeof *list);
     qsort(list, (size_t)s->nexpiring, sizeof *list, by_expiry);
@@ -124,16 +124,16 @@ void summary_print_expiring(struct summary *s, FILE *out)
         while (k < s->nexpiring && strcmp(list[k].sha256, e->sha256) == 0) k++;
         if (e->days_left >= 0)
             fprintf(out, "starttls-scan: expires in %lld %s, %s: ", (long long)e->days_left,
-                    plural((uint64_t)e->days_left, "day", "days"), e->not_after);
+                    summary_plural((uint64_t)e->days_left, "day", "days"), e->not_after);
         else
             fprintf(out, "starttls-scan: expired %lld %s ago, %s: ", (long long)-e->days_left,
-                    plural((uint64_t)-e->days_left, "day", "days"), e->not_after);
+                    summary_plural((uint64_t)-e->days_left, "day", "days"), e->not_after);
         escaped(out, e->subject);
         fputs(", seen on ", out);
         escaped(out, e->mx_host[0] ? e->mx_host : e->domain);
         fprintf(out, " [%s] for ", e->ip);
         escaped(out, e->domain);
-        if (k - i > 1) fprintf(out, " and %d more %s", k - i - 1, plural((uint64_t)(k - i - 1), "row", "rows"));
+        if (k - i > 1) fprintf(out, " and %d more %s", k - i - 1, summary_plural((uint64_t)(k - i - 1), "row", "rows"));
         fputc('\n', out);
         i = k;
     }
@@ -149,20 +149,20 @@ void summary_print(struct summary *s, const struct feeder_stats *in, double seco
     uint64_t fresh = rows - resumed_rows;
     fprintf(out, "starttls-scan: %llu %s (%llu %s, %llu invalid %s) -> %llu %s in %.1f s "
                  "(%.0f targets/s)\n",
-            U(in->targets), plural(in->targets, "target", "targets"), U(in->duplicates),
-            plural(in->duplicates, "duplicate", "duplicates"), U(in->invalid),
-            plural(in->invalid, "line", "lines"), U(fresh), plural(fresh, "row", "rows"), seconds,
+            U(in->targets), summary_plural(in->targets, "target", "targets"), U(in->duplicates),
+            summary_plural(in->duplicates, "duplicate", "duplicates"), U(in->invalid),
+            summary_plural(in->invalid, "line", "lines"), U(fresh), summary_plural(fresh, "row", "rows"), seconds,
             seconds > 0 ? (double)(in->targets + in->invalid) / seconds : 0.0);
     if (in->shard.n)
         fprintf(out, "starttls-scan: shard %u of %u (0 to %u): %llu input %s belong to the other "
                      "shards\n", in->shard.k, in->shard.n, in->shard.n - 1, U(in->other_shard),
-                plural(in->other_shard, "line", "lines"));
+                summary_plural(in->other_shard, "line", "lines"));
     if (in->resumed || resumed_rows)
         fprintf(out, "starttls-scan: %llu %s already in the output (--resume); %s %llu %s "
                      "are counted below too\n",
-                U(in->resumed), plural(in->resumed, "target was", "targets were"),
-                plural(in->resumed, "its", "their"), U(resumed_rows),
-                plural(resumed_rows, "row", "rows"));
+                U(in->resumed), summary_plural(in->resumed, "target was", "targets were"),
+                summary_plural(in->resumed, "its", "their"), U(resumed_rows),
+                summary_plural(resumed_rows, "row", "rows"));
     summary_print_body(s, out);
 }
 
@@ -213,7 +213,7 @@ void summary_warn(struct summary *s, const struct summary_context *ctx, FILE *ou
 {
     if (ctx->interrupted || ctx->left)
         fprintf(out, "starttls-scan: %llu %s read but not scanned%s\n", U(ctx->left),
-                plural(ctx->left, "target was", "targets were"),
+                summary_plural(ctx->left, "target was", "targets were"),
                 ctx->input_unread ? ", and the rest of the input was not read" : "");
     uint64_t rows = atomic_load(&s->rows), dns = atomic_load(&s->by_status[ST_DNS_FAILED]),
              blocked = atomic_load(&s->by_status[ST_BLOCKED]);

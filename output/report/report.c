@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output/rows/cellfmt.h"
+#include "scanner/base/oom.h"
 
 const char *const report_grade_names[REPORT_GRADES] = {"A", "B", "C", "D", "F", "-", "?"};
 const int64_t report_expiry_upper[REPORT_EXPIRY_BINS] = {-1, 7, 14, 30, 60, 90, 180, 365, INT64_MAX};
@@ -110,8 +111,7 @@ static char *dup(const char *s)
 {
     char *d = strdup(s ? s : "");
     if (!d) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     return d;
 }
@@ -132,8 +132,7 @@ static void add_domain(struct report *r, const struct rollup_target *t, int g)
     }
     struct report_domain *list = realloc(r->domains[g], (size_t)(r->ndomains[g] + 1) * sizeof *list);
     if (!list) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     r->domains[g] = list;
     const struct rollup *u = t->rollup;

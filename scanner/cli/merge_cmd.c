@@ -84,19 +84,19 @@ static int open_summary(const struct merge_cli *c)
 static void report(const struct merge_cli *c, const struct merge_stats *st, struct summary *s)
 {
     fprintf(stderr, "starttls-scan merge: %d shard %s (%llu without a row) -> %llu %s of %llu %s in %s",
-            c->m.ninputs, plural((uint64_t)c->m.ninputs, "file", "files"),
+            c->m.ninputs, summary_plural((uint64_t)c->m.ninputs, "file", "files"),
             (unsigned long long)st->files_empty, (unsigned long long)st->rows_out,
-            plural(st->rows_out, "row", "rows"), (unsigned long long)st->targets,
-            plural(st->targets, "target", "targets"), strcmp(c->m.output, "-") ? c->m.output : "stdout");
+            summary_plural(st->rows_out, "row", "rows"), (unsigned long long)st->targets,
+            summary_plural(st->targets, "target", "targets"), strcmp(c->m.output, "-") ? c->m.output : "stdout");
     if (st->copies_dropped)
         fprintf(stderr, "; %llu older %s of a target (a rerun task) left out, %llu %s",
-                (unsigned long long)st->copies_dropped, plural(st->copies_dropped, "copy", "copies"),
-                (unsigned long long)st->rows_dropped, plural(st->rows_dropped, "row", "rows"));
+                (unsigned long long)st->copies_dropped, summary_plural(st->copies_dropped, "copy", "copies"),
+                (unsigned long long)st->rows_dropped, summary_plural(st->rows_dropped, "row", "rows"));
     fputc('\n', stderr);
     if (st->partial_lines)
         fprintf(stderr, "starttls-scan merge: %llu partial last %s (a task killed while writing) left "
                         "out: rerun those tasks with --resume\n",
-                (unsigned long long)st->partial_lines, plural(st->partial_lines, "line", "lines"));
+                (unsigned long long)st->partial_lines, summary_plural(st->partial_lines, "line", "lines"));
     summary_print_body(s, stderr);
 }
 

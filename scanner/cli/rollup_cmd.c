@@ -79,7 +79,7 @@ static void on_target(void *arg, const struct rollup_target *t)
 static void grade_line(const struct report *r)
 {
     fprintf(stderr, "starttls-scan: grades of %llu %s:", (unsigned long long)r->targets,
-            plural(r->targets, "domain", "domains"));
+            summary_plural(r->targets, "domain", "domains"));
     for (int g = 0; g < REPORT_GRADES - 1; g++)
         fprintf(stderr, " %s=%llu", report_grade_names[g], (unsigned long long)r->grades[g]);
     fputs(" (docs/grades.md)\n", stderr);

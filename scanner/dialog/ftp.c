@@ -25,20 +25,20 @@ static int feat_offers_auth_tls(const struct reply *r)
     return 0;
 }
 
-static void on_reply(struct dialog_session *c, const struct reply *r)
+static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     struct text t = {0};
     dialog_reply_text(r, &t);
     int cls = r->code / 100;
-    switch ((enum ftp_state)c->state) {
+    switch ((enum ftp_state)s->state) {
     case FTP_GREETING:
         if (cls == 1) break; /* 120: ready in a few minutes; the 220 follows */
-        text_copy(&c->result->banner, &t);
+        text_copy(&s->result->banner, &t);
         if (r->code == 220) {
-            dialog_command(c, FTP_FEAT, "FEAT", "FEAT reply");
+            dialog_command(s, FTP_FEAT, "FEAT", "FEAT reply");
         } else {
-            c->result->transient = cls == 4; /* 421: service not available now */
-            dialog_quit(c, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
+            s->result->transient = cls == 4; /* 421: service not available now */
+            dialog_quit(s, (cls == 4 || cls == 5) ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
         }
         break;
@@ -46,28 +46,28 @@ static void on_reply(struct dialog_session *c, const struct reply *r)
         /* Offered, not offered, or no FEAT (older servers): ask anyway.
          * vsftpd with ssl_tlsv1=NO leaves AUTH TLS out of FEAT yet speaks
          * TLS 1.3 after it, as openssl s_client -starttls ftp shows. */
-        c->result->starttls = cls != 2 ? TRI_UNKNOWN : feat_offers_auth_tls(r) ? TRI_YES : TRI_NO;
-        dialog_command(c, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
+        s->result->starttls = cls != 2 ? TRI_UNKNOWN : feat_offers_auth_tls(r) ? TRI_YES : TRI_NO;
+        dialog_command(s, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
         break;
     case FTP_AUTH:
         if (r->code == 234) {
-            dialog_start_tls(c);
-        } else if (c->result->starttls == TRI_YES) {
-            dialog_quit(c, ST_STARTTLS_REFUSED, "AUTH TLS: %s", t.p);
+            dialog_start_tls(s);
+        } else if (s->result->starttls == TRI_YES) {
+            dialog_quit(s, ST_STARTTLS_REFUSED, "AUTH TLS: %s", t.p);
         } else {
-            dialog_quit(c, ST_NO_STARTTLS, "%s, and AUTH TLS refused: %s",
-                      c->result->starttls == TRI_NO ? "AUTH TLS not offered in the FEAT reply" : "no FEAT",
+            dialog_quit(s, ST_NO_STARTTLS, "%s, and AUTH TLS refused: %s",
+                      s->result->starttls == TRI_NO ? "AUTH TLS not offered in the FEAT reply" : "no FEAT",
                       t.p);
-            c->result->starttls = TRI_NO;
+            s->result->starttls = TRI_NO;
         }
         break;
     }
     text_free(&t);
 }
 
-static void on_tls_ready(struct dialog_session *c)
+static void on_tls_ready(struct dialog_session *s)
 {
-    dialog_quit(c, ST_OK, "%s", "");
+    dialog_quit(s, ST_OK, "%s", "");
 }
 
 const struct dialog ftp_dialog = {

@@ -25,9 +25,9 @@ enum imap_state {
 static enum reply_line_kind imap_classify(void *ctx, const struct reply *so_far, const char *line,
                                           size_t len)
 {
-    const struct dialog_session *c = ctx;
+    const struct dialog_session *s = ctx;
     (void)so_far;
-    if (c->state == IMAP_GREETING && !c->quitting) return LINE_ENDS_REPLY;
+    if (s->state == IMAP_GREETING && !s->quitting) return LINE_ENDS_REPLY;
     return (len >= 2 && line[0] == '*' && line[1] == ' ') ? LINE_CONTINUES : LINE_ENDS_REPLY;
 }
 
@@ -41,7 +41,7 @@ static int tagged_ok(const struct reply *r, const char *tag)
 }
 
 /* Reads "* CAPABILITY ..." lines: records AUTH=, says whether STARTTLS is there. */
-static int read_capabilities(struct dialog_session *c, const struct reply *r)
+static int read_capabilities(struct dialog_session *s, const struct reply *r)
 {
     size_t off = 0, len;
     const char *line;
@@ -54,43 +54,43 @@ static int read_capabilities(struct dialog_session *c, const struct reply *r)
             while (i < len && line[i] != ' ') i++;
             size_t n = i - start;
             if (n == 8 && strncasecmp(line + start, "STARTTLS", 8) == 0) starttls = 1;
-            if (n == 13 && strncasecmp(line + start, "LOGINDISABLED", 13) == 0 && c->tls_ready)
-                c->flags |= IMAP_LOGINDISABLED;
+            if (n == 13 && strncasecmp(line + start, "LOGINDISABLED", 13) == 0 && s->tls_ready)
+                s->flags |= IMAP_LOGINDISABLED;
             if (n > 5 && strncasecmp(line + start, "AUTH=", 5) == 0)
-                dialog_add_auth_mechs(c, line + start + 5, n - 5);
+                dialog_add_auth_mechs(s, line + start + 5, n - 5);
             i++;
         }
     }
     return starttls;
 }
 
-static void on_greeting(struct dialog_session *c, const struct reply *r)
+static void on_greeting(struct dialog_session *s, const struct reply *r)
 {
-    dialog_reply_text(r, &c->result->banner);
-    const char *g = c->result->banner.p;
+    dialog_reply_text(r, &s->result->banner);
+    const char *g = s->result->banner.p;
     if (strncasecmp(g, "* OK", 4) == 0) {
-        if (c->tls_ready)
-            dialog_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+        if (s->tls_ready)
+            dialog_command(s, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
         else
-            dialog_command(c, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
+            dialog_command(s, IMAP_CAPABILITY, "A1 CAPABILITY", "CAPABILITY reply");
     } else if (strncasecmp(g, "* PREAUTH", 9) == 0) {
-        dialog_quit(c, ST_PREAUTH,
+        dialog_quit(s, ST_PREAUTH,
                   "the server greeted with PREAUTH (already authenticated), so STARTTLS cannot be used");
     } else if (strncasecmp(g, "* BYE", 5) == 0) {
-        dialog_quit(c, ST_SERVER_REFUSED, "greeting: %s", g);
+        dialog_quit(s, ST_SERVER_REFUSED, "greeting: %s", g);
     } else {
-        dialog_quit(c, ST_PROTOCOL_ERROR, "unexpected greeting: %s", g);
+        dialog_quit(s, ST_PROTOCOL_ERROR, "unexpected greeting: %s", g);
     }
 }
 
 /* A quoted IMAP string (RFC 3501 4.3): backslash before " and \. */
-static void quote(char *out, size_t len, const char *s)
+static void quote(char *out, size_t len, const char *text)
 {
     size_t o = 0;
     out[o++] = '"';
-    for (; *s && o + 3 < len; s++) {
-        if (*s == '"' || *s == '\\') out[o++] = '\\';
-        out[o++] = *s;
+    for (; *text && o + 3 < len; text++) {
+        if (*text == '"' || *text == '\\') out[o++] = '\\';
+        out[o++] = *text;
     }
     out[o++] = '"';
     out[o] = '\0';
@@ -98,18 +98,18 @@ static void quote(char *out, size_t len, const char *s)
 
 /* check --auth-user: LOGIN (unless the server says LOGINDISABLED inside
  * TLS) or AUTHENTICATE PLAIN (when it offers AUTH=PLAIN inside TLS). */
-static void auth_start(struct dialog_session *c)
+static void auth_start(struct dialog_session *s)
 {
-    const struct dialog_params *cfg = c->params;
+    const struct dialog_params *cfg = s->params;
     bool plain = cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0;
-    if (plain ? !sasl_offered(&c->result->auth_mechs, "PLAIN") : (c->flags & IMAP_LOGINDISABLED)) {
-        dialog_auth_skipped(c, plain ? "the server does not offer AUTH=PLAIN inside TLS"
+    if (plain ? !sasl_offered(&s->result->auth_mechs, "PLAIN") : (s->flags & IMAP_LOGINDISABLED)) {
+        dialog_auth_skipped(s, plain ? "the server does not offer AUTH=PLAIN inside TLS"
                                     : "the server says LOGINDISABLED inside TLS");
-        dialog_quit(c, ST_OK, "%s", "");
+        dialog_quit(s, ST_OK, "%s", "");
         return;
     }
     if (plain) {
-        dialog_command(c, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
+        dialog_command(s, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
         return;
     }
     char user[300], pass[300], line[700], shown[400];
@@ -117,68 +117,68 @@ static void auth_start(struct dialog_session *c)
     quote(pass, sizeof pass, cfg->password);
     snprintf(line, sizeof line, "A4 LOGIN %s %s", user, pass);
     snprintf(shown, sizeof shown, "A4 LOGIN %s <password redacted>", user);
-    dialog_command_shown(c, IMAP_AUTH, line, shown, "LOGIN reply");
+    dialog_command_shown(s, IMAP_AUTH, line, shown, "LOGIN reply");
     memset(line, 0, sizeof line);
     memset(pass, 0, sizeof pass);
 }
 
-static void auth_plain_blob(struct dialog_session *c, const struct reply *r)
+static void auth_plain_blob(struct dialog_session *s, const struct reply *r)
 {
-    const struct dialog_params *cfg = c->params;
+    const struct dialog_params *cfg = s->params;
     char blob[1200];
     if (r->text.len < 1 || r->text.data[0] != '+' ||
         sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
-        dialog_auth_result(c, false, r);
-        dialog_quit(c, ST_OK, "%s", "");
+        dialog_auth_result(s, false, r);
+        dialog_quit(s, ST_OK, "%s", "");
         return;
     }
-    dialog_command_shown(c, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
+    dialog_command_shown(s, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
     memset(blob, 0, sizeof blob);
 }
 
-static void on_reply(struct dialog_session *c, const struct reply *r)
+static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     struct text t = {0};
-    switch ((enum imap_state)c->state) {
-    case IMAP_GREETING: on_greeting(c, r); break;
+    switch ((enum imap_state)s->state) {
+    case IMAP_GREETING: on_greeting(s, r); break;
     case IMAP_CAPABILITY:
         dialog_reply_text(r, &t);
         /* No CAPABILITY, or one without STARTTLS: ask anyway (as openssl
          * s_client does); the column says what was advertised. */
-        c->result->starttls = !tagged_ok(r, "A1") ? TRI_UNKNOWN : read_capabilities(c, r) ? TRI_YES : TRI_NO;
-        dialog_command(c, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
+        s->result->starttls = !tagged_ok(r, "A1") ? TRI_UNKNOWN : read_capabilities(s, r) ? TRI_YES : TRI_NO;
+        dialog_command(s, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
         break;
     case IMAP_STARTTLS:
         if (tagged_ok(r, "A2")) {
-            dialog_start_tls(c);
+            dialog_start_tls(s);
         } else {
             dialog_reply_text(r, &t);
-            if (c->result->starttls == TRI_YES)
-                dialog_quit(c, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
+            if (s->result->starttls == TRI_YES)
+                dialog_quit(s, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
             else
-                dialog_quit(c, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply; tried "
+                dialog_quit(s, ST_NO_STARTTLS, "STARTTLS not offered in the CAPABILITY reply; tried "
                                              "anyway: %s", t.p);
         }
         break;
     case IMAP_CAPABILITY_TLS:
-        if (tagged_ok(r, "A3")) read_capabilities(c, r);
-        if (c->params->auth_user)
-            auth_start(c);
+        if (tagged_ok(r, "A3")) read_capabilities(s, r);
+        if (s->params->auth_user)
+            auth_start(s);
         else
-            dialog_quit(c, ST_OK, "%s", "");
+            dialog_quit(s, ST_OK, "%s", "");
         break;
-    case IMAP_AUTH_CONTINUE: auth_plain_blob(c, r); break;
+    case IMAP_AUTH_CONTINUE: auth_plain_blob(s, r); break;
     case IMAP_AUTH:
-        dialog_auth_result(c, tagged_ok(r, "A4"), r);
-        dialog_quit(c, ST_OK, "%s", "");
+        dialog_auth_result(s, tagged_ok(r, "A4"), r);
+        dialog_quit(s, ST_OK, "%s", "");
         break;
     }
     text_free(&t);
 }
 
-static void on_tls_ready(struct dialog_session *c)
+static void on_tls_ready(struct dialog_session *s)
 {
-    dialog_command(c, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
+    dialog_command(s, IMAP_CAPABILITY_TLS, "A3 CAPABILITY", "CAPABILITY reply inside TLS");
 }
 
 /* IMAP and IMAPS share it (scanner/dialog/services.c). */

@@ -16,8 +16,8 @@ enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER,
 static enum reply_line_kind pop3_classify(void *ctx, const struct reply *so_far, const char *line,
                                           size_t len)
 {
-    const struct dialog_session *c = ctx;
-    int multiline = !c->quitting && (c->state == POP3_CAPA || c->state == POP3_CAPA_TLS);
+    const struct dialog_session *s = ctx;
+    int multiline = !s->quitting && (s->state == POP3_CAPA || s->state == POP3_CAPA_TLS);
     if (!multiline) return LINE_ENDS_REPLY;
     if (so_far->nlines == 0) return (len >= 4 && strncmp(line, "-ERR", 4) == 0) ? LINE_ENDS_REPLY
                                                                                   : LINE_CONTINUES;
@@ -30,90 +30,90 @@ static int is_ok(const struct reply *r)
 }
 
 /* Reads CAPA lines: records SASL mechanisms, says whether STLS is there. */
-static int read_capa(struct dialog_session *c, const struct reply *r)
+static int read_capa(struct dialog_session *s, const struct reply *r)
 {
     size_t off = 0, len;
     const char *line;
     int stls = 0;
     while ((line = reply_next_line(r, &off, &len)) != NULL) {
         if (len == 4 && strncasecmp(line, "STLS", 4) == 0) stls = 1;
-        if (len == 4 && strncasecmp(line, "USER", 4) == 0 && c->tls_ready) c->flags |= POP3_USER_OK;
-        if (len > 5 && strncasecmp(line, "SASL ", 5) == 0) dialog_add_auth_mechs(c, line + 5, len - 5);
+        if (len == 4 && strncasecmp(line, "USER", 4) == 0 && s->tls_ready) s->flags |= POP3_USER_OK;
+        if (len > 5 && strncasecmp(line, "SASL ", 5) == 0) dialog_add_auth_mechs(s, line + 5, len - 5);
     }
     return stls;
 }
 
 /* check --auth-user, inside TLS: USER, then PASS. */
-static void on_auth_reply(struct dialog_session *c, const struct reply *r)
+static void on_auth_reply(struct dialog_session *s, const struct reply *r)
 {
-    if (c->state == POP3_CAPA_TLS && !(c->flags & POP3_USER_OK)) {
+    if (s->state == POP3_CAPA_TLS && !(s->flags & POP3_USER_OK)) {
         /* USER/PASS only when CAPA inside TLS lists USER (RFC 2449). */
-        dialog_auth_skipped(c, "the server does not list USER in its CAPA reply inside TLS");
-        dialog_quit(c, ST_OK, "%s", "");
-    } else if (c->state == POP3_CAPA_TLS) {
+        dialog_auth_skipped(s, "the server does not list USER in its CAPA reply inside TLS");
+        dialog_quit(s, ST_OK, "%s", "");
+    } else if (s->state == POP3_CAPA_TLS) {
         char line[300];
-        snprintf(line, sizeof line, "USER %s", c->params->auth_user);
-        dialog_command(c, POP3_USER, line, "USER reply");
-    } else if (c->state == POP3_USER && is_ok(r)) {
+        snprintf(line, sizeof line, "USER %s", s->params->auth_user);
+        dialog_command(s, POP3_USER, line, "USER reply");
+    } else if (s->state == POP3_USER && is_ok(r)) {
         char line[300];
-        snprintf(line, sizeof line, "PASS %s", c->params->password);
-        dialog_command_shown(c, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
+        snprintf(line, sizeof line, "PASS %s", s->params->password);
+        dialog_command_shown(s, POP3_PASS, line, "PASS <password redacted>", "PASS reply");
         memset(line, 0, sizeof line);
     } else {
-        dialog_auth_result(c, is_ok(r) && c->state == POP3_PASS, r); /* USER or PASS refused */
-        dialog_quit(c, ST_OK, "%s", "");
+        dialog_auth_result(s, is_ok(r) && s->state == POP3_PASS, r); /* USER or PASS refused */
+        dialog_quit(s, ST_OK, "%s", "");
     }
 }
 
-static void on_reply(struct dialog_session *c, const struct reply *r)
+static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     struct text t = {0};
     dialog_reply_text(r, &t);
-    switch ((enum pop3_state)c->state) {
+    switch ((enum pop3_state)s->state) {
     case POP3_GREETING:
-        text_copy(&c->result->banner, &t);
+        text_copy(&s->result->banner, &t);
         if (!is_ok(r))
-            dialog_quit(c, strncmp(t.p, "-ERR", 4) == 0 ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
+            dialog_quit(s, strncmp(t.p, "-ERR", 4) == 0 ? ST_SERVER_REFUSED : ST_PROTOCOL_ERROR,
                       "greeting: %s", t.p);
-        else if (c->tls_ready)
-            dialog_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+        else if (s->tls_ready)
+            dialog_command(s, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
         else
-            dialog_command(c, POP3_CAPA, "CAPA", "CAPA reply");
+            dialog_command(s, POP3_CAPA, "CAPA", "CAPA reply");
         break;
     case POP3_CAPA:
         /* STLS offered, not offered, or no CAPA at all (RFC 1939 servers):
          * ask anyway; the column says what was advertised. */
-        c->result->starttls = !is_ok(r) ? TRI_UNKNOWN : read_capa(c, r) ? TRI_YES : TRI_NO;
-        dialog_command(c, POP3_STLS, "STLS", "STLS reply");
+        s->result->starttls = !is_ok(r) ? TRI_UNKNOWN : read_capa(s, r) ? TRI_YES : TRI_NO;
+        dialog_command(s, POP3_STLS, "STLS", "STLS reply");
         break;
     case POP3_STLS:
         if (is_ok(r)) {
-            dialog_start_tls(c);
-        } else if (c->result->starttls == TRI_YES) {
-            dialog_quit(c, ST_STARTTLS_REFUSED, "STLS: %s", t.p);
+            dialog_start_tls(s);
+        } else if (s->result->starttls == TRI_YES) {
+            dialog_quit(s, ST_STARTTLS_REFUSED, "STLS: %s", t.p);
         } else {
-            dialog_quit(c, ST_NO_STARTTLS, "%s, and STLS refused: %s",
-                      c->result->starttls == TRI_NO ? "STLS not offered in the CAPA reply" : "no CAPA",
+            dialog_quit(s, ST_NO_STARTTLS, "%s, and STLS refused: %s",
+                      s->result->starttls == TRI_NO ? "STLS not offered in the CAPA reply" : "no CAPA",
                       t.p);
-            c->result->starttls = TRI_NO;
+            s->result->starttls = TRI_NO;
         }
         break;
     case POP3_CAPA_TLS:
-        if (is_ok(r)) read_capa(c, r);
-        if (c->params->auth_user)
-            on_auth_reply(c, r);
+        if (is_ok(r)) read_capa(s, r);
+        if (s->params->auth_user)
+            on_auth_reply(s, r);
         else
-            dialog_quit(c, ST_OK, "%s", "");
+            dialog_quit(s, ST_OK, "%s", "");
         break;
     case POP3_USER:
-    case POP3_PASS: on_auth_reply(c, r); break;
+    case POP3_PASS: on_auth_reply(s, r); break;
     }
     text_free(&t);
 }
 
-static void on_tls_ready(struct dialog_session *c)
+static void on_tls_ready(struct dialog_session *s)
 {
-    dialog_command(c, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
+    dialog_command(s, POP3_CAPA_TLS, "CAPA", "CAPA reply inside TLS");
 }
 
 /* POP3 and POP3S share it (scanner/dialog/services.c). */

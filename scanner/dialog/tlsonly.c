@@ -3,16 +3,16 @@
  * whole dialog; the server may never speak first, so nothing is read. */
 #include "scanner/dialog/dialog.h"
 
-static void on_reply(struct dialog_session *c, const struct reply *r)
+static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     (void)r;
-    dialog_done(c);
+    dialog_done(s);
 }
 
 /* Implicit TLS: this runs once the handshake is done. */
-static void on_connected(struct dialog_session *c)
+static void on_connected(struct dialog_session *s)
 {
-    dialog_done(c);
+    dialog_done(s);
 }
 
 const struct dialog tls_dialog = {

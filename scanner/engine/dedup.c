@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "scanner/base/hashset.h"
+#include "scanner/base/oom.h"
 
 struct entry {
     struct entry *next;
@@ -95,8 +96,7 @@ enum dedup_claim dedup_claim(struct dedup *d, const char *key, struct dedup_wait
         e = malloc(sizeof *e + klen + 1);
         if (!e) {
             /* Nothing sensible can follow: a waiter would never hear back. */
-            fputs("starttls-scan: out of memory\n", stderr);
-            abort();
+            out_of_memory();
         }
         memcpy(e->key, key, klen + 1);
         e->hash = h;

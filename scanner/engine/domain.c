@@ -8,6 +8,7 @@
 #include "resolver/lookup.h"
 #include "resolver/resolve.h"
 #include "scanner/base/wordlist.h"
+#include "scanner/base/oom.h"
 
 struct lookup_run {
     const struct domain_env *env;
@@ -147,8 +148,7 @@ void domain_lookup(const struct domain_env *env, const char *domain, struct doma
 {
     struct lookup_run *run = calloc(1, sizeof *run);
     if (!run) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     run->env = env;
     run->st = st;

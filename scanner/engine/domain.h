@@ -7,7 +7,7 @@
 #define STS_DOMAIN_H
 
 #include "resolver/ares_uv.h"
-#include "scanner/dialog/policy.h"
+#include "scanner/mailpolicy/policy.h"
 #include "scanner/engine/fetch.h"
 #include "scanner/engine/options.h"
 #include "scanner/result/row.h"

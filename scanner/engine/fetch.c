@@ -8,6 +8,7 @@
 #include "scanner/dialog/http.h"
 #include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
+#include "scanner/base/oom.h"
 
 struct fetch {
     const struct fetch_env *env;
@@ -74,8 +75,7 @@ void fetch_policy(const struct fetch_env *env, const struct sockaddr *addr, cons
 {
     struct fetch *f = calloc(1, sizeof *f);
     if (!f) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     f->env = env;
     f->cb = cb;
@@ -84,8 +84,7 @@ void fetch_policy(const struct fetch_env *env, const struct sockaddr *addr, cons
     https_policy_request(host, f->x.request, sizeof f->x.request);
     struct conn *c = conn_new(env->conn, &fetch_owner, f, addr, 443, host);
     if (!c) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     c->sess.ctx = &f->x;
     admission_enqueue(env->admission, c);

@@ -14,6 +14,7 @@
 #include "scanner/engine/observer.h"
 #include "scanner/engine/options.h"
 #include "scanner/input/addrblock.h"
+#include "scanner/base/oom.h"
 
 struct slot {
     struct dedup_waiter waiter;
@@ -58,8 +59,7 @@ static void add_row(struct job *job, const struct host_result *host, const char 
         int cap = job->cap ? job->cap * 2 : 4;
         struct pending_row *rows = realloc(job->rows, (size_t)cap * sizeof *rows);
         if (!rows) {
-            fputs("starttls-scan: out of memory\n", stderr);
-            abort();
+            out_of_memory();
         }
         job->rows = rows;
         job->cap = cap;
@@ -77,8 +77,7 @@ static struct probe_result *emit_plain(struct job *job, const struct host_result
 {
     struct probe_result *r = malloc(sizeof *r);
     if (!r) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     probe_result_init(r);
     r->status = st;
@@ -108,8 +107,7 @@ static void commit(struct job *job)
 {
     struct row *rows = calloc((size_t)(job->nrows ? job->nrows : 1), sizeof *rows);
     if (!rows) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     bool valid = job->target.name[0] != '\0';
     for (int i = 0; i < job->nrows; i++) {
@@ -201,8 +199,7 @@ static void on_resolved(void *arg, struct dns_result *dns)
     for (int i = 0; i < dns->nhosts; i++) total += dns->hosts[i].naddrs;
     job->slots = total ? calloc((size_t)total, sizeof *job->slots) : NULL;
     if (total && !job->slots) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     for (int i = 0; i < dns->nhosts; i++) {
         const struct host_result *h = &dns->hosts[i];
@@ -272,8 +269,7 @@ void job_start(const struct job_env *env, struct feed_item *item)
     struct job *job = calloc(1, sizeof *job);
     if (!job || text_set_str(&job->domain, item->target.name) != 0) {
         free(job);
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     job->env = env;
     job->target = item->target;
@@ -291,8 +287,7 @@ void job_start(const struct job_env *env, struct feed_item *item)
     default: {
         struct dns_result *res = literal_result(&job->target);
         if (!res) {
-            fputs("starttls-scan: out of memory\n", stderr);
-            abort();
+            out_of_memory();
         }
         on_resolved(job, res);
     }

@@ -15,6 +15,7 @@
 #include "scanner/engine/dedup.h"
 #include "scanner/tls/cipherenum.h"
 #include "scanner/tls/hello.h"
+#include "scanner/base/oom.h"
 
 enum stage { STAGE_FULL, STAGE_FALLBACK, STAGE_VERSIONS, STAGE_CIPHERS };
 
@@ -67,8 +68,7 @@ static void on_ciphers(struct dedup_waiter *w)
     struct probe *p = (struct probe *)((char *)w - offsetof(struct probe, ciphers_waiter));
     if (text_copy(&p->result.ciphers, &w->result->ciphers) != 0 ||
         text_copy(&p->result.weak_ciphers, &w->result->weak_ciphers) != 0) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     publish(p);
     release(p);
@@ -87,8 +87,7 @@ static struct conn *new_conn(struct probe *p, uint16_t hello_version)
 {
     struct conn *c = conn_new(p->env->conn, &probe_owner, p, (struct sockaddr *)&p->addr, p->port, p->sni);
     if (!c) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     c->hello_version = hello_version;
     return c;
@@ -99,8 +98,7 @@ void probe_start(const struct probe_env *env, const char *key, const struct sock
 {
     struct probe *p = calloc(1, sizeof *p);
     if (!p || !(p->key = strdup(key))) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     p->env = env;
     memcpy(&p->addr, addr,
@@ -189,8 +187,7 @@ static void ciphers_found(struct probe *p)
     cipher_enum_format(p->ciphers, &list, &weak);
     if (text_set(&found.ciphers, list.data ? list.data : "", list.len) != 0 ||
         text_set(&found.weak_ciphers, weak.data ? weak.data : "", weak.len) != 0) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     buf_free(&list);
     buf_free(&weak);
@@ -213,8 +210,7 @@ static void probed(struct probe *p)
         if (!p->env->ciphers_claim(p->env->publish_arg, &p->ciphers_waiter, p->ciphers_key)) return;
         p->ciphers = malloc(sizeof *p->ciphers);
         if (!p->ciphers) {
-            fputs("starttls-scan: out of memory\n", stderr);
-            abort();
+            out_of_memory();
         }
         cipher_enum_init(p->ciphers, p->env->versions ? p->accepted : (1u << TLS_VERSION_BITS) - 1);
         p->ciphers_until_ms = uv_hrtime() / 1000000 + CIPHERENUM_MAX_SECONDS * 1000;

@@ -7,6 +7,7 @@
 
 #include "resolver/lookup.h"
 #include "scanner/tls/dane.h"
+#include "scanner/base/oom.h"
 
 const struct probe_result tlsa_none = {.status = ST_OK, .dane = DANE_NONE, .connect_ms = -1, .tls_ms = -1,
                                        .shared = true};
@@ -70,8 +71,7 @@ void tlsa_lookup(struct ares_uv *dns, const char *key, const char *host, int por
 {
     struct tlsa_req *q = calloc(1, sizeof *q);
     if (!q || !(q->key = strdup(key))) {
-        fputs("starttls-scan: out of memory\n", stderr);
-        abort();
+        out_of_memory();
     }
     q->done = done;
     q->arg = arg;

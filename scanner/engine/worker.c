@@ -11,6 +11,7 @@
 #include "scanner/engine/options.h"
 #include "scanner/engine/tlsa.h"
 #include "scanner/input/feeder.h"
+#include "scanner/base/oom.h"
 
 static void check_done(struct worker *w);
 static bool all_done(struct worker *w);
@@ -110,8 +111,7 @@ static void publish(void *arg, const char *key, struct probe_result *res)
     struct probe_result *kept = res;
     if (!res->shared) {
         if (!(kept = malloc(sizeof *kept))) {
-            fputs("starttls-scan: out of memory\n", stderr);
-            abort();
+            out_of_memory();
         }
         *kept = *res; /* the probe's copy is emptied: the table owns it now */
         probe_result_init(res);

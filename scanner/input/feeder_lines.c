@@ -81,6 +81,21 @@ static enum line_status next_line(struct feeder *f, const char **p, size_t *n, b
     return LINE_OK;
 }
 
+/* The next line as an item (both passes read lines so): LINE_OK with its
+ * kind, and whether it is another shard's; else the reader's end or error. */
+static enum line_status next_item(struct feeder *f, struct feed_item *item, enum target_parse *kind,
+                                  bool *other_shard)
+{
+    const char *p;
+    size_t n;
+    bool cut;
+    enum line_status st = next_line(f, &p, &n, &cut);
+    if (st != LINE_OK) return st;
+    *kind = line_item(f, p, n, cut, item);
+    *other_shard = *kind != TP_SKIP && !in_shard(f, item);
+    return LINE_OK;
+}
+
 static int give_done_keys(struct feeder *f)
 {
     char *line = NULL;
@@ -120,14 +135,12 @@ enum line_status feeder_first_pass(struct feeder *f)
     if (f->cfg.done_keys && give_done_keys(f) != 0) return LINE_ERROR;
     feeder_cell_fn cell = f->cfg.domain_cell ? f->cfg.domain_cell : plain_cell;
     struct buf key = {0};
-    const char *p;
-    size_t n;
-    bool cut;
+    struct feed_item item;
+    enum target_parse kind;
+    bool other;
     enum line_status st;
-    while ((st = next_line(f, &p, &n, &cut)) == LINE_OK) {
-        struct feed_item item;
-        enum target_parse kind = line_item(f, p, n, cut, &item);
-        if (!in_shard(f, &item)) kind = TP_SKIP; /* another shard's: no key */
+    while ((st = next_item(f, &item, &kind, &other)) == LINE_OK) {
+        if (other) kind = TP_SKIP; /* another shard's: no key */
         int rc = kind == TP_SKIP ? 0 : feeder_target_key(&item, f->cfg.protocol, cell, &key);
         if (rc == 0 && kind != TP_SKIP)
             rc = prepass_key(f->prepass, kind == TP_OK ? PREPASS_TARGET : PREPASS_INVALID,
@@ -157,16 +170,14 @@ enum line_status feeder_first_pass(struct feeder *f)
 
 enum line_status feeder_second_pass(struct feeder *f)
 {
-    const char *p;
-    size_t n;
-    bool cut;
+    struct feed_item item;
+    enum target_parse kind;
+    bool other;
     enum line_status st;
-    while ((st = next_line(f, &p, &n, &cut)) == LINE_OK) {
-        struct feed_item item;
+    while ((st = next_item(f, &item, &kind, &other)) == LINE_OK) {
         f->stats.lines++;
-        enum target_parse kind = line_item(f, p, n, cut, &item);
         if (kind == TP_SKIP) continue;
-        if (!in_shard(f, &item)) {
+        if (other) {
             f->stats.other_shard++;
             text_free(&item.raw);
             continue;

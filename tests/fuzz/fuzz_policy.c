@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "scanner/dialog/http.h"
-#include "scanner/dialog/policy.h"
+#include "scanner/mailpolicy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

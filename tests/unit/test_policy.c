@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/dialog/policy.h"
+#include "scanner/mailpolicy/policy.h"
 #include "tests/unit/test.h"
 
 static int sts_txt(const char *a, const char *b, char *id, const char **why)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "scanner/dialog/policy.h"
+#include "scanner/mailpolicy/policy.h"
 
 #include <ctype.h>
 #include <stdbool.h>

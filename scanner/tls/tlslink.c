@@ -100,12 +100,15 @@ static WOLFSSL_CTX *fail(WOLFSSL_CTX *ctx, char *err, size_t errlen, const char 
  * certificate the server sent, whole (this build calls it always: Debian's
  * WOLFSSL_ALWAYS_VERIFY_CB). It keeps a copy and accepts: the verdict is
  * ours, later. wolfSSL's own session chain cannot serve, since it drops a
- * certificate of 2,048 octets or more (MAX_X509_SIZE). */
+ * certificate of 2,048 octets or more (MAX_X509_SIZE). The first call sees
+ * them all, so it takes itself off the session: each further call would
+ * cost wolfSSL an X509 copy of a certificate (bench/README.md). */
 int tls_verify_keep_chain(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
     (void)preverify;
     struct tls_link *t = store ? store->userCtx : NULL;
     if (!t || !store->certs || store->totalCerts <= t->npeer) return 1;
+    if (t->ssl) wolfSSL_set_verify(t->ssl, wolfSSL_get_verify_mode(t->ssl), NULL);
     buf_reset(&t->peer);
     t->npeer = 0;
     for (int i = 0; i < store->totalCerts && i < TLS_CHAIN_MAX; i++) {

@@ -222,7 +222,8 @@ static void probed(struct probe *p)
 
 static void after_cipher(struct probe *p, struct conn *c)
 {
-    /* Only an alert refuses the suites offered: a close, a reset, silence or
+    /* An alert refuses the suites offered; a close or reset right after the
+     * hello is sent again once (twice is a refusal: cipherenum.h); silence or
      * a reply that is not TLS (a busy server's "421") is no answer. */
     enum cipher_answer a = CIPHER_FAILED;
     if (c->result.status == ST_OK && c->hello_answer)

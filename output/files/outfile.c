@@ -80,6 +80,14 @@ int outfile_close(struct outfile *o, bool keep)
     return err;
 }
 
+int outfile_finish(struct outfile *o, bool keep, char *why, size_t len)
+{
+    bool whole = o->tmp != NULL; /* else written through: what was written stays */
+    int err = outfile_close(o, keep);
+    if (err) snprintf(why, len, "writing failed: %s%s", strerror(err), whole ? "; nothing was written" : "");
+    return err;
+}
+
 enum outfile_check outfile_check(const char *path, const char *const *inputs, int ninputs, bool overwrite)
 {
     struct stat out, in;

@@ -25,6 +25,10 @@ int outfile_open(struct outfile *o, const char *path, const char *tag);
  * the errno of what failed (nothing is then in place). */
 int outfile_close(struct outfile *o, bool keep);
 
+/* outfile_close, and when it failed, what to say: "writing failed: REASON"
+ * and, for a file written whole, that nothing was written. 0, or the errno. */
+int outfile_finish(struct outfile *o, bool keep, char *why, size_t len);
+
 enum outfile_check { OUTFILE_OK = 0, OUTFILE_IS_INPUT, OUTFILE_NOT_EMPTY };
 /* May path be written over: not one of the inputs, not a non-empty file
  * unless overwrite? A path that does not exist yet is OUTFILE_OK. */

@@ -284,13 +284,8 @@ static FILE *open_output(const struct merge_options *o, struct outfile *file)
 
 static int finish_output(const struct merge_options *o, struct outfile *file, int rc)
 {
-    bool whole = file->tmp != NULL; /* else written through: what was written stays */
-    int err = outfile_close(file, rc == 0);
-    if (rc == 0 && err) {
-        char why[256];
-        snprintf(why, sizeof why, "writing failed: %s%s", strerror(err), whole ? "; nothing was written" : "");
-        return fail(why, o->output);
-    }
+    char why[256];
+    if (outfile_finish(file, rc == 0, why, sizeof why) != 0 && rc == 0) return fail(why, o->output);
     return rc;
 }
 

@@ -55,13 +55,8 @@ static int open_beside(const struct rollup_job *j, struct outfile *f, const char
 /* Renames f into place when rc is 0, else removes it. */
 static int close_into(const struct rollup_job *j, struct outfile *f, int rc)
 {
-    bool whole = f->tmp != NULL; /* else written through: what was written stays */
-    int err = outfile_close(f, rc == 0);
-    if (rc == 0 && err) {
-        char why[256];
-        snprintf(why, sizeof why, "writing failed: %s%s", strerror(err), whole ? "; nothing was written" : "");
-        return fail(j, f->path, why);
-    }
+    char why[256];
+    if (outfile_finish(f, rc == 0, why, sizeof why) != 0 && rc == 0) return fail(j, f->path, why);
     return rc;
 }
 

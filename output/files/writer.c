@@ -146,9 +146,15 @@ static long earlier_lines(struct writer *w, const struct writer_options *o, cons
             release_held(o, e);
             buf_reset(&e->held_key);
             e->held_start = base + (off_t)pos;
-            if (buf_append(&e->held_key, e->key.data ? e->key.data : "", e->key.len) != 0) return -1;
+            if (buf_append(&e->held_key, e->key.data ? e->key.data : "", e->key.len) != 0) {
+                report(w, "reading", ENOMEM);
+                return -1;
+            }
         }
-        if (buf_append(&e->held, data->data + pos, end + 1 - pos) != 0) return -1;
+        if (buf_append(&e->held, data->data + pos, end + 1 - pos) != 0) {
+            report(w, "reading", ENOMEM);
+            return -1;
+        }
         pos = end + 1;
     }
     return (long)pos;

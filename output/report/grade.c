@@ -161,8 +161,9 @@ int row_hygiene(const struct probe_result *p, char *why, size_t len)
         finding(&worst, why, len, 2, "a certificate key of fewer than 2048 bits: ", p->cert.key);
     if (p->cert.present && (strcasestr(p->cert.sig_alg, "sha1") || strcasestr(p->cert.sig_alg, "md5")))
         finding(&worst, why, len, 2, "a certificate signed with SHA-1 or MD5: ", p->cert.sig_alg);
-    for (const char *old = "TLSv1.0"; old; old = strcmp(old, "TLSv1.0") == 0 ? "TLSv1.1" : NULL)
-        if (accepts_version(p, old)) finding(&worst, why, len, 1, "accepts ", old);
+    static const char *const phase_out[] = {"TLSv1.0", "TLSv1.1"};
+    for (size_t i = 0; i < sizeof phase_out / sizeof phase_out[0]; i++)
+        if (accepts_version(p, phase_out[i])) finding(&worst, why, len, 1, "accepts ", phase_out[i]);
     return worst;
 }
 

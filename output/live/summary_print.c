@@ -96,7 +96,12 @@ static int by_expiry(const void *a, const void *b)
 {
     const struct expiring_cert *x = a, *y = b;
     int c = x->days_left < y->days_left ? -1 : x->days_left > y->days_left;
-    return c ? c : strcmp(x->sha256, y->sha256);
+    if (!c) c = strcmp(x->sha256, y->sha256);
+    /* Within one certificate by domain, MX and address: the row a line
+     * names does not depend on the order the targets finished in. */
+    if (!c) c = strcmp(x->domain, y->domain);
+    if (!c) c = strcmp(x->mx_host, y->mx_host);
+    return c ? c : strcmp(x->ip, y->ip);
 }
 
 static void escaped(FILE *out, const char *s)

@@ -90,7 +90,8 @@
     X(grade_without_addresses)                                                                     \
     X(conn_smtp_replies_at_every_split)                                                            \
     X(conn_smtp_refusals_and_injection)                                                            \
-    X(conn_imap_pop3_ftp_dialogs)
+    X(conn_imap_pop3_ftp_dialogs)                                                                  \
+    X(summary_expiring_lines_do_not_follow_finish_order)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

@@ -57,7 +57,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 {
     struct lookup *lk = arg;
     struct dns_answer ans;
-    struct lookup_reply r = {LK_FAILED, NULL, NULL, false};
+    struct lookup_reply r = {LK_FAILED, NULL, NULL, false, status == ARES_ESERVFAIL};
     char why[160];
     (void)timeouts;
     memset(&ans, 0, sizeof ans);
@@ -115,7 +115,7 @@ void dns_lookup(struct ares_uv *au, const char *name, int qtype, bool ad, lookup
 {
     struct lookup *lk = calloc(1, sizeof *lk);
     if (!lk) {
-        struct lookup_reply r = {LK_FAILED, "out of memory", NULL, false};
+        struct lookup_reply r = {LK_FAILED, "out of memory", NULL, false, false};
         cb(arg, &r);
         return;
     }

@@ -20,6 +20,7 @@ struct lookup_reply {
     const char *error;         /* LK_FAILED: why */
     struct dns_answer *answer; /* LK_RECORDS only; the callee may take its records */
     bool authentic;            /* every answer of the chain had the AD bit */
+    bool servfail;             /* LK_FAILED: the server answered SERVFAIL (a bogus signature, with a validating resolver) */
 };
 
 typedef void (*lookup_cb)(void *arg, struct lookup_reply *reply);

@@ -31,10 +31,9 @@ struct cipher_count {
     uint64_t rows;
 };
 
-#define SUMMARY_REASONS 32
 struct reason_count {
-    char name[96];
-    uint64_t rows; /* domains */
+    enum policy_reason code; /* scanner/result/reason.h */
+    uint64_t rows;           /* domains */
 };
 
 /* Mail domains (MX mode), each counted once from all of its rows. */
@@ -52,7 +51,7 @@ struct policy_tally {
     bool dane_failed, dane_unsigned, has_policy, sts_failed, mx_secure;
     enum sts_status sts;
     enum rpt_status rpt;
-    const char *dane_why, *sts_why; /* the first failure of each */
+    enum policy_reason dane_why, sts_why; /* the first failure of each */
 };
 
 struct summary {
@@ -70,7 +69,8 @@ struct summary {
     struct hashset certs; /* unique certificates, by SHA-256 */
     uint64_t certs_unique, certs_expired, certs_7d, certs_30d, certs_bad_chain;
     struct policy_counts policy;
-    struct reason_count reasons[SUMMARY_REASONS]; /* why published policies fail, by domain */
+    uint64_t reason_rows[REASON_COUNT];     /* why published policies fail: domains by reason */
+    struct reason_count reasons[REASON_COUNT]; /* ...those seen, most first (summary_sort_reasons) */
     int nreasons;
     struct policy_tally pending; /* read-back rows (--resume, merge): the target being read */
     struct buf pending_key, row_key;

@@ -8,51 +8,29 @@
 
 #include "output/live/summary.h"
 
-/* Why DANE failed for a row, as a category (the texts name hosts and
- * digests, which would make every reason unique). */
-static const char *dane_reason(const struct row *row)
+/* Why DANE failed for a row: the probe's code, or, for a verdict that
+ * came without one, its group's catch-all. */
+static enum policy_reason dane_reason(const struct row *row)
 {
-    const char *e = row->dane_error ? row->dane_error : row->result->dane_error.p;
-    if (!e) e = "";
-    switch (row->dane) {
-    case DANE_UNSIGNED: return "DANE: TLSA records not authenticated (unsigned zone, or a resolver that does not validate)";
-    case DANE_UNUSABLE: return "DANE: only unusable TLSA records (PKIX-TA/PKIX-EE or unknown parameters)";
-    case DANE_ERROR: return strstr(e, "SERVFAIL") ? "DANE: TLSA lookup SERVFAIL (DNSSEC-bogus?)" : "DANE: TLSA lookup failed or no certificate";
-    case DANE_INVALID:
-        if (strstr(e, "no STARTTLS")) return "DANE: the server offers no STARTTLS";
-        if (strstr(e, "does not name")) return "DANE-TA: the certificate does not name the MX host";
-        if (strstr(e, "does not verify")) return "DANE-TA: the chain does not verify up to the anchor";
-        return "DANE: no TLSA record matches the chain";
-    default: return NULL;
-    }
+    enum reason_group g = dane_reason_group(row->dane);
+    if (g == RG_NONE) return REASON_NONE;
+    enum policy_reason why = row->result->dane_why;
+    return why != REASON_NONE ? why : policy_reason_read(g, "");
 }
 
-static const char *sts_reason(const struct row *row)
+static enum policy_reason sts_reason(const struct row *row)
 {
     const struct domain_policy *p = row->policy;
-    const char *e = p->mta_sts_error.p ? p->mta_sts_error.p : "";
-    if (p->mta_sts == MTA_STS_ERROR) {
-        if (strncmp(e, "malformed _mta-sts", 18) == 0) return "MTA-STS: malformed TXT record";
-        if (strncmp(e, "_mta-sts TXT lookup", 19) == 0) return "MTA-STS: TXT lookup failed";
-        if (strncmp(e, "malformed policy", 16) == 0) return "MTA-STS: malformed policy";
-        if (strstr(e, "a redirect")) return "MTA-STS: policy behind a redirect";
-        if (strncmp(e, "HTTP ", 5) == 0) return "MTA-STS: HTTP status other than 200";
-        if (strstr(e, "is not valid for it")) return "MTA-STS: policy host certificate not valid";
-        if (strstr(e, "64 KiB") || strstr(e, "larger")) return "MTA-STS: policy larger than 64 KiB";
-        return "MTA-STS: policy cannot be fetched";
-    }
-    if (row->sts_mx_match == TRI_NO) return "MTA-STS: MX host not in the policy";
-    if (row->sts_ok == TRI_NO) return "MTA-STS: MX fails the sender's check (TLS, chain or name)";
-    return NULL;
+    if (p->mta_sts == MTA_STS_ERROR)
+        return p->mta_sts_why != REASON_NONE ? p->mta_sts_why : policy_reason_read(RG_STS_ERROR, "");
+    if (row->sts_mx_match == TRI_NO) return REASON_STS_MX_NOT_LISTED;
+    if (row->sts_ok == TRI_NO) return REASON_STS_MX_FAILS;
+    return REASON_NONE;
 }
 
-static void reason(struct summary *s, const char *why)
+static void reason(struct summary *s, enum policy_reason why)
 {
-    if (!why) return;
-    int i = 0;
-    while (i < s->nreasons && strcmp(s->reasons[i].name, why) != 0) i++;
-    if (i == s->nreasons && i < SUMMARY_REASONS) snprintf(s->reasons[s->nreasons++].name, sizeof s->reasons[0].name, "%s", why);
-    if (i < s->nreasons) s->reasons[i].rows++;
+    if (why != REASON_NONE && (unsigned)why < REASON_COUNT) s->reason_rows[why]++;
 }
 
 void policy_tally_add(struct policy_tally *t, const struct row *row)
@@ -73,8 +51,8 @@ void policy_tally_add(struct policy_tally *t, const struct row *row)
     t->mx_secure = row->policy->mx_secure == TRI_YES;
     t->sts = row->policy->mta_sts;
     t->rpt = row->policy->tls_rpt;
-    const char *why = row->policy->mta_sts != MTA_STS_NO_POLICY && row->policy->mta_sts != MTA_STS_MODE_NONE
-                          ? sts_reason(row) : NULL;
+    enum policy_reason why = row->policy->mta_sts != MTA_STS_NO_POLICY && row->policy->mta_sts != MTA_STS_MODE_NONE
+                                 ? sts_reason(row) : REASON_NONE;
     if (why) {
         t->sts_failed = true;
         if (!t->sts_why) t->sts_why = why;
@@ -103,7 +81,7 @@ void summary_count_policy(struct summary *s, const struct policy_tally *t)
     if (t->has_policy && t->rpt != RPT_NOT_LOOKED && t->rpt != RPT_NO_RECORD) {
         c->rpt_seen++;
         c->rpt[t->rpt]++;
-        if (t->rpt == RPT_MALFORMED) reason(s, "TLS-RPT: malformed record");
+        if (t->rpt == RPT_MALFORMED) reason(s, REASON_RPT_MALFORMED);
     }
     uv_mutex_unlock(&s->lock);
 }
@@ -121,11 +99,16 @@ void summary_count_rows(struct summary *s, const struct row *rows, int n)
 static int by_count(const void *a, const void *b)
 {
     const struct reason_count *x = a, *y = b;
-    return x->rows < y->rows ? 1 : x->rows > y->rows ? -1 : strcmp(x->name, y->name);
+    return x->rows < y->rows   ? 1
+           : x->rows > y->rows ? -1
+                               : strcmp(policy_reason_words(x->code), policy_reason_words(y->code));
 }
 
 void summary_sort_reasons(struct summary *s)
 {
+    s->nreasons = 0;
+    for (int r = 0; r < REASON_COUNT; r++)
+        if (s->reason_rows[r]) s->reasons[s->nreasons++] = (struct reason_count){(enum policy_reason)r, s->reason_rows[r]};
     qsort(s->reasons, (size_t)s->nreasons, sizeof s->reasons[0], by_count);
 }
 
@@ -179,7 +162,7 @@ void summary_print_policy(struct summary *s, FILE *out)
     summary_sort_reasons(s);
     if (s->nreasons) fprintf(out, "starttls-scan: most common failures of published policies:\n");
     for (int i = 0; i < s->nreasons && i < 5; i++)
-        fprintf(out, "  %s (%llu %s)\n", s->reasons[i].name, U(s->reasons[i].rows),
+        fprintf(out, "  %s (%llu %s)\n", policy_reason_words(s->reasons[i].code), U(s->reasons[i].rows),
                 summary_plural(s->reasons[i].rows, "domain", "domains"));
 }
 
@@ -198,7 +181,7 @@ void summary_json_policy(struct summary *s, struct buf *b)
                U(c->sts[MTA_STS_ERROR]), U(c->sts[MTA_STS_NO_POLICY]), U(c->sts_valid),
                U(c->rpt[RPT_OK]), U(c->rpt[RPT_MALFORMED]), U(c->rpt[RPT_ERROR]));
     for (int i = 0; i < s->nreasons && i < 10; i++)
-        buf_printf(b, "%s{\"reason\":\"%s\",\"domains\":%llu}", i ? "," : "", s->reasons[i].name,
+        buf_printf(b, "%s{\"reason\":\"%s\",\"domains\":%llu}", i ? "," : "", policy_reason_words(s->reasons[i].code),
                    U(s->reasons[i].rows));
     buf_printf(b, "]");
 }

@@ -73,6 +73,9 @@ static void policy_from_cells(struct row_cells *c, struct row *row, struct probe
     p->mta_sts = v > 0 ? (enum sts_status)v : MTA_STS_NOT_LOOKED;
     if (p->mta_sts == MTA_STS_NO_POLICY && p->mta_sts_id[0]) p->mta_sts = MTA_STS_MODE_NONE;
     text_set_str(&p->mta_sts_error, cell(c, COL_MTA_STS_ERROR));
+    /* A file has the messages only: their reasons by the table's markers. */
+    p->mta_sts_why = p->mta_sts == MTA_STS_ERROR ? policy_reason_read(RG_STS_ERROR, cell(c, COL_MTA_STS_ERROR))
+                                                 : REASON_NONE;
     p->tls_rpt = !*rpt                                ? RPT_NO_RECORD
                  : strncmp(rpt, "malformed: ", 11) == 0 ? RPT_MALFORMED
                  : strncmp(rpt, "error: ", 7) == 0      ? RPT_ERROR
@@ -123,4 +126,5 @@ void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r
     text_set_str(&r->ciphers, cell(c, COL_CIPHERS));
     text_set_str(&r->weak_ciphers, cell(c, COL_WEAK_CIPHERS));
     policy_from_cells(c, row, r);
+    r->dane_why = policy_reason_read(dane_reason_group(r->dane), cell(c, COL_DANE_ERROR));
 }

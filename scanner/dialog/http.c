@@ -25,6 +25,13 @@ static enum http_state fail(struct http_reader *r, const char *why)
     return r->state = HTTP_ERROR;
 }
 
+/* Its words hold REASON_STS_TOO_LARGE's marker (tests/unit/test_http.c). */
+static enum http_state too_large(struct http_reader *r)
+{
+    r->too_large = true;
+    return fail(r, "the body is larger than 64 KiB");
+}
+
 static enum http_state done(struct http_reader *r)
 {
     r->phase = H_DONE;
@@ -99,7 +106,7 @@ static enum http_state parse_head(struct http_reader *r)
     }
     buf_reset(&r->head);
     if (r->chunked && r->content_length >= 0) return fail(r, "both Content-Length and chunked");
-    if (r->content_length > HTTP_BODY_MAX) return fail(r, "the body is larger than 64 KiB");
+    if (r->content_length > HTTP_BODY_MAX) return too_large(r);
     if (r->chunked) r->phase = H_CHUNK_SIZE;
     else if (r->content_length == 0) return done(r);
     else r->phase = r->content_length > 0 ? H_BODY_LEN : H_BODY_CLOSE;
@@ -120,7 +127,7 @@ static size_t head_end(const struct http_reader *r)
 
 static enum http_state body_bytes(struct http_reader *r, const char *p, size_t n)
 {
-    if (r->body.len + n > HTTP_BODY_MAX) return fail(r, "the body is larger than 64 KiB");
+    if (r->body.len + n > HTTP_BODY_MAX) return too_large(r);
     buf_append(&r->body, p, n);
     return HTTP_MORE;
 }
@@ -160,11 +167,11 @@ static enum http_state chunk_step(struct http_reader *r, const char **p, size_t 
         uint64_t size = 0;
         size_t i = 0;
         for (; i < ln && isxdigit((unsigned char)l[i]); i++) {
-            if (size > HTTP_BODY_MAX) return fail(r, "the body is larger than 64 KiB");
+            if (size > HTTP_BODY_MAX) return too_large(r);
             size = size * 16 + (uint64_t)(isdigit((unsigned char)l[i]) ? l[i] - '0' : (tolower((unsigned char)l[i]) - 'a' + 10));
         }
         if (i == 0 || (i < ln && l[i] != ';' && l[i] != ' ')) return fail(r, "a malformed chunk size");
-        if (size > HTTP_BODY_MAX - r->body.len) return fail(r, "the body is larger than 64 KiB");
+        if (size > HTTP_BODY_MAX - r->body.len) return too_large(r);
         r->chunk_left = size;
         r->phase = size ? H_CHUNK_DATA : H_TRAILER;
     } else if (ln == 0) { /* H_TRAILER: the empty line ends the message */

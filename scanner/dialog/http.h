@@ -26,6 +26,7 @@ struct http_reader {
     int interim;           /* 1xx responses skipped (RFC 9110 15.2) */
     struct buf body;       /* the body, dechunked */
     const char *error;     /* HTTP_ERROR: why */
+    bool too_large;        /* ...the body is larger than HTTP_BODY_MAX */
     /* the reader's own */
     enum { H_HEAD, H_BODY_LEN, H_BODY_CLOSE, H_CHUNK_SIZE, H_CHUNK_DATA, H_CHUNK_CRLF, H_TRAILER, H_DONE } phase;
     struct buf head;

@@ -38,10 +38,18 @@ static int txt_records_of(const struct lookup_reply *r, struct txt_records *t)
     return 0;
 }
 
-static void sts_error(struct lookup_run *run, const char *what, const char *detail)
+static void sts_error(struct lookup_run *run, enum policy_reason code, const char *message)
 {
     run->st->policy.mta_sts = MTA_STS_ERROR;
-    text_printf(&run->st->policy.mta_sts_error, "%s%s", what, detail);
+    run->st->policy.mta_sts_why = code;
+    text_set_str(&run->st->policy.mta_sts_error, message);
+}
+
+/* A reason whose message starts with its marker: "marker: detail". */
+static void sts_error_of(struct lookup_run *run, enum policy_reason code, const char *detail)
+{
+    sts_error(run, code, "");
+    text_printf(&run->st->policy.mta_sts_error, "%s: %s", policy_reason_marker(code), detail);
 }
 
 static void on_policy(void *arg, const struct fetch_result *r)
@@ -50,14 +58,14 @@ static void on_policy(void *arg, const struct fetch_result *r)
     struct domain_state *st = run->st;
     const char *why = NULL;
     if (r->error) {
-        sts_error(run, r->error, "");
+        sts_error(run, r->why, r->error);
     } else if (!(st->sts = calloc(1, sizeof *st->sts))) {
-        sts_error(run, "out of memory", "");
+        sts_error(run, REASON_STS_FETCH, "out of memory");
     } else if (sts_policy_parse(r->body, r->len, st->sts, &why) != 0) {
         sts_policy_free(st->sts);
         free(st->sts);
         st->sts = NULL;
-        sts_error(run, "malformed policy: ", why ? why : "?");
+        sts_error_of(run, REASON_STS_MALFORMED, why ? why : "?");
     } else {
         st->policy.mta_sts = st->sts->mode == STS_ENFORCE   ? MTA_STS_ENFORCE
                              : st->sts->mode == STS_TESTING ? MTA_STS_TESTING
@@ -90,7 +98,7 @@ static void on_policy_host(void *arg, struct dns_result *dns)
     } else {
         char msg[720];
         snprintf(msg, sizeof msg, "the policy host %s: %s", run->host, why[0] ? why : "no address");
-        sts_error(run, msg, "");
+        sts_error(run, REASON_STS_FETCH, msg);
         release(run);
     }
     dns_result_free(dns);
@@ -105,9 +113,9 @@ static void on_sts_txt(void *arg, struct lookup_reply *r)
     int found = txt_records_of(r, &t) != 0 ? -1 : sts_txt_pick(t.txt, t.lens, t.n, p->mta_sts_id, &why);
     txt_records_free(&t);
     if (r->outcome == LK_FAILED) {
-        sts_error(run, "_mta-sts TXT lookup: ", lookup_outcome_text(r));
+        sts_error_of(run, REASON_STS_TXT_LOOKUP, lookup_outcome_text(r));
     } else if (found < 0) {
-        sts_error(run, "malformed _mta-sts TXT record: ", why ? why : "a character-string runs past its end");
+        sts_error_of(run, REASON_STS_TXT_MALFORMED, why ? why : "a character-string runs past its end");
     } else if (found == 0) {
         p->mta_sts = MTA_STS_NO_POLICY;
     } else {

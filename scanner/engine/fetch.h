@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "scanner/base/buf.h"
+#include "scanner/result/reason.h"
 
 struct admission;
 struct conn_params;
@@ -23,6 +24,7 @@ struct fetch_env {
 
 struct fetch_result {
     const char *error; /* NULL: the policy body is in body */
+    enum policy_reason why; /* ...and the error's reason */
     const char *body;
     size_t len;
 };

@@ -48,9 +48,10 @@ static int split_tlsa(const struct buf *b, struct tlsa_rr **out)
     return n;
 }
 
-static void verdict(struct probe_result *r, enum dane_status st, const char *why)
+static void verdict(struct probe_result *r, enum dane_status st, enum policy_reason code, const char *why)
 {
     r->dane = st;
+    r->dane_why = code;
     if (why && *why) text_set_str(&r->dane_error, why);
 }
 
@@ -64,16 +65,20 @@ static void match_chain(struct probe_result *r, const struct tlsa_rr *rrs, int n
     struct dane_outcome o;
     dane_check(rrs, n, certs, lens, ncerts, names, 1, &o);
     if (o.verdict == TLSA_UNUSABLE) {
-        verdict(r, DANE_UNUSABLE, o.why);
+        verdict(r, DANE_UNUSABLE, REASON_DANE_UNUSABLE, o.why);
+    } else if (ncerts == 0 && r->starttls == TRI_NO) {
+        char why[600];
+        snprintf(why, sizeof why, "the server offers %s, which DANE requires",
+                 policy_reason_marker(REASON_DANE_NO_STARTTLS));
+        verdict(r, DANE_INVALID, REASON_DANE_NO_STARTTLS, why);
     } else if (ncerts == 0) {
         char why[600];
-        snprintf(why, sizeof why, "%s", r->starttls == TRI_NO ? "the server offers no STARTTLS, which DANE requires"
-                                                               : "no certificate to match");
-        if (r->starttls != TRI_NO && r->error.p && r->error.p[0])
-            snprintf(why, sizeof why, "no certificate to match: %s", r->error.p);
-        verdict(r, r->starttls == TRI_NO ? DANE_INVALID : DANE_ERROR, why);
+        snprintf(why, sizeof why, "no certificate to match%s%s", r->error.p && r->error.p[0] ? ": " : "",
+                 r->error.p ? r->error.p : "");
+        verdict(r, DANE_ERROR, REASON_DANE_LOOKUP, why);
     } else {
-        verdict(r, o.verdict == TLSA_MATCHED ? DANE_VALID : DANE_INVALID, o.why);
+        bool valid = o.verdict == TLSA_MATCHED;
+        verdict(r, valid ? DANE_VALID : DANE_INVALID, valid ? REASON_NONE : o.reason, o.why);
         if (o.ta_name_only) text_set(&r->dane_ta_leaf, (const char *)certs[0], lens[0]);
     }
 }
@@ -81,11 +86,11 @@ static void match_chain(struct probe_result *r, const struct tlsa_rr *rrs, int n
 void probe_dane_verdict(struct probe_result *r, const struct probe_result *tlsa, const char *host)
 {
     if (tlsa->dane == DANE_ERROR || tlsa->dane == DANE_NONE) {
-        verdict(r, tlsa->dane, tlsa->dane_error.p ? tlsa->dane_error.p : "");
+        verdict(r, tlsa->dane, tlsa->dane_why, tlsa->dane_error.p ? tlsa->dane_error.p : "");
     } else {
         text_set_str(&r->tlsa, tlsa->tlsa.p ? tlsa->tlsa.p : "");
         if (!tlsa->tlsa_authentic) {
-            verdict(r, DANE_UNSIGNED, "the resolver did not authenticate the TLSA records (no AD bit): "
+            verdict(r, DANE_UNSIGNED, REASON_DANE_UNSIGNED, "the resolver did not authenticate the TLSA records (no AD bit): "
                                       "unusable (RFC 7672 2.2)");
         } else {
             struct tlsa_rr *rrs = NULL;

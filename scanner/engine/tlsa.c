@@ -50,8 +50,10 @@ static void on_tlsa(void *arg, struct lookup_reply *r)
     } else if (r->outcome == LK_FAILED) {
         /* A validating resolver answers SERVFAIL to a bogus signature. */
         res.dane = DANE_ERROR;
+        res.dane_why = r->servfail ? REASON_DANE_SERVFAIL : REASON_DANE_LOOKUP;
+        /* lookup_outcome_text() says "SERVFAIL", the reason's marker. */
         text_printf(&res.dane_error, "TLSA lookup of %s: %s%s", q->name, lookup_outcome_text(r),
-                    strcmp(lookup_outcome_text(r), "SERVFAIL") == 0 ? " (a DNSSEC-bogus answer, or a broken zone)" : "");
+                    r->servfail ? " (a DNSSEC-bogus answer, or a broken zone)" : "");
     } else {
         /* NXDOMAIN or no data: no TLSA. (An unsigned "no" cannot be told
          * from a signed one here; either way there is nothing to match.) */

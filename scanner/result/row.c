@@ -64,6 +64,17 @@ const char *dane_status_name(enum dane_status s)
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "";
 }
 
+enum reason_group dane_reason_group(enum dane_status s)
+{
+    switch (s) {
+    case DANE_UNSIGNED: return RG_DANE_UNSIGNED;
+    case DANE_UNUSABLE: return RG_DANE_UNUSABLE;
+    case DANE_ERROR: return RG_DANE_ERROR;
+    case DANE_INVALID: return RG_DANE_INVALID;
+    default: return RG_NONE;
+    }
+}
+
 const char *sts_status_name(enum sts_status s)
 {
     static const char *const names[] = {"", "none", "none", "testing", "enforce", "error"};

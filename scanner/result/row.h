@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "scanner/result/reason.h"
 #include "scanner/result/status.h"
 #include "scanner/base/buf.h"
 
@@ -26,6 +27,8 @@ enum dane_status {
 };
 /* "none", "unsigned", ...; "" for DANE_NOT_LOOKED. */
 const char *dane_status_name(enum dane_status s);
+/* The reasons that can explain a DANE verdict (RG_NONE: valid, none). */
+enum reason_group dane_reason_group(enum dane_status s);
 
 struct cert_facts {
     bool present;
@@ -69,6 +72,7 @@ struct probe_result {
     int attempts;                 /* probes of the endpoint: 1, or 2 after a retry; 0: none */
     enum dane_status dane;        /* the TLSA records against this chain */
     struct text dane_error;       /* what matched, or why none did, or why the lookup failed */
+    enum policy_reason dane_why;  /* ...and why, as a code (REASON_NONE: valid, none, not looked up) */
     struct text tlsa;             /* the records, "usage selector mtype hex" '|'-separated */
     /* DANE-TA reached its anchor, but the leaf does not name the MX host:
      * its DER, for the job to try the domain (RFC 7672 3.2.2). */
@@ -93,6 +97,7 @@ struct domain_policy {
     enum tri mx_secure;        /* the MX answer was authenticated (AD); unknown: not asked */
     enum sts_status mta_sts;
     struct text mta_sts_error; /* STS_ERROR: why */
+    enum policy_reason mta_sts_why; /* ...as a code */
     char mta_sts_id[33];
     struct text mta_sts_mx;    /* the policy's mx patterns, a word list */
     enum rpt_status tls_rpt;

@@ -70,11 +70,16 @@ static int matches(const struct tlsa_rr *r, const unsigned char *der, size_t len
 /* DANE-TA with the anchor at depth ta (the chain's certs[ta], or, when
  * ta == ncerts, the record's own certificate: the issuer of the chain's
  * top): every certificate below it verifies up to it (else 0), and the
- * leaf names one of the reference identifiers (1; 2 when it names none). */
+ * leaf names one of the reference identifiers (1; 2 when it names none).
+ * Why not, in out's why and reason. (An anchor or a depth that is no CA
+ * stays REASON_DANE_NO_MATCH, as its message has no marker.) */
 static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, int ta,
                        const unsigned char *anchor, size_t anchor_len, const char *const *names,
-                       int nnames, char *why, size_t whylen)
+                       int nnames, struct dane_outcome *out)
 {
+    char *why = out->why;
+    size_t whylen = sizeof out->why;
+    out->reason = REASON_DANE_NO_MATCH;
     WOLFSSL_CERT_MANAGER *cm = wolfSSL_CertManagerNew();
     int ok = cm && wolfSSL_CertManagerLoadCABuffer(cm, anchor, (long)anchor_len, WOLFSSL_FILETYPE_ASN1) ==
                        WOLFSSL_SUCCESS;
@@ -84,8 +89,9 @@ static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, in
         if (rc != WOLFSSL_SUCCESS) {
             char err[WOLFSSL_MAX_ERROR_SZ];
             wolfSSL_ERR_error_string_n((unsigned long)rc, err, sizeof err);
-            snprintf(why, whylen, "the chain does not verify up to the trust anchor at depth %d: depth %d: %s",
-                     ta, j, err);
+            snprintf(why, whylen, "the chain %s up to the trust anchor at depth %d: depth %d: %s",
+                     policy_reason_marker(REASON_DANE_TA_CHAIN), ta, j, err);
+            out->reason = REASON_DANE_TA_CHAIN;
             ok = 0;
         } else if (j > 0 &&
                    wolfSSL_CertManagerLoadCABuffer(cm, certs[j], (long)lens[j], WOLFSSL_FILETYPE_ASN1) !=
@@ -99,8 +105,10 @@ static int ta_chain_ok(const unsigned char *const *certs, const size_t *lens, in
     for (int k = 0; ok && k < nnames && !named; k++)
         named = certfacts_name_matches(certs[0], lens[0], names[k]) == TRI_YES;
     if (ok && !named) {
-        snprintf(why, whylen, "the chain reaches the trust anchor, but the certificate does not name %s%s",
-                 nnames > 0 ? names[0] : "the MX host", nnames > 1 ? " (nor the domain)" : "");
+        snprintf(why, whylen, "the chain reaches the trust anchor, but the certificate %s %s%s",
+                 policy_reason_marker(REASON_DANE_TA_NAME), nnames > 0 ? names[0] : "the MX host",
+                 nnames > 1 ? " (nor the domain)" : "");
+        out->reason = REASON_DANE_TA_NAME;
         return 2;
     }
     return ok;
@@ -113,6 +121,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
     out->matched = -1;
     out->ta_name_only = 0;
     out->why[0] = '\0';
+    out->reason = REASON_NONE;
     int nusable = 0, ta_keys = 0;
     for (int i = 0; i < n; i++) {
         const struct tlsa_rr *r = &rrs[i];
@@ -130,7 +139,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
         for (int d = 1; d < ncerts && !found; d++) {
             if (!matches(r, certs[d], lens[d])) continue;
             found = 1;
-            int ta = ta_chain_ok(certs, lens, d, certs[d], lens[d], names, nnames, out->why, sizeof out->why);
+            int ta = ta_chain_ok(certs, lens, d, certs[d], lens[d], names, nnames, out);
             if (ta == 2) out->ta_name_only = 1;
             if (ta == 1) {
                 out->verdict = TLSA_MATCHED;
@@ -143,7 +152,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
         if (!found && r->selector == 0 && r->mtype == 0) {
             /* "2 0 0": the anchor itself, which the chain need not hold
              * (RFC 7671 5.2.2): it must have issued the chain's top. */
-            int ta = ta_chain_ok(certs, lens, ncerts, r->data, r->len, names, nnames, out->why, sizeof out->why);
+            int ta = ta_chain_ok(certs, lens, ncerts, r->data, r->len, names, nnames, out);
             if (ta == 2) out->ta_name_only = 1;
             if (ta == 1) {
                 out->verdict = TLSA_MATCHED;
@@ -162,6 +171,7 @@ void dane_check(const struct tlsa_rr *rrs, int n, const unsigned char *const *ce
     }
     out->verdict = TLSA_NO_MATCH;
     if (out->why[0]) return; /* a trust anchor matched, but the chain or the name did not */
+    out->reason = REASON_DANE_NO_MATCH;
     char spki[65] = "";
     if (ncerts > 0) cert_spki_sha256(certs[0], lens[0], spki);
     snprintf(out->why, sizeof out->why, "no record matches the chain as sent (the leaf's SPKI SHA-256 is "

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "scanner/base/buf.h"
+#include "scanner/result/reason.h"
 
 struct tlsa_rr {
     uint8_t usage, selector, mtype;
@@ -54,6 +55,7 @@ struct dane_outcome {
     int matched;     /* the record's index, -1: none */
     int ta_name_only; /* no match, but a DANE-TA chain reached its anchor: only the names failed */
     char why[300];   /* what matched, or why nothing did */
+    enum policy_reason reason; /* TLSA_NO_MATCH: why, as a code */
 };
 
 /* certs[0] is the leaf, as sent; names: the reference identifiers. */

@@ -89,6 +89,11 @@ TEST_IMPL(dane_records_against_chains)
         /* Only the name failed: the job may try the domain (RFC 7672 3.2.2). */
         if (o.ta_name_only != (strstr(c->why, "does not name") != NULL))
             FAIL_AT("case %zu: ta_name_only %d", i, o.ta_name_only);
+        /* The reason as a code, and the same code from the words alone. */
+        enum policy_reason want = o.ta_name_only ? REASON_DANE_TA_NAME : REASON_DANE_NO_MATCH;
+        if (c->want == TLSA_NO_MATCH &&
+            (o.reason != want || policy_reason_read(RG_DANE_INVALID, o.why) != want))
+            FAIL_AT("case %zu: reason %d for %s", i, o.reason, o.why);
         tlsa_free(&r);
     }
     /* The leaf alone (its intermediate not sent): a DANE-TA for it matches nothing. */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The HTTP/1.1 response reader, fed whole and a byte at a time. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanner/dialog/http.h"
+#include "scanner/result/reason.h"
 #include "tests/unit/test.h"
 
 /* Feeds text in pieces of `step` bytes (0: whole), then the end if eof. */
@@ -77,6 +79,12 @@ TEST_IMPL(http_refusals)
         if (st != cases[i].want || r.status != cases[i].status ||
             (cases[i].why && (!r.error || !strstr(r.error, cases[i].why))))
             FAIL_AT("case %zu: state %d status %d error %s", i, st, r.status, r.error ? r.error : "");
+        /* A body too large is a reason of its own, and its words say so
+         * when a row is read back (scanner/result/reason.h). */
+        bool large = cases[i].why && strstr(cases[i].why, "64 KiB");
+        if (r.too_large != large ||
+            (large && policy_reason_read(RG_STS_ERROR, r.error) != REASON_STS_TOO_LARGE))
+            FAIL_AT("case %zu: too_large %d, error %s", i, r.too_large, r.error ? r.error : "");
         http_reader_free(&r);
     }
     /* A close-delimited body past 64 KiB, and headers past 16 KiB. */
@@ -87,10 +95,11 @@ TEST_IMPL(http_refusals)
     memcpy(text, "HTTP/1.1 200 OK\r\n\r\n", 19);
     struct http_reader r;
     ASSERT_EQ(read_all(&r, text, big, 4096, 1), HTTP_ERROR);
+    ASSERT(r.too_large);
     http_reader_free(&r);
     memcpy(text, "HTTP/1.1 200 OK\r\nX: ", 20);
     ASSERT_EQ(read_all(&r, text, 20000, 100, 0), HTTP_ERROR);
-    ASSERT(strstr(r.error, "16 KiB") != NULL);
+    ASSERT(strstr(r.error, "16 KiB") != NULL && !r.too_large);
     http_reader_free(&r);
     free(text);
 }

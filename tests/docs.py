@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The documentation cannot drift from the program (issue 13).
 
-  docs.py BINARY SRCDIR BUILDDIR   the option table (scanner/cli/config_opts.c),
+  docs.py BINARY SRCDIR BUILDDIR   the option table (scanner/cli/optable.h),
       --help, the man page, the README and the bash and zsh completions name
       the same options; the man page and the README list every column (the
       CSV header) and every status; the versions agree; the bash completion
@@ -37,19 +37,23 @@ OPT = re.compile(r"(?<![\w-])(--[a-z][a-z-]*[a-z]|-[a-zA-Z])(?![\w-])")
 
 
 def option_table(src):
-    """{'scan': {...}, 'check': {...}} from the option table and getopt's string."""
-    text = open(os.path.join(src, "scanner/cli/config_opts.c")).read()
-    specs = re.findall(r'\{"([a-z-]+)", \w+_argument, (\'.\'|\w+), (FOR_\w+)', text)
-    check(len(specs) > 30, "the option table parses (%d options)" % len(specs))
-    shorts = re.search(r'getopt_long\(argc, argv, "([^"]+)"',
-                       open(os.path.join(src, "scanner/cli/cmdline.c")).read()).group(1).replace(":", "")
-    sets = {"scan": set(), "check": set()}
-    for name, code, flags in specs:
-        for mode in ("scan", "check"):
-            if flags == "FOR_BOTH" or flags == "FOR_" + mode.upper():
-                sets[mode].add("--" + name)
-                if code.startswith("'") and code[1] in shorts:
-                    sets[mode].add("-" + code[1])
+    """{'scan': {...}, 'check': {...}, 'merge': ..., 'rollup': ..., 'report': ...}
+    from the option table (scanner/cli/optable.h)."""
+    text = open(os.path.join(src, "scanner/cli/optable.h")).read()
+    rows = re.findall(r'X\((OPT_\w+), (\'.\'|0), "([a-z-]+)", (?:"[^"]*"|NULL), (?:"[^"]*"|NULL), '
+                      r'(CMD_\w+(?: \| CMD_\w+)*), (ONCE|REPEAT),', text)
+    check(len(rows) > 40, "the option table parses (%d rows)" % len(rows))
+    sets = {m: set() for m in ("scan", "check", "merge", "rollup", "report", "once")}
+    for _, short, name, cmds, flags in rows:
+        modes = set()
+        for cmd in cmds.split(" | "):
+            modes |= {"scan", "check"} if cmd == "CMD_BOTH" else {cmd[4:].lower()}
+        for mode in modes:
+            sets[mode].add("--" + name)
+            if short != "0":
+                sets[mode].add("-" + short[1])
+        if flags == "ONCE" and modes & {"scan", "check"}:
+            sets["once"].add("-" + short[1] if short != "0" else "--" + name)
     return sets
 
 
@@ -87,6 +91,9 @@ def check_man(man, opts, header, statuses, version):
         if in_options:
             option_tags += [t for tag in tags(text) for t in OPT.findall(tag)]
     same(option_tags, opts["scan"] | opts["check"], "man page OPTIONS vs the option table")
+    once = re.search(r"^Options that name what is scanned.*?may be given once", man, re.S | re.M)
+    listed = set(OPT.findall(once.group(0).replace("\\-", "-"))) if once else set()
+    same(listed, opts["once"], "the man page's options given once vs the table's ONCE")
     cols = [w for tag in tags(secs.get("Columns", "")) for w in re.findall(r"[a-z][a-z0-9_]+", tag)
             if w not in ("B", "BR")]
     check(cols == header, "man page Columns in the CSV's order: %s" % cols)
@@ -108,7 +115,7 @@ def readme_block(readme, heading):
 
 def check_readme(readme, scan_help, check_help, header, statuses):
     start = scan_help.index("Protocol:\n")
-    end = scan_help.index("\n", scan_help.index("\n  --version ") + 1)
+    end = scan_help.index("\n", scan_help.index("\n      --version ") + 1)
     check(readme_block(readme, "### Options") == scan_help[start:end + 1],
           "the README's Options block is --help's option list, word for word")
     check(readme_block(readme, "### check: one server, by hand") == check_help,
@@ -190,6 +197,10 @@ def main():
     scan_help, check_help = run(binary, "--help"), run(binary, "check", "--help")
     same(OPT.findall(scan_help), opts["scan"], "--help vs the option table")
     same(OPT.findall(check_help), opts["check"], "check --help vs the option table")
+    for tool in ("merge", "rollup", "report"):
+        listed = run(binary, tool, "--help")
+        listed = listed[listed.index("\n\n") + 2:]  # the options and what follows, not the description
+        same(OPT.findall(listed.split("\n\nExit status")[0]), opts[tool], "%s --help vs the option table" % tool)
     header = run(binary, "-q").splitlines()[0].split(",")  # no input: the header alone
     statuses = re.findall(r'\[ST_\w+\] = "([a-z_]+)"', open(os.path.join(src, "scanner/result/status.c")).read())
     version = run(binary, "--version").split()[1]

@@ -108,7 +108,8 @@ void summary_sort_reasons(struct summary *s)
 {
     s->nreasons = 0;
     for (int r = 0; r < REASON_COUNT; r++)
-        if (s->reason_rows[r]) s->reasons[s->nreasons++] = (struct reason_count){(enum policy_reason)r, s->reason_rows[r]};
+        if (s->reason_rows[r])
+            s->reasons[s->nreasons++] = (struct reason_count){(enum policy_reason)r, s->reason_rows[r]};
     qsort(s->reasons, (size_t)s->nreasons, sizeof s->reasons[0], by_count);
 }
 

@@ -46,30 +46,20 @@ static int check_limits(struct config *cfg)
     return -1;
 }
 
+/* What no option sets, and what the table's defaults do not say (those
+ * are parsed as the options are: config_option_defaults). */
 static void set_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->scan.mx_mode = true;
-    cfg->scan.service = service_find("smtp");
-    cfg->format = output_formats[0];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->scan.workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
-    cfg->scan.concurrency = 1000;
-    cfg->scan.max_tls = 2048;
-    cfg->scan.mx_max = 10;
-    cfg->scan.per_host = 1;
     cfg->expiring_within = -1;
     cfg->scan.addr_max = 16;
-    cfg->scan.timeout_ms = 30000;
-    cfg->scan.connect_ms = 10000;
-    cfg->scan.banner_ms = 20000;
-    cfg->scan.reply_ms = 10000;
-    cfg->scan.handshake_ms = 10000;
-    cfg->scan.dns_ms = 3000;
     cfg->scan.dns_tries = 2;
     cfg->scan.retry = true;
     cfg->scan.dane = cfg->scan.mta_sts = cfg->scan.tls_rpt = true;
-    cfg->scan.retry_delay_ms = 60000;
+    config_option_defaults(cfg);
 }
 
 void config_free(struct config *cfg)
@@ -175,12 +165,14 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
 {
     int c;
     set_defaults(cfg);
-    const struct option *options = config_long_options();
-    int *given = calloc(config_nspecs(), sizeof *given);
+    const char *shorts;
+    const struct option *options = optable_getopt(CMD_BOTH, &shorts);
+    int *given = calloc(CONFIG_NGIVEN, sizeof *given);
     if (!given) return 2;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:o:f:qw:c:h", options, NULL)) != -1) {
-        if (c == 'h') {
+    while ((c = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+        c = optable_id(c, CMD_BOTH);
+        if (c == OPT_HELP) {
             usage_print(stdout, check);
             free(given);
             return 1;

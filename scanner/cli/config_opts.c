@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The command line's options: one table (names, which command takes them,
- * whether they may be given twice), and a parser per group of them. */
+/* The scan's and check's options, a parser per group of them; the table
+ * of every option is scanner/cli/optable.h. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,90 +12,13 @@
 #include "scanner/dialog/services.h"
 #include "scanner/cli/config_opts.h"
 
-/* Which command an option belongs to, and whether it may come twice. */
-#define FOR_SCAN 1u
-#define FOR_CHECK 2u
-#define FOR_BOTH (FOR_SCAN | FOR_CHECK)
-#define REPEATABLE 4u
-
-static const struct opt_spec {
-    const char *name;
-    int has_arg;
-    int code;
-    unsigned flags;
-} specs[] = {
-    {"protocol", required_argument, 'p', FOR_BOTH},
-    {"port", required_argument, OPT_PORT, FOR_BOTH},
-    {"no-mx", no_argument, OPT_NO_MX, FOR_BOTH | REPEATABLE},
-    {"output", required_argument, 'o', FOR_SCAN},
-    {"overwrite", no_argument, OPT_OVERWRITE, FOR_SCAN | REPEATABLE},
-    {"resume", no_argument, OPT_RESUME, FOR_SCAN | REPEATABLE},
-    {"format", required_argument, 'f', FOR_SCAN},
-    {"quiet", no_argument, 'q', FOR_SCAN | REPEATABLE},
-    {"progress", no_argument, OPT_PROGRESS, FOR_SCAN | REPEATABLE},
-    {"summary", required_argument, OPT_SUMMARY, FOR_SCAN},
-    {"rollup", required_argument, OPT_ROLLUP, FOR_SCAN},
-    {"report", required_argument, OPT_REPORT, FOR_SCAN},
-    {"shard", required_argument, OPT_SHARD, FOR_SCAN},
-    {"shards", required_argument, OPT_SHARDS, FOR_SCAN},
-    {"expiring-within", required_argument, OPT_EXPIRING, FOR_SCAN | REPEATABLE},
-    {"workers", required_argument, 'w', FOR_SCAN | REPEATABLE},
-    {"concurrency", required_argument, 'c', FOR_SCAN | REPEATABLE},
-    {"max-tls", required_argument, OPT_MAX_TLS, FOR_SCAN | REPEATABLE},
-    {"resolver", required_argument, OPT_RESOLVER, FOR_BOTH | REPEATABLE},
-    {"mx-max", required_argument, OPT_MX_MAX, FOR_BOTH | REPEATABLE},
-    {"dns-timeout", required_argument, OPT_DNS_TIMEOUT, FOR_BOTH | REPEATABLE},
-    {"allow-private", no_argument, OPT_ALLOW_PRIVATE, FOR_BOTH | REPEATABLE},
-    {"blocklist", required_argument, OPT_BLOCKLIST, FOR_BOTH | REPEATABLE},
-    {"allowlist", required_argument, OPT_ALLOWLIST, FOR_BOTH | REPEATABLE},
-    {"per-host", required_argument, OPT_PER_HOST, FOR_SCAN | REPEATABLE},
-    {"rate", required_argument, OPT_RATE, FOR_SCAN | REPEATABLE},
-    {"retry-delay", required_argument, OPT_RETRY_DELAY, FOR_SCAN | REPEATABLE},
-    {"no-retry", no_argument, OPT_NO_RETRY, FOR_SCAN | REPEATABLE},
-    {"ehlo", required_argument, OPT_EHLO, FOR_BOTH},
-    {"timeout", required_argument, OPT_TIMEOUT, FOR_BOTH | REPEATABLE},
-    {"connect-timeout", required_argument, OPT_CONNECT_TIMEOUT, FOR_BOTH | REPEATABLE},
-    {"banner-timeout", required_argument, OPT_BANNER_TIMEOUT, FOR_BOTH | REPEATABLE},
-    {"reply-timeout", required_argument, OPT_REPLY_TIMEOUT, FOR_BOTH | REPEATABLE},
-    {"handshake-timeout", required_argument, OPT_HANDSHAKE_TIMEOUT, FOR_BOTH | REPEATABLE},
-    {"ca-file", required_argument, OPT_CA_FILE, FOR_BOTH},
-    {"versions", no_argument, OPT_VERSIONS, FOR_BOTH | REPEATABLE},
-    {"ciphers", no_argument, OPT_CIPHERS, FOR_BOTH | REPEATABLE},
-    {"no-dane", no_argument, OPT_NO_DANE, FOR_BOTH | REPEATABLE},
-    {"no-mta-sts", no_argument, OPT_NO_MTA_STS, FOR_BOTH | REPEATABLE},
-    {"no-tls-rpt", no_argument, OPT_NO_TLS_RPT, FOR_BOTH | REPEATABLE},
-    {"auth-user", required_argument, OPT_AUTH_USER, FOR_CHECK},
-    {"auth-mech", required_argument, OPT_AUTH_MECH, FOR_CHECK},
-    {"no-verify", no_argument, OPT_NO_VERIFY, FOR_CHECK | REPEATABLE},
-    {"help", no_argument, 'h', FOR_BOTH | REPEATABLE},
-    {"version", no_argument, OPT_VERSION, FOR_BOTH | REPEATABLE},
-};
-
-#define NSPECS (sizeof specs / sizeof specs[0])
-
-static struct option long_options[NSPECS + 1];
-
-const struct option *config_long_options(void)
-{
-    for (size_t i = 0; i < NSPECS; i++)
-        long_options[i] = (struct option){specs[i].name, specs[i].has_arg, NULL, specs[i].code};
-    return long_options;
-}
-
-static const struct opt_spec *spec_of(int code)
-{
-    for (size_t i = 0; i < NSPECS; i++)
-        if (specs[i].code == code) return &specs[i];
-    return NULL;
-}
-
 /* What is scanned: the protocol, the port, MX or hosts. */
 static int protocol_opts(struct config *cfg, int code, const char *arg)
 {
     long v;
     char names[200];
     switch (code) {
-    case 'p':
+    case OPT_PROTOCOL:
         if (!(cfg->scan.service = service_find(arg))) {
             service_names(names, sizeof names);
             fprintf(stderr, "starttls-scan: --protocol: '%s' is not one of %s\n", arg, names);
@@ -129,17 +53,17 @@ static int output_opts(struct config *cfg, int code, const char *arg)
     long v;
     char names[64];
     switch (code) {
-    case 'o': cfg->output = arg; return 0;
+    case OPT_OUTPUT: cfg->output = arg; return 0;
     case OPT_OVERWRITE: cfg->overwrite = true; return 0;
     case OPT_RESUME: cfg->resume = true; return 0;
-    case 'f':
+    case OPT_FORMAT:
         if (!(cfg->format = output_format_find(arg))) {
             output_format_names(names, sizeof names);
             fprintf(stderr, "starttls-scan: --format: '%s' is not %s\n", arg, names);
             return 2;
         }
         return 0;
-    case 'q': cfg->quiet = true; return 0;
+    case OPT_QUIET: cfg->quiet = true; return 0;
     case OPT_PROGRESS: cfg->progress = true; return 0;
     case OPT_SUMMARY: cfg->summary_file = arg; return 0;
     case OPT_ROLLUP: cfg->rollup_file = arg; return 0;
@@ -162,8 +86,8 @@ static int scale_opts(struct config *cfg, int code, const char *arg)
 {
     long v;
     switch (code) {
-    case 'w': if (parse_count("--workers", arg, 1, 64, &v)) return 2; cfg->scan.workers = (int)v; return 0;
-    case 'c':
+    case OPT_WORKERS: if (parse_count("--workers", arg, 1, 64, &v)) return 2; cfg->scan.workers = (int)v; return 0;
+    case OPT_CONCURRENCY:
         if (parse_count("--concurrency", arg, 1, 1000000, &v)) return 2;
         cfg->scan.concurrency = (int)v;
         cfg->concurrency_given = true;
@@ -244,26 +168,9 @@ static int dialog_opts(struct config *cfg, int code, const char *arg)
     }
 }
 
-int config_option(struct config *cfg, int code, const char *arg, bool check, int *given)
+/* The group parsers in turn: 0, 2 after a message, 1 for none of theirs. */
+static int parse_one(struct config *cfg, int code, const char *arg)
 {
-    const struct opt_spec *spec = spec_of(code);
-    if (!spec) return 2;
-    char name[40];
-    snprintf(name, sizeof name, "--%s", spec->name);
-    if (!(spec->flags & (check ? FOR_CHECK : FOR_SCAN))) {
-        if (check)
-            fprintf(stderr, "starttls-scan check: %s means nothing for check (it is for mass "
-                            "scans); see starttls-scan check --help\n", name);
-        else
-            fprintf(stderr, "starttls-scan: %s belongs to 'starttls-scan check' (mass scans never "
-                            "authenticate, and always verify)\n", name);
-        return 2;
-    }
-    int *count = &given[spec - specs];
-    if (++*count > 1 && !(spec->flags & REPEATABLE)) {
-        fprintf(stderr, "starttls-scan: %s given twice; give it once\n", name);
-        return 2;
-    }
     int (*const groups[])(struct config *, int, const char *) = {protocol_opts, output_opts, scale_opts,
                                                                 dns_safety_opts, dialog_opts};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
@@ -273,7 +180,37 @@ int config_option(struct config *cfg, int code, const char *arg, bool check, int
     return 2;
 }
 
-size_t config_nspecs(void)
+int config_option(struct config *cfg, int code, const char *arg, bool check, int *given)
 {
-    return NSPECS;
+    const struct option_row *row = optable_row(code);
+    if (!row || !(row->commands & CMD_BOTH)) return 2;
+    char name[40];
+    snprintf(name, sizeof name, "--%s", row->name);
+    if (!(row->commands & (check ? CMD_CHECK : CMD_SCAN))) {
+        if (check)
+            fprintf(stderr, "starttls-scan check: %s means nothing for check (it is for mass "
+                            "scans); see starttls-scan check --help\n", name);
+        else
+            fprintf(stderr, "starttls-scan: %s belongs to 'starttls-scan check' (mass scans never "
+                            "authenticate, and always verify)\n", name);
+        return 2;
+    }
+    if (++given[code - OPT_NONE] > 1 && !(row->flags & REPEAT)) {
+        fprintf(stderr, "starttls-scan: %s given twice; give it once\n", name);
+        return 2;
+    }
+    return parse_one(cfg, code, arg);
+}
+
+static void apply_default(void *arg, int id, const char *def)
+{
+    if (parse_one(arg, id, def) != 0) abort(); /* the table's defaults parse (tests/cli.py runs them) */
+}
+
+/* Both commands' defaults, whichever runs: check runs the scan's engine,
+ * which needs the scan's settings too (--per-host, --max-tls, ...). */
+void config_option_defaults(struct config *cfg)
+{
+    optable_each_default(CMD_BOTH, apply_default, cfg);
+    cfg->concurrency_given = false;
 }

@@ -34,28 +34,30 @@ static void reserve_std_fds(bool closed[3])
     }
 }
 
-int main(int argc, char **argv)
+/* check: the scan's engine for one host, with the TLS and DNS libraries. */
+static int check_command(int argc, char **argv)
 {
-    bool closed[3];
-    reserve_std_fds(closed);
-    /* A closed pipe, or a file past ulimit -f, is a write error the writers
-     * report (and stop at, the file ending with a whole row), not a death. */
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGXFSZ, SIG_IGN);
-    if (argc > 1 && strcmp(argv[1], "check") == 0) {
-        if (wolfSSL_Init() != WOLFSSL_SUCCESS || ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
-            return 2;
-        int status = check_main(argc - 1, argv + 1);
-        ares_library_cleanup();
-        wolfSSL_Cleanup();
-        return status;
-    }
-    if (argc > 1 && strcmp(argv[1], "merge") == 0) {
-        return merge_main(argc - 1, argv + 1);
-    }
-    if (argc > 1 && (strcmp(argv[1], "rollup") == 0 || strcmp(argv[1], "report") == 0)) {
-        return strcmp(argv[1], "rollup") == 0 ? rollup_main(argc - 1, argv + 1) : report_main(argc - 1, argv + 1);
-    }
+    if (wolfSSL_Init() != WOLFSSL_SUCCESS || ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) return 2;
+    int status = check_main(argc, argv);
+    ares_library_cleanup();
+    wolfSSL_Cleanup();
+    return status;
+}
+
+/* The commands besides the scan, by their first word; each gets argv from
+ * its own name on. */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"check", check_command},
+    {"merge", merge_main},
+    {"rollup", rollup_main},
+    {"report", report_main},
+};
+
+static int scan_command(int argc, char **argv, const bool closed[3])
+{
     struct config cfg;
     int rc = config_parse(&cfg, argc, argv, false);
     cfg.stdin_closed = closed[0];
@@ -78,4 +80,17 @@ int main(int argc, char **argv)
     ares_library_cleanup();
     wolfSSL_Cleanup();
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    bool closed[3];
+    reserve_std_fds(closed);
+    /* A closed pipe, or a file past ulimit -f, is a write error the writers
+     * report (and stop at, the file ending with a whole row), not a death. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+    for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    return scan_command(argc, argv, closed);
 }

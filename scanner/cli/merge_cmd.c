@@ -16,6 +16,7 @@
 #include "output/report/merge.h"
 #include "output/live/summary.h"
 #include "scanner/cli/config.h"
+#include "scanner/cli/optable.h"
 #include "scanner/cli/usage.h"
 #include "scanner/input/feeder.h"
 
@@ -33,23 +34,20 @@ static void count_row(void *arg, const struct row *row)
 
 static int parse(int argc, char **argv, struct merge_cli *c)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},   {"overwrite", no_argument, NULL, 'O'},
-        {"summary", required_argument, NULL, 'S'},  {"expiring-within", required_argument, NULL, 'E'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    const char *shorts;
+    const struct option *opts = optable_getopt(CMD_MERGE, &shorts);
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': c->m.output = optarg; break;
-        case 'O': c->m.overwrite = true; break;
-        case 'S': c->summary_file = optarg; break;
-        case 'E':
+    while ((ch = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        switch (optable_id(ch, CMD_MERGE)) {
+        case OPT_MERGE_OUTPUT: c->m.output = optarg; break;
+        case OPT_MERGE_OVERWRITE: c->m.overwrite = true; break;
+        case OPT_MERGE_SUMMARY: c->summary_file = optarg; break;
+        case OPT_MERGE_EXPIRING:
             if (parse_count("--expiring-within", optarg, 0, 100000, &c->expiring_within)) return 2;
             break;
-        case 'q': c->quiet = true; break;
-        case 'h': usage_print_merge(stdout); return 1;
+        case OPT_MERGE_QUIET: c->quiet = true; break;
+        case OPT_TOOL_HELP: usage_print_merge(stdout); return 1;
         default: fputs("Try 'starttls-scan merge --help'.\n", stderr); return 2;
         }
     }

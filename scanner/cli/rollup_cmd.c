@@ -14,6 +14,7 @@
 #include "output/report/rollup_read.h"
 #include "output/live/summary.h"
 #include "scanner/cli/config.h"
+#include "scanner/cli/optable.h"
 #include "scanner/cli/usage.h"
 
 struct job_state {
@@ -121,25 +122,33 @@ int rollup_job_run(const struct rollup_job *j)
     return rc;
 }
 
+/* The table's defaults (the report's list of certificates: rollup keeps
+ * the same number, unused). */
+static void set_default(void *arg, int id, const char *def)
+{
+    struct rollup_job *j = arg;
+    if (id == OPT_REPORT_EXPIRING && parse_count("--expiring-within", def, 0, 100000, &j->expiring_within)) abort();
+}
+
 /* The subcommands' shared command line: INPUT... -o OUT. */
 static int parse(int argc, char **argv, struct rollup_job *j, const char **out, bool report)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},           {"overwrite", no_argument, NULL, 'O'},
-        {"expiring-within", required_argument, NULL, 'E'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},                   {NULL, 0, NULL, 0}};
+    unsigned cmd = report ? CMD_REPORT : CMD_ROLLUP;
+    const char *shorts;
+    const struct option *opts = optable_getopt(cmd, &shorts);
     int ch;
+    optable_each_default(CMD_REPORT, set_default, j);
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': *out = optarg; break;
-        case 'O': j->overwrite = true; break;
-        case 'E':
-            if (!report) goto usage;
+    while ((ch = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+        switch (optable_id(ch, cmd)) {
+        case OPT_ROLLUP_OUTPUT:
+        case OPT_REPORT_OUTPUT: *out = optarg; break;
+        case OPT_ROLLUP_OVERWRITE: j->overwrite = true; break;
+        case OPT_REPORT_EXPIRING:
             if (parse_count("--expiring-within", optarg, 0, 100000, &j->expiring_within)) return 2;
             break;
-        case 'q': j->quiet = true; break;
-        case 'h': usage_print_rollup(stdout, report); return 1;
+        case OPT_ROLLUP_QUIET: j->quiet = true; break;
+        case OPT_TOOL_HELP: usage_print_rollup(stdout, report); return 1;
         default: goto usage;
         }
     }
@@ -158,14 +167,14 @@ usage:
 
 int rollup_main(int argc, char **argv)
 {
-    struct rollup_job j = {.who = "rollup", .expiring_within = 30};
+    struct rollup_job j = {.who = "rollup"};
     int rc = parse(argc, argv, &j, &j.rollup, false);
     return rc ? (rc == 1 ? 0 : rc) : rollup_job_run(&j);
 }
 
 int report_main(int argc, char **argv)
 {
-    struct rollup_job j = {.who = "report", .expiring_within = 30};
+    struct rollup_job j = {.who = "report"};
     int rc = parse(argc, argv, &j, &j.report, true);
     return rc ? (rc == 1 ? 0 : rc) : rollup_job_run(&j);
 }

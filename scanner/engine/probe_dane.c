@@ -90,8 +90,8 @@ void probe_dane_verdict(struct probe_result *r, const struct probe_result *tlsa,
     } else {
         text_set_str(&r->tlsa, tlsa->tlsa.p ? tlsa->tlsa.p : "");
         if (!tlsa->tlsa_authentic) {
-            verdict(r, DANE_UNSIGNED, REASON_DANE_UNSIGNED, "the resolver did not authenticate the TLSA records (no AD bit): "
-                                      "unusable (RFC 7672 2.2)");
+            verdict(r, DANE_UNSIGNED, REASON_DANE_UNSIGNED,
+                    "the resolver did not authenticate the TLSA records (no AD bit): unusable (RFC 7672 2.2)");
         } else {
             struct tlsa_rr *rrs = NULL;
             int n = split_tlsa(&tlsa->tlsa_wire, &rrs);

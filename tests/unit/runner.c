@@ -93,7 +93,9 @@
     X(conn_imap_pop3_ftp_dialogs)                                                                  \
     X(summary_expiring_lines_do_not_follow_finish_order)                                           \
     X(reasons_table_is_whole)                                                                      \
-    X(reasons_read_back_from_messages)
+    X(reasons_read_back_from_messages)                                                             \
+    X(options_defaults_from_the_table)                                                             \
+    X(options_table_is_consistent)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

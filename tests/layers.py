@@ -115,6 +115,30 @@ def stray_sources(root):
     return problems
 
 
+# A module split into files that read top to bottom: each file calls only
+# the files after it (what goes up is a callback).
+PARTS = {
+    "scanner/engine/conn": ["conn.c", "conn_tls.c", "conn_io.c"],
+}
+DEFINED = re.compile(r"^(?:[a-z_]+ )+\**([a-z_][a-z0-9_]*)\(", re.M)
+
+
+def part_problems(root):
+    problems = []
+    for mod, files in PARTS.items():
+        folder = os.path.dirname(mod)
+        texts = [open(os.path.join(root, folder, f)).read() for f in files]
+        for i, text in enumerate(texts):
+            exported = {n for n in DEFINED.findall(text)
+                        if not re.search(r"^static [^;{]*\b%s\(" % n, text, re.M)}
+            for j in range(i + 1, len(files)):
+                for name in sorted(exported):
+                    if re.search(r"\b%s\(" % name, texts[j]):
+                        problems.append("%s/%s calls %s() of %s, a file above it" %
+                                        (folder, files[j], name, files[i]))
+    return problems
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     problems = []
@@ -139,6 +163,7 @@ def main():
         graph[mod] = {m for m in graph[mod] if m in graph}
     problems += map_problems(root, graph)
     problems += stray_sources(root)
+    problems += part_problems(root)
     cycle = find_cycle(graph)
     if cycle:
         problems.append("the module include graph has a cycle: " + " -> ".join(cycle))

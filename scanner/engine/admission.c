@@ -47,15 +47,15 @@ void admission_free(struct admission *a)
 static struct conn *pop_front(struct admission *a)
 {
     struct conn *c = a->queue_head;
-    a->queue_head = c->next;
+    a->queue_head = c->admit.next;
     if (!a->queue_head) a->queue_tail = NULL;
-    c->next = NULL;
+    c->admit.next = NULL;
     return c;
 }
 
 static void push_front(struct admission *a, struct conn *c)
 {
-    c->next = a->queue_head;
+    c->admit.next = a->queue_head;
     a->queue_head = c;
     if (!a->queue_tail) a->queue_tail = c;
 }
@@ -66,10 +66,10 @@ static void pump(struct admission *a)
 {
     while (a->queue_head && a->active < a->max) {
         struct conn *c = a->queue_head;
-        if (!c->host_slot) {
+        if (!c->admit.host_slot) {
             pop_front(a);
             if (!hostlimit_acquire(a->hosts, c)) continue; /* parked until a slot frees */
-            c->host_slot = true;
+            c->admit.host_slot = true;
             push_front(a, c);
         }
         uint64_t wait_ns = ratelimit_take(a->rate, uv_hrtime());
@@ -87,9 +87,9 @@ static void pump(struct admission *a)
 
 void admission_enqueue(struct admission *a, struct conn *c)
 {
-    c->next = NULL;
+    c->admit.next = NULL;
     if (a->queue_tail)
-        a->queue_tail->next = c;
+        a->queue_tail->admit.next = c;
     else
         a->queue_head = c;
     a->queue_tail = c;
@@ -101,7 +101,7 @@ static void arm_delayed(struct admission *a)
 {
     if (!a->delayed_head) return;
     uint64_t now = uv_hrtime() / 1000000;
-    uint64_t due = a->delayed_head->not_before_ms;
+    uint64_t due = a->delayed_head->admit.not_before_ms;
     uv_timer_start(&a->delay_timer, on_delay_timer, due > now ? due - now : 0, 0);
 }
 
@@ -109,9 +109,9 @@ static void on_delay_timer(uv_timer_t *t)
 {
     struct admission *a = t->data;
     uint64_t now = uv_hrtime() / 1000000;
-    while (a->delayed_head && a->delayed_head->not_before_ms <= now) {
+    while (a->delayed_head && a->delayed_head->admit.not_before_ms <= now) {
         struct conn *c = a->delayed_head;
-        a->delayed_head = c->next;
+        a->delayed_head = c->admit.next;
         admission_enqueue(a, c);
     }
     arm_delayed(a);
@@ -124,10 +124,10 @@ void admission_enqueue_at(struct admission *a, struct conn *c, uint64_t not_befo
         return;
     }
     /* In order of when they are due; retries come nearly in that order. */
-    c->not_before_ms = not_before_ms;
+    c->admit.not_before_ms = not_before_ms;
     struct conn **pp = &a->delayed_head;
-    while (*pp && (*pp)->not_before_ms <= not_before_ms) pp = &(*pp)->next;
-    c->next = *pp;
+    while (*pp && (*pp)->admit.not_before_ms <= not_before_ms) pp = &(*pp)->admit.next;
+    c->admit.next = *pp;
     *pp = c;
     arm_delayed(a);
 }
@@ -137,9 +137,9 @@ void admission_enqueue_at(struct admission *a, struct conn *c, uint64_t not_befo
 static void adopt(struct conn *c)
 {
     struct admission *a = c->params->gate_arg;
-    c->host_slot = true;
+    c->admit.host_slot = true;
     uv_mutex_lock(&a->inbox_lock);
-    c->next = a->inbox;
+    c->admit.next = a->inbox;
     a->inbox = c;
     uv_mutex_unlock(&a->inbox_lock);
     a->wake(a->wake_arg);
@@ -152,7 +152,7 @@ void admission_take_inbox(struct admission *a)
     a->inbox = NULL;
     uv_mutex_unlock(&a->inbox_lock);
     while (adopted) {
-        struct conn *next = adopted->next;
+        struct conn *next = adopted->admit.next;
         push_front(a, adopted);
         adopted = next;
     }
@@ -161,7 +161,7 @@ void admission_take_inbox(struct admission *a)
 
 void admission_closed(struct admission *a, struct conn *c)
 {
-    struct conn *heir = c->host_slot ? hostlimit_release(a->hosts, c->ip) : NULL;
+    struct conn *heir = c->admit.host_slot ? hostlimit_release(a->hosts, c->ip) : NULL;
     if (heir) adopt(heir); /* the address's slot passes to a waiting connection */
     a->active--;
     atomic_fetch_sub(a->in_flight, 1);
@@ -182,12 +182,13 @@ bool admission_tls_admit(void *arg, struct conn *c)
     struct admission *a = arg;
     if (a->tls_active < a->tls_max) {
         a->tls_active++;
-        c->tls_slot = true;
+        c->admit.tls_slot = true;
         return true;
     }
-    c->tls_wait_prev = a->tls_wait_tail;
-    c->tls_wait_next = NULL;
-    if (a->tls_wait_tail) a->tls_wait_tail->tls_wait_next = c;
+    c->admit.tls_queued = true;
+    c->admit.tls_prev = a->tls_wait_tail;
+    c->admit.tls_next = NULL;
+    if (a->tls_wait_tail) a->tls_wait_tail->admit.tls_next = c;
     else a->tls_wait_head = c;
     a->tls_wait_tail = c;
     return false;
@@ -195,23 +196,24 @@ bool admission_tls_admit(void *arg, struct conn *c)
 
 static void tls_wait_unlink(struct admission *a, struct conn *c)
 {
-    if (c->tls_wait_prev) c->tls_wait_prev->tls_wait_next = c->tls_wait_next;
-    else a->tls_wait_head = c->tls_wait_next;
-    if (c->tls_wait_next) c->tls_wait_next->tls_wait_prev = c->tls_wait_prev;
-    else a->tls_wait_tail = c->tls_wait_prev;
-    c->tls_wait_prev = c->tls_wait_next = NULL;
+    struct admit_state *s = &c->admit;
+    if (s->tls_prev) s->tls_prev->admit.tls_next = s->tls_next;
+    else a->tls_wait_head = s->tls_next;
+    if (s->tls_next) s->tls_next->admit.tls_prev = s->tls_prev;
+    else a->tls_wait_tail = s->tls_prev;
+    s->tls_prev = s->tls_next = NULL;
+    s->tls_queued = false;
 }
 
 void admission_tls_done(void *arg, struct conn *c)
 {
     struct admission *a = arg;
-    if (c->tls_waiting) { /* it never got a slot */
+    if (c->admit.tls_queued) { /* it never got a slot */
         tls_wait_unlink(a, c);
-        c->tls_waiting = false;
         return;
     }
-    if (!c->tls_slot) return;
-    c->tls_slot = false;
+    if (!c->admit.tls_slot) return;
+    c->admit.tls_slot = false;
     a->tls_active--;
     if (a->tls_draining) return; /* an outer call is starting the next ones */
     a->tls_draining = true;
@@ -219,7 +221,7 @@ void admission_tls_done(void *arg, struct conn *c)
         struct conn *next = a->tls_wait_head;
         tls_wait_unlink(a, next);
         a->tls_active++;
-        next->tls_slot = true;
+        next->admit.tls_slot = true;
         conn_tls_admitted(next);
     }
     a->tls_draining = false;

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A connection's life, the top of its files (conn_internal.h): connect,
+ * reads, the dialog's actions and the replies it hears, and the end. */
 #include "scanner/engine/conn.h"
 
 #include <stdarg.h>
@@ -8,6 +10,9 @@
 #include <time.h>
 
 #include "scanner/engine/conn_internal.h"
+
+static const struct conn_ends ends;
+static const struct dialog_ops dialog_ops;
 
 struct conn *conn_new(const struct conn_params *params, const struct conn_owner *owner,
                       void *owner_arg, const struct sockaddr *addr, int port, const char *sni)
@@ -31,7 +36,8 @@ struct conn *conn_new(const struct conn_params *params, const struct conn_owner 
     probe_result_init(&c->result);
     c->sess.result = &c->result;
     c->sess.params = params->dialog;
-    c->sess.ops = &conn_dialog_ops;
+    c->sess.ops = &dialog_ops;
+    c->ends = &ends;
     reply_reader_init(&c->rr, params->service->dialog->classify, &c->sess);
     return c;
 }
@@ -92,7 +98,10 @@ static void finish_with(struct conn *c, enum scan_status st, const char *fmt, va
     finish_now(c);
 }
 
-void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+/* Finishes once: the result's status and error, then close. */
+static void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
 {
     if (c->finished) return;
     va_list ap;
@@ -101,14 +110,17 @@ void conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
     va_end(ap);
 }
 
-void conn_finish_with_verdict(struct conn *c)
+/* Once the verdict is known, whatever happens next finishes with it. */
+static void conn_finish_with_verdict(struct conn *c)
 {
     if (c->finished) return;
     c->result.status = c->verdict;
     finish_now(c);
 }
 
-void conn_closed_by_peer(struct conn *c)
+/* The server closed (or sent close_notify) after the verdict: a dialog with
+ * on_close hears it first (an HTTP body delimited by the close). */
+static void conn_closed_by_peer(struct conn *c)
 {
     const struct dialog *d = c->params->service->dialog;
     if (d->on_close && c->sess.tls_ready && !c->sess.quitting && !c->finished)
@@ -116,12 +128,17 @@ void conn_closed_by_peer(struct conn *c)
     conn_finish_with_verdict(c);
 }
 
-bool conn_decided(const struct conn *c)
+/* Is the verdict already known? */
+static bool conn_decided(const struct conn *c)
 {
     return c->sess.quitting || c->sess.tls_ready;
 }
 
-void conn_fail(struct conn *c, enum scan_status st, const char *fmt, ...)
+/* Something failed: after the verdict (goodbye sent, or the handshake
+ * done) that changes nothing; before it, it is the outcome. */
+static void conn_fail(struct conn *c, enum scan_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void conn_fail(struct conn *c, enum scan_status st, const char *fmt, ...)
 {
     if (c->finished) return;
     if (conn_decided(c)) {
@@ -134,46 +151,56 @@ void conn_fail(struct conn *c, enum scan_status st, const char *fmt, ...)
     va_end(ap);
 }
 
-static void on_timer(uv_timer_t *t)
+/* The phase's silence ran out (conn_io.c's timer). */
+static void on_silence(struct conn *c)
 {
-    struct conn *c = t->data;
-    if (c->finished) return;
-    uint64_t now = uv_now(c->params->loop);
-    if (now < c->due) { /* bytes came since it was armed: silence ends later */
-        uv_timer_start(&c->timer, on_timer, c->due - now, 0);
-        return;
-    }
     /* No greeting in time: a tarpit or postscreen's greet pause, maybe. */
     if (!conn_decided(c) && strcmp(c->phase, "greeting") == 0) c->result.transient = true;
-    if (now >= c->deadline)
+    if (uv_now(c->params->loop) >= c->deadline)
         conn_fail(c, ST_TIMEOUT, "overall deadline of %.3gs reached during %s",
                   (double)c->params->timeout_ms / 1000.0, c->phase);
     else
         conn_fail(c, ST_TIMEOUT, "%s: nothing for %.3gs", c->phase, (double)c->phase_ms / 1000.0);
 }
 
-/* The timer is re-armed only when the new end of silence comes sooner than
- * the armed one; otherwise it fires early, sees c->due and waits again.
- * Each byte received moves c->due: with 10,000 connections, a timer-heap
- * update per read was a measurable part of a host (bench/README.md). */
-void conn_expect(struct conn *c, const char *phase, uint64_t timeout_ms)
+/* Feeds decrypted or plaintext bytes to the reply reader and the dialog.
+ * In plaintext it stops once the dialog switches to TLS; *used says how far. */
+static void feed_replies(struct conn *c, const char *data, size_t len, size_t *used)
 {
-    if (c->finished) return;
-    c->phase = phase;
-    c->phase_ms = timeout_ms;
-    uint64_t now = uv_now(c->params->loop);
-    uint64_t due = now + timeout_ms;
-    if (due > c->deadline) due = c->deadline;
-    c->due = due;
-    if (!uv_is_active((uv_handle_t *)&c->timer) || now + uv_timer_get_due_in(&c->timer) > due)
-        uv_timer_start(&c->timer, on_timer, due > now ? due - now : 0, 0);
+    size_t pos = 0;
+    bool plaintext = !c->tls_started;
+    while (pos < len && !c->finished && !(plaintext && c->tls_started)) {
+        size_t n = 0;
+        enum reply_status st = reply_feed(&c->rr, data + pos, len - pos, &n);
+        pos += n;
+        if (st == REPLY_ERROR) {
+            conn_fail(c, ST_PROTOCOL_ERROR, "%s during %s", c->rr.error, c->phase);
+        } else if (st == REPLY_DONE) {
+            CONN_TELL(c, received, &c->rr.reply);
+            if (c->sess.quitting)
+                conn_finish_with_verdict(c);
+            else
+                c->params->service->dialog->on_reply(&c->sess, &c->rr.reply);
+        }
+    }
+    *used = pos;
+}
+
+/* CVE-2011-0411 class: bytes after the 220 to STARTTLS were sent before
+ * our ClientHello, so they are not TLS. Never feed them on. */
+static void finish_injected(struct conn *c, size_t n)
+{
+    conn_finish(c, ST_PROTOCOL_ERROR,
+                "%zu bytes of plaintext came after the server's reply to STARTTLS "
+                "(response injection); not fed to TLS",
+                n);
 }
 
 static void plain_input(struct conn *c, const char *data, size_t len)
 {
     size_t used = 0;
-    conn_feed_replies(c, data, len, &used);
-    if (!c->finished && c->tls_started && used < len) conn_finish_injected(c, len - used);
+    feed_replies(c, data, len, &used);
+    if (!c->finished && c->tls_started && used < len) finish_injected(c, len - used);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
@@ -187,22 +214,15 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 static void on_eof_or_error(struct conn *c, ssize_t nread)
 {
     const char *what = nread == UV_EOF ? "closed" : "reset";
-    char err[256];
+    char why[300];
     if (conn_decided(c)) {
         conn_closed_by_peer(c);
     } else if (c->tls_waiting) {
         conn_finish(c, ST_PROTOCOL_ERROR, "connection %s by the server after its reply to STARTTLS",
                     what);
-    } else if (c->hello) {
-        c->hello_closed = c->hello->result.version == 0 && c->hello->result.alert == 0;
-        conn_finish(c, ST_TLS_FAILED, "connection %s by the server after a ClientHello up to %s",
-                    what, tls_version_name(c->hello_version));
     } else if (c->tls_started) {
-        c->tls.peer_closed = true;
-        if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR && nread == UV_EOF)
-            conn_finish(c, ST_TLS_FAILED, "%s", err);
-        else
-            conn_finish(c, ST_TLS_FAILED, "connection %s by the server during the TLS handshake", what);
+        conn_tls_ended_by_peer(c, nread == UV_EOF, why, sizeof why);
+        conn_finish(c, ST_TLS_FAILED, "%s", why);
     } else if (nread == UV_EOF) {
         conn_finish(c, ST_PROTOCOL_ERROR, "connection closed by the server during %s", c->phase);
     } else {
@@ -220,7 +240,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         return;
     }
     if (c->tls_waiting) { /* nothing may come before our ClientHello */
-        conn_finish_injected(c, (size_t)nread);
+        finish_injected(c, (size_t)nread);
         return;
     }
     /* Timeouts measure silence: any byte re-arms the phase's timer. */
@@ -272,3 +292,102 @@ void conn_start(struct conn *c)
     int rc = uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&c->addr, on_connect);
     if (rc != 0) conn_finish(c, ST_CONNECT_FAILED, "%s", uv_strerror(rc));
 }
+
+/* The dialog's actions. sess is the first member of struct conn. */
+static struct conn *of(struct dialog_session *s)
+{
+    return (struct conn *)s;
+}
+
+static void op_command(struct dialog_session *s, int next_state, const char *line, const char *shown,
+                       const char *phase)
+{
+    struct conn *c = of(s);
+    conn_send_line(c, line, shown);
+    s->state = next_state;
+    conn_expect(c, phase, s->params->reply_ms);
+}
+
+static void op_expect(struct dialog_session *s, const char *phase, uint64_t timeout_ms)
+{
+    conn_expect(of(s), phase, timeout_ms);
+}
+
+static void op_start_tls(struct dialog_session *s)
+{
+    conn_start_tls(of(s));
+}
+
+/* Records the verdict, says goodbye, and finishes when the server answers
+ * (or closes, or the reply times out). */
+static void op_quit(struct dialog_session *s, enum scan_status st, const char *error)
+{
+    struct conn *c = of(s);
+    if (c->finished) return;
+    c->verdict = st;
+    text_set_str(&c->result.error, error);
+    s->quitting = true;
+    const char *quit = c->params->service->dialog->quit_command;
+    if (!quit) {
+        conn_finish_with_verdict(c);
+        return;
+    }
+    conn_send_line(c, quit, quit);
+    conn_expect(c, "goodbye", s->params->reply_ms);
+}
+
+static void op_done(struct dialog_session *s)
+{
+    conn_finish_with_verdict(of(s));
+}
+
+static void op_auth_result(struct dialog_session *s, bool ok, const struct reply *r)
+{
+    CONN_TELL(of(s), auth_result, ok, r);
+}
+
+static void op_auth_skipped(struct dialog_session *s, const char *why)
+{
+    CONN_TELL(of(s), auth_skipped, why);
+}
+
+static const struct dialog_ops dialog_ops = {
+    .command = op_command,
+    .expect = op_expect,
+    .start_tls = op_start_tls,
+    .quit = op_quit,
+    .done = op_done,
+    .auth_result = op_auth_result,
+    .auth_skipped = op_auth_skipped,
+};
+
+/* What the files below hand up. */
+static void end_finish(struct conn *c, enum scan_status st, const char *error)
+{
+    conn_finish(c, st, "%s", error);
+}
+
+static void end_fail(struct conn *c, enum scan_status st, const char *error)
+{
+    conn_fail(c, st, "%s", error);
+}
+
+static void end_plaintext(struct conn *c, const char *data, size_t len)
+{
+    const struct dialog *d = c->params->service->dialog;
+    size_t used;
+    if (d->on_data) {
+        conn_expect(c, c->phase, c->params->dialog->reply_ms); /* bytes came: silence starts again */
+        d->on_data(&c->sess, data, len);
+    } else {
+        feed_replies(c, data, len, &used);
+    }
+}
+
+static const struct conn_ends ends = {
+    .finish = end_finish,
+    .fail = end_fail,
+    .silence = on_silence,
+    .plaintext = end_plaintext,
+    .peer_closed = conn_closed_by_peer,
+};

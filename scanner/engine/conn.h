@@ -20,12 +20,14 @@
 #include "scanner/dialog/dialog.h"
 #include "scanner/dialog/reply.h"
 #include "scanner/dialog/services.h"
+#include "scanner/engine/admitstate.h"
 #include "scanner/engine/observer.h"
 #include "scanner/result/row.h"
 #include "scanner/tls/hello.h"
 #include "scanner/tls/tlslink.h"
 
 struct conn;
+struct conn_ends;
 
 /* The same for every connection of a worker. */
 struct conn_params {
@@ -91,13 +93,10 @@ struct conn {
     const uint16_t *hello_suites;
     size_t hello_nsuites;
     uint16_t hello_suite;
-    /* The admission's (scanner/engine/admission.c), not the connection's: */
-    struct conn *next;       /* in a queue of connections waiting to start */
-    uint64_t not_before_ms;  /* a retry waits in the delayed list until then */
-    bool host_slot;          /* holds one of its address's --per-host slots */
-    bool tls_slot;           /* holds one of its worker's --max-tls slots */
-    bool tls_waiting;        /* STARTTLS accepted; waits for a slot before its ClientHello */
-    struct conn *tls_wait_prev, *tls_wait_next;
+    bool tls_gated;             /* asked the TLS gate: tell it when the connection ends */
+    bool tls_waiting;           /* STARTTLS accepted; waits for a slot before its ClientHello */
+    const struct conn_ends *ends; /* the connection's own callbacks (conn_internal.h) */
+    struct admit_state admit;   /* admission's, never the connection's (admitstate.h) */
 };
 
 struct conn *conn_new(const struct conn_params *params, const struct conn_owner *owner,

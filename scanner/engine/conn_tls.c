@@ -1,12 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The TLS phase of a connection: wolfSSL's full handshake, or our own
- * ClientHello and the server's plaintext answer (the legacy fallback). */
+ * ClientHello and the server's plaintext answer (the legacy fallback).
+ * Below conn.c, above conn_io.c (conn_internal.h): the end, and the
+ * plaintext for the dialog, go up through c->ends. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scanner/engine/conn_internal.h"
 #include "scanner/tls/certfacts.h"
+
+/* Finishes with a message made here (c->ends->finish takes it whole). */
+static void finish(struct conn *c, enum scan_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+{
+    char why[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    c->ends->finish(c, st, why);
+}
 
 /* DANE matches the chain once its TLSA records are in: a copy, as sent. */
 static void keep_chain(struct conn *c, const unsigned char *const *certs, const size_t *lens, int n)
@@ -31,7 +46,7 @@ static void tls_ready(struct conn *c)
     int suite = wolfSSL_get_current_cipher_suite(c->tls.ssl);
     if (strcmp(c->result.tls_version, "TLSv1.2") == 0 && !tls_client_offers(suite)) {
         /* CVE-2024-5814: Debian's wolfSSL 5.5.4 would carry on. */
-        conn_finish(c, ST_TLS_FAILED,
+        finish(c, ST_TLS_FAILED,
                     "the server chose cipher suite 0x%04X, which we did not offer", suite & 0xFFFF);
         return;
     }
@@ -84,7 +99,7 @@ static void say_goodbye(struct conn *c)
 {
     static const char bye[] = "\x15\x03\x01\x00\x02\x01\x5a\x15\x03\x01\x00\x02\x01\x00";
     conn_write_raw(c, bye, sizeof bye - 1);
-    conn_finish(c, ST_OK, "%s", "");
+    finish(c, ST_OK, "%s", "");
 }
 
 static void hello_input(struct conn *c, const char *data, size_t len)
@@ -96,12 +111,12 @@ static void hello_input(struct conn *c, const char *data, size_t len)
     if (st == HELLO_ALERT) {
         c->tls_alert = h->alert;
         const char *name = wolfSSL_alert_desc_string_long(h->alert);
-        conn_finish(c, ST_TLS_FAILED, "server sent alert %s (%d) to a ClientHello up to %s",
+        finish(c, ST_TLS_FAILED, "server sent alert %s (%d) to a ClientHello up to %s",
                     name ? name : "?", h->alert, asked);
         return;
     }
     if (st == HELLO_ERROR) {
-        conn_finish(c, ST_TLS_FAILED, "reading the server's hello: %s", h->error);
+        finish(c, ST_TLS_FAILED, "reading the server's hello: %s", h->error);
         return;
     }
     if (c->hello_suites) { /* --ciphers: the choice is all we came for */
@@ -111,7 +126,7 @@ static void hello_input(struct conn *c, const char *data, size_t len)
         return;
     }
     if (!hello_offers(h->suite) || h->version > c->hello_version) {
-        conn_finish(c, ST_TLS_FAILED, "the server chose %s with suite 0x%04X, which we did not offer",
+        finish(c, ST_TLS_FAILED, "the server chose %s with suite 0x%04X, which we did not offer",
                     tls_version_name(h->version), h->suite);
         return;
     }
@@ -132,7 +147,7 @@ static void hello_start(struct conn *c)
                                 : hello_build(&b, c->hello_version, random, sni);
     if (built != 0) {
         buf_free(&b);
-        conn_finish(c, ST_TLS_FAILED, "cannot build a ClientHello");
+        finish(c, ST_TLS_FAILED, "cannot build a ClientHello");
         return;
     }
     hello_reader_init(c->hello);
@@ -151,7 +166,7 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
         return;
     }
     if (tls_link_input(&c->tls, data, len) != 0) {
-        conn_finish(c, ST_TLS_FAILED, "out of memory");
+        finish(c, ST_TLS_FAILED, "out of memory");
         return;
     }
     if (!c->sess.tls_ready) {
@@ -161,7 +176,7 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
         if (step == TLS_ERROR) {
             c->tls_alert = c->tls.alert;
             c->tls_error = c->tls.error;
-            conn_finish(c, ST_TLS_FAILED, "%s", err);
+            finish(c, ST_TLS_FAILED, "%s", err);
             return;
         }
         tls_ready(c);
@@ -169,17 +184,9 @@ void conn_tls_input(struct conn *c, const char *data, size_t len)
     }
     char plain[16384];
     int n;
-    const struct dialog *d = c->params->service->dialog;
-    while (!c->finished && (n = tls_link_read(&c->tls, plain, sizeof plain)) > 0) {
-        size_t used;
-        if (d->on_data) {
-            conn_expect(c, c->phase, c->params->dialog->reply_ms); /* bytes came: silence starts again */
-            d->on_data(&c->sess, plain, (size_t)n);
-        } else {
-            conn_feed_replies(c, plain, (size_t)n, &used);
-        }
-    }
-    if (!c->finished && n < 0) conn_closed_by_peer(c);
+    while (!c->finished && (n = tls_link_read(&c->tls, plain, sizeof plain)) > 0)
+        c->ends->plaintext(c, plain, (size_t)n);
+    if (!c->finished && n < 0) c->ends->peer_closed(c);
 }
 
 /* --max-tls: a TLS phase holds ~90 KiB (the WOLFSSL object, the peer's
@@ -190,13 +197,15 @@ static void begin_tls(struct conn *c);
 
 void conn_tls_release(struct conn *c)
 {
-    if (c->tls_waiting || c->tls_slot) c->params->tls_done(c->params->gate_arg, c);
+    if (c->tls_gated) c->params->tls_done(c->params->gate_arg, c);
+    c->tls_gated = false;
 }
 
 void conn_start_tls(struct conn *c)
 {
     if (c->finished) return;
     c->tls_started = true; /* what the server sends now is not a reply */
+    c->tls_gated = true;
     if (!c->params->tls_admit(c->params->gate_arg, c)) {
         c->tls_waiting = true;
         conn_expect(c, "waiting for a TLS slot (--max-tls)", c->params->timeout_ms);
@@ -219,12 +228,29 @@ static void begin_tls(struct conn *c)
         return;
     }
     if (tls_link_start(&c->tls, c->params->tls, c->sni[0] ? c->sni : NULL, conn_write_raw, c) != 0) {
-        conn_finish(c, ST_TLS_FAILED, "cannot create a TLS session");
+        finish(c, ST_TLS_FAILED, "cannot create a TLS session");
         return;
     }
     c->tls_ns = uv_hrtime();
     conn_expect(c, "TLS handshake", c->params->handshake_ms);
     char err[256];
     if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR)
-        conn_finish(c, ST_TLS_FAILED, "%s", err);
+        finish(c, ST_TLS_FAILED, "%s", err);
+}
+
+void conn_tls_ended_by_peer(struct conn *c, bool eof, char *why, size_t len)
+{
+    const char *what = eof ? "closed" : "reset";
+    char err[256];
+    if (c->hello) {
+        c->hello_closed = c->hello->result.version == 0 && c->hello->result.alert == 0;
+        snprintf(why, len, "connection %s by the server after a ClientHello up to %s", what,
+                 tls_version_name(c->hello_version));
+        return;
+    }
+    c->tls.peer_closed = true;
+    if (tls_link_handshake(&c->tls, true, err, sizeof err) == TLS_ERROR && eof)
+        snprintf(why, len, "%s", err);
+    else
+        snprintf(why, len, "connection %s by the server during the TLS handshake", what);
 }

@@ -11,7 +11,7 @@ struct host_entry {
     struct host_entry *next;
     char ip[64];
     int active;
-    struct conn *parked_head, *parked_tail; /* linked by conn->next */
+    struct conn *parked_head, *parked_tail; /* linked by conn->admit.next */
 };
 
 int hostlimit_init(struct hostlimit *h, int per_host)
@@ -57,9 +57,9 @@ int hostlimit_acquire(struct hostlimit *h, struct conn *c)
         *pp = e;
     }
     if (e && e->active >= h->per_host) {
-        c->next = NULL;
+        c->admit.next = NULL;
         if (e->parked_tail)
-            e->parked_tail->next = c;
+            e->parked_tail->admit.next = c;
         else
             e->parked_head = c;
         e->parked_tail = c;
@@ -78,9 +78,9 @@ struct conn *hostlimit_release(struct hostlimit *h, const char *ip)
     struct host_entry **pp = slot_of(h, ip), *e = *pp;
     if (e && e->parked_head) {
         next = e->parked_head; /* it inherits the slot: active stays */
-        e->parked_head = next->next;
+        e->parked_head = next->admit.next;
         if (!e->parked_head) e->parked_tail = NULL;
-        next->next = NULL;
+        next->admit.next = NULL;
     } else if (e && --e->active <= 0) {
         *pp = e->next; /* keep the table as small as the addresses in flight */
         free(e);

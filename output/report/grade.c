@@ -17,17 +17,14 @@ void rollup_init(struct rollup *r)
 int suite_score(const char *name)
 {
     static const struct {
-        const char *why;
+        unsigned weakness;
         int score;
-    } weights[] = {{"NULL", 6}, {"anonymous", 6}, {"EXPORT", 6}, {"RC4", 5}, {"DES", 5}, {"3DES", 4},
-                   {"64-bit-block", 4}, {"MD5", 4}, {"no-forward-secrecy", 3}, {"CBC-SHA1", 2}};
-    char why[128];
-    suite_name_weakness(name, why, sizeof why);
+    } weights[] = {{WEAK_NULL, 6},  {WEAK_ANON, 6},  {WEAK_EXPORT, 6}, {WEAK_RC4, 5},   {WEAK_DES, 5},
+                   {WEAK_3DES, 4},  {WEAK_64BIT, 4}, {WEAK_MD5, 4},    {WEAK_NO_FS, 3}, {WEAK_CBC_SHA1, 2}};
+    unsigned w = suite_name_weakness_bits(name);
     int score = strstr(name, "_CBC_") ? 1 : 0;
-    char *save = NULL;
-    for (char *w = strtok_r(why, ",", &save); w; w = strtok_r(NULL, ",", &save))
-        for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
-            if (strcmp(w, weights[i].why) == 0 && weights[i].score > score) score = weights[i].score;
+    for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
+        if ((w & weights[i].weakness) && weights[i].score > score) score = weights[i].score;
     return score;
 }
 
@@ -107,17 +104,9 @@ static void add_tls(struct rollup *r, const struct row *row)
  * a key exchange without forward secrecy are to be phased out. */
 static int suite_class(const char *suite)
 {
-    char why[128];
-    suite_name_weakness(suite, why, sizeof why);
-    int worst = 0;
-    char *save = NULL;
-    for (char *w = strtok_r(why, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(w, "NULL") || !strcmp(w, "anonymous") || !strcmp(w, "EXPORT") || !strcmp(w, "RC4") ||
-            !strcmp(w, "DES") || !strcmp(w, "64-bit-block") || !strcmp(w, "MD5"))
-            return 2;
-        if (!strcmp(w, "3DES") || !strcmp(w, "no-forward-secrecy")) worst = 1;
-    }
-    return worst;
+    unsigned w = suite_name_weakness_bits(suite);
+    if (w & (WEAK_NULL | WEAK_ANON | WEAK_EXPORT | WEAK_RC4 | WEAK_DES | WEAK_64BIT | WEAK_MD5)) return 2;
+    return (w & (WEAK_3DES | WEAK_NO_FS)) ? 1 : 0;
 }
 
 /* Keeps the worst finding: class and its first reason. */

@@ -196,24 +196,37 @@ void suite_weakness(uint16_t id, char *out, size_t len)
     if (id != 0x00FF && tls_suite_name(id)) suite_name_weakness(tls_suite_name(id), out, len);
 }
 
-void suite_name_weakness(const char *n, char *out, size_t len)
+/* The rule reads the IANA name, a standard identifier. */
+unsigned suite_name_weakness_bits(const char *n)
 {
-    out[0] = '\0';
-    if (strncmp(n, "TLS_", 4) != 0 || strstr(n, "SCSV")) return;
-    if (strstr(n, "WITH_NULL")) add(out, len, "NULL");
-    if (strstr(n, "_anon_")) add(out, len, "anonymous");
-    if (strstr(n, "EXPORT")) add(out, len, "EXPORT");
-    if (strstr(n, "RC4")) add(out, len, "RC4");
+    unsigned w = 0;
+    if (strncmp(n, "TLS_", 4) != 0 || strstr(n, "SCSV")) return 0;
+    if (strstr(n, "WITH_NULL")) w |= WEAK_NULL;
+    if (strstr(n, "_anon_")) w |= WEAK_ANON;
+    if (strstr(n, "EXPORT")) w |= WEAK_EXPORT;
+    if (strstr(n, "RC4")) w |= WEAK_RC4;
     if (strstr(n, "3DES"))
-        add(out, len, "3DES");
+        w |= WEAK_3DES;
     else if (strstr(n, "_DES"))
-        add(out, len, "DES");
-    if (strstr(n, "IDEA") || strstr(n, "RC2")) add(out, len, "64-bit-block");
+        w |= WEAK_DES;
+    if (strstr(n, "IDEA") || strstr(n, "RC2")) w |= WEAK_64BIT;
     /* Static key exchange: TLS_RSA_, TLS_DH_, TLS_ECDH_ (not DHE/ECDHE;
      * anonymous suites are already weak for worse). */
     if (!strstr(n, "_anon_") &&
         (starts_with(n, "TLS_RSA_") || starts_with(n, "TLS_DH_") || starts_with(n, "TLS_ECDH_")))
-        add(out, len, "no-forward-secrecy");
-    if (ends_with(n, "_CBC_SHA")) add(out, len, "CBC-SHA1");
-    if (ends_with(n, "_MD5")) add(out, len, "MD5");
+        w |= WEAK_NO_FS;
+    if (ends_with(n, "_CBC_SHA")) w |= WEAK_CBC_SHA1;
+    if (ends_with(n, "_MD5")) w |= WEAK_MD5;
+    return w;
+}
+
+void suite_name_weakness(const char *n, char *out, size_t len)
+{
+#define SUITE_WEAKNESS_WORD(id, word) word,
+    static const char *const words[WEAK_COUNT] = {SUITE_WEAKNESSES(SUITE_WEAKNESS_WORD)};
+#undef SUITE_WEAKNESS_WORD
+    unsigned w = suite_name_weakness_bits(n);
+    out[0] = '\0';
+    for (int i = 0; i < WEAK_COUNT; i++)
+        if (w & (1u << i)) add(out, len, words[i]);
 }

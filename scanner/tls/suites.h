@@ -22,4 +22,26 @@ void suite_weakness(uint16_t suite, char *out, size_t len);
 /* The same rule on an IANA name (a cipher column read back). */
 void suite_name_weakness(const char *name, char *out, size_t len);
 
+/* The weaknesses as bits, in the order the words above are listed; the
+ * NCSC-NL class of each is the grade's (output/report/grade.c). */
+#define SUITE_WEAKNESSES(X)                                                                        \
+    X(WEAK_NULL, "NULL")                                                                           \
+    X(WEAK_ANON, "anonymous")                                                                      \
+    X(WEAK_EXPORT, "EXPORT")                                                                       \
+    X(WEAK_RC4, "RC4")                                                                             \
+    X(WEAK_3DES, "3DES")                                                                           \
+    X(WEAK_DES, "DES")                                                                             \
+    X(WEAK_64BIT, "64-bit-block")                                                                  \
+    X(WEAK_NO_FS, "no-forward-secrecy")                                                            \
+    X(WEAK_CBC_SHA1, "CBC-SHA1")                                                                   \
+    X(WEAK_MD5, "MD5")
+#define SUITE_WEAKNESS_BIT(id, word) id##_INDEX,
+enum { SUITE_WEAKNESSES(SUITE_WEAKNESS_BIT) WEAK_COUNT };
+#undef SUITE_WEAKNESS_BIT
+#define SUITE_WEAKNESS_MASK(id, word) id = 1u << id##_INDEX,
+enum suite_weakness { SUITE_WEAKNESSES(SUITE_WEAKNESS_MASK) };
+#undef SUITE_WEAKNESS_MASK
+/* The weaknesses of a suite by IANA name, as bits (0: not weak, or unknown). */
+unsigned suite_name_weakness_bits(const char *name);
+
 #endif

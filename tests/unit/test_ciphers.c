@@ -60,6 +60,10 @@ TEST_IMPL(suites_weakness_rule)
     ASSERT_STR_EQ(why, "no-forward-secrecy,CBC-SHA1");
     suite_name_weakness("0x1234", why, sizeof why);
     ASSERT_STR_EQ(why, "");
+    /* The bits the grade reads are the words' */
+    ASSERT_EQ(suite_name_weakness_bits("TLS_RSA_WITH_AES_128_CBC_SHA"), WEAK_NO_FS | WEAK_CBC_SHA1);
+    ASSERT_EQ(suite_name_weakness_bits("TLS_DH_anon_WITH_3DES_EDE_CBC_SHA"), WEAK_ANON | WEAK_3DES | WEAK_CBC_SHA1);
+    ASSERT_EQ(suite_name_weakness_bits("TLS_AES_128_GCM_SHA256"), 0);
 }
 
 /* A server as the enumeration meets it: the versions and suites it takes,

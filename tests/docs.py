@@ -152,7 +152,7 @@ def check_bash(src, opts, protocols, formats):
     same(get("_starttls_scan_formats"), formats, "bash completion, formats")
     cases = [
         (["starttls-scan", "--pro"], {"--protocol", "--progress"}),
-        (["starttls-scan", "-p", "s"], {"smtp", "submission", "smtps"}),
+        (["starttls-scan", "-p", "s"], {"smtp", "submission", "smtps", "sieve"}),
         (["starttls-scan", "--format", ""], set(formats)),
         (["starttls-scan", "--auth-m"], set()),
         (["starttls-scan", "check", "--auth-m"], {"--auth-mech"}),

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-extern const struct dialog smtp_dialog, imap_dialog, pop3_dialog, ftp_dialog, tls_dialog;
+extern const struct dialog smtp_dialog, lmtp_dialog, imap_dialog, pop3_dialog, ftp_dialog, sieve_dialog,
+    tls_dialog;
 
 const struct service services[] = {
     {"smtp", 25, false, true, &smtp_dialog, ", the default"},
@@ -16,6 +17,8 @@ const struct service services[] = {
     {"pop3", 110, false, false, &pop3_dialog, ""},
     {"pop3s", 995, true, false, &pop3_dialog, ""},
     {"ftp", 21, false, false, &ftp_dialog, ", AUTH TLS"},
+    {"lmtp", 24, false, false, &lmtp_dialog, ""},
+    {"sieve", 4190, false, false, &sieve_dialog, ", ManageSieve"},
     {"tls", 443, true, false, &tls_dialog, ", implicit TLS on --port"},
     {NULL, 0, false, false, NULL, NULL},
 };

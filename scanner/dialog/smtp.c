@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SMTP: greeting, EHLO (HELO when refused), STARTTLS, TLS, EHLO, QUIT.
- * Never pipelines; never sends AUTH, MAIL or data. */
+ * LMTP (RFC 2033) is the same with LHLO, which has no HELO to fall back
+ * to. Never pipelines; never sends AUTH, MAIL or data. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,15 @@ enum smtp_state {
     SMTP_AUTH_LOGIN_USER,
     SMTP_AUTH_LOGIN_PASS,
 };
+
+/* s->flags */
+#define SMTP_LMTP 1u
+
+/* "EHLO", or LMTP's "LHLO". */
+static const char *hello(const struct dialog_session *s)
+{
+    return (s->flags & SMTP_LMTP) ? "LHLO" : "EHLO";
+}
 
 static int class_of(const struct reply *r)
 {
@@ -47,21 +57,19 @@ static int read_ehlo_keywords(struct dialog_session *s, const struct reply *r)
     return starttls;
 }
 
-static void send_ehlo(struct dialog_session *s, enum smtp_state next, const char *phase)
+static void send_ehlo(struct dialog_session *s, enum smtp_state next, bool inside_tls)
 {
     char line[300];
-    snprintf(line, sizeof line, "EHLO %s", s->params->ehlo);
-    dialog_command(s, next, line, phase);
+    snprintf(line, sizeof line, "%s %s", hello(s), s->params->ehlo);
+    dialog_command(s, next, line, (s->flags & SMTP_LMTP) ? (inside_tls ? "LHLO reply inside TLS" : "LHLO reply")
+                                                         : (inside_tls ? "EHLO reply inside TLS" : "EHLO reply"));
 }
 
 static void on_greeting(struct dialog_session *s, const struct reply *r)
 {
     dialog_reply_text(r, &s->result->banner);
     if (r->code == 220) {
-        if (s->tls_ready)
-            send_ehlo(s, SMTP_EHLO_TLS, "EHLO reply inside TLS"); /* implicit TLS */
-        else
-            send_ehlo(s, SMTP_EHLO, "EHLO reply");
+        send_ehlo(s, s->tls_ready ? SMTP_EHLO_TLS : SMTP_EHLO, s->tls_ready); /* implicit TLS: inside */
     } else if (class_of(r) == 4 || class_of(r) == 5) {
         s->result->transient = class_of(r) == 4; /* greylisting, postscreen: try again later */
         dialog_quit(s, ST_SERVER_REFUSED, "greeting: %s", s->result->banner.p);
@@ -79,7 +87,7 @@ static void on_ehlo(struct dialog_session *s, const struct reply *r)
          * the column says what was advertised, the status what happened. */
         s->result->starttls = read_ehlo_keywords(s, r) ? TRI_YES : TRI_NO;
         dialog_command(s, SMTP_STARTTLS, "STARTTLS", "STARTTLS reply");
-    } else if (class_of(r) == 5 && r->code != 554) {
+    } else if (class_of(r) == 5 && r->code != 554 && !(s->flags & SMTP_LMTP)) {
         /* An old server that knows no EHLO: HELO, and no extensions at all. */
         char line[300];
         text_copy(&s->result->error, &t);
@@ -88,9 +96,9 @@ static void on_ehlo(struct dialog_session *s, const struct reply *r)
     } else if (class_of(r) == 4 || class_of(r) == 5) {
         /* 4xx: try later (rate limits, greylisting); 554: this client is refused. */
         s->result->transient = class_of(r) == 4;
-        dialog_quit(s, ST_SERVER_REFUSED, "EHLO: %s", t.p);
+        dialog_quit(s, ST_SERVER_REFUSED, "%s: %s", hello(s), t.p);
     } else {
-        dialog_quit(s, ST_PROTOCOL_ERROR, "unexpected reply to EHLO: %s", t.p);
+        dialog_quit(s, ST_PROTOCOL_ERROR, "unexpected reply to %s: %s", hello(s), t.p);
     }
     text_free(&t);
 }
@@ -121,7 +129,7 @@ static void on_starttls(struct dialog_session *s, const struct reply *r)
     struct text t = {0};
     dialog_reply_text(r, &t);
     if (s->result->starttls == TRI_NO)
-        dialog_quit(s, ST_NO_STARTTLS, "STARTTLS not offered in the EHLO reply; tried anyway: %s", t.p);
+        dialog_quit(s, ST_NO_STARTTLS, "STARTTLS not offered in the %s reply; tried anyway: %s", hello(s), t.p);
     else if (class_of(r) == 4 || class_of(r) == 5)
         dialog_quit(s, ST_STARTTLS_REFUSED, "STARTTLS: %s", t.p);
     else
@@ -202,7 +210,13 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
 
 static void on_tls_ready(struct dialog_session *s)
 {
-    send_ehlo(s, SMTP_EHLO_TLS, "EHLO reply inside TLS");
+    send_ehlo(s, SMTP_EHLO_TLS, true);
+}
+
+static void lmtp_start(struct dialog_session *s)
+{
+    s->flags |= SMTP_LMTP;
+    dialog_wait_greeting(s);
 }
 
 /* SMTP, submission and SMTPS share it (scanner/dialog/services.c). */
@@ -213,4 +227,14 @@ const struct dialog smtp_dialog = {
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",
     .hello_verb = "EHLO",
+};
+
+/* LMTP (scanner/dialog/services.c): SMTP's dialog with LHLO. */
+const struct dialog lmtp_dialog = {
+    .classify = smtp_classify,
+    .on_start = lmtp_start,
+    .on_reply = on_reply,
+    .on_tls_ready = on_tls_ready,
+    .quit_command = "QUIT",
+    .hello_verb = "LHLO",
 };

@@ -19,7 +19,7 @@ set -euo pipefail
 group=${1:-build}
 build=(gcc libc6-dev make cmake pkg-config libuv1-dev libwolfssl-dev libc-ares-dev)
 demo=("${build[@]}" ca-certificates openssl iproute2 python3 nsd postfix dovecot-imapd
-      dovecot-pop3d vsftpd unbound ldnsutils nginx-light)
+      dovecot-pop3d dovecot-lmtpd dovecot-managesieved vsftpd unbound ldnsutils nginx-light)
 tuned=("${build[@]}" autoconf automake libtool dpkg-dev)
 bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind nmap sslscan
        testssl.sh)

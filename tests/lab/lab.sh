@@ -176,7 +176,7 @@ start_dovecot() {
     # A user for the SASL tests: password "lab-password".
     echo 'labuser:{PLAIN}lab-password::::::' > "$d/users"
     cat > "$d/dovecot.conf" <<CONF
-protocols = imap pop3
+protocols = imap pop3 lmtp sieve
 listen = 127.0.4.1
 base_dir = $d/run
 state_dir = $d/state
@@ -213,6 +213,16 @@ service pop3-login {
   inet_listener pop3s {
     port = 995
     ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    port = 24
+  }
+}
+service managesieve-login {
+  inet_listener sieve {
+    port = 4190
   }
 }
 service auth {

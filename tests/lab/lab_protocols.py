@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Every protocol against postfix, dovecot and vsftpd; legacy servers and --versions."""
+"""Every protocol against postfix, dovecot (IMAP, POP3, LMTP, ManageSieve) and vsftpd; legacy
+servers and --versions."""
 import csv
+import hashlib
 import io
 import json
 import os
@@ -32,6 +34,10 @@ PROTOCOLS = [
      "auth_mechs": "PLAIN LOGIN", "banner": "'+OK Dovecot (Debian) ready."}, None),
     ("ftp", "ftp.lab.test", {"port": "21", "status": "ok", "starttls": "yes",
      "banner": "220 (vsFTPd 3.0.3)", "auth_mechs": ""}, "ftp"),
+    ("lmtp", "mail.lab.test", {"port": "24", "status": "ok", "starttls": "yes", "auth_mechs": "",
+     "banner~": r"^220 .*Dovecot"}, "lmtp"),
+    ("sieve", "mail.lab.test", {"port": "4190", "status": "ok", "starttls": "yes", "auth_mechs": "PLAIN LOGIN",
+     "auth_mechs_plain": "", "banner": "Dovecot (Debian) Pigeonhole"}, "sieve"),
     ("tls", "mail.lab.test:993", {"port": "993", "status": "ok", "banner": ""}, None),
     ("imap", "imap-preauth.lab.test", {"status": "preauth", "tls_version": "",
      "error~": "PREAUTH"}, None),
@@ -74,6 +80,39 @@ def test_protocols():
         check(bad not in log, "submission and SMTPS: the scanner never sent %s" % bad.rstrip("="))
     check(len(re.findall(r"postfix/smtp/smtpd\[\d+\]: disconnect from .* ehlo=2 starttls=1 quit=1 commands=4", log)) >= 1,
           "submission: EHLO STARTTLS EHLO QUIT")
+
+
+def gnutls_cli(ip, sni, port, proto):
+    """What GnuTLS's client sees (another stack than OpenSSL's): version, leaf digest, trust."""
+    p = in_ns("gnutls-cli", "--starttls-proto=" + proto, "--x509cafile", CA, "--sni-hostname", sni,
+              "--verify-hostname", sni, "-p", str(port), ip, "--print-cert", stdin=b"", timeout=20)
+    out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+    desc = re.search(r"- Description: \((TLS1\.\d)-", out)
+    pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", out, re.S)
+    if not desc or not pem:
+        return None
+    der = subprocess.run(["openssl", "x509", "-outform", "der"], input=pem.group(0).encode(),
+                         capture_output=True).stdout
+    return {"tls_version": "TLSv" + desc.group(1)[3:], "cert_sha256": hashlib.sha256(der).hexdigest(),
+            "chain_valid": "yes" if "The certificate is trusted" in out else "no"}
+
+
+def test_lmtp_and_sieve_against_gnutls():
+    """LMTP and ManageSieve rows against gnutls-cli --starttls-proto, as the others against openssl."""
+    for proto in ("lmtp", "sieve"):
+        rows, err, secs, rc = scan(["mail.lab.test"], "--allow-private", "-p", proto)
+        check(rc == 0 and len(rows) == 1 and rows[0]["status"] == "ok", "%s: one ok row: %s" % (proto, err))
+        if len(rows) != 1:
+            continue
+        r = rows[0]
+        g = gnutls_cli(r["ip"], r["mx_host"], r["port"], proto)
+        check(g is not None, "%s: gnutls-cli could not complete the handshake" % proto)
+        for k, v in (g or {}).items():
+            check(r[k] == v, "%s: %s is %r, gnutls-cli says %r" % (proto, k, r[k], v))
+        # --versions after the protocol's own upgrade (dovecot: ssl_min_protocol TLSv1.2)
+        rows, err, secs, rc = scan(["mail.lab.test"], "--allow-private", "-p", proto, "--versions")
+        check(len(rows) == 1 and rows[0]["versions"] == "TLSv1.2 TLSv1.3",
+              "%s --versions: %r" % (proto, rows[0]["versions"] if rows else err))
 
 
 OPENSSL_VERSION_FLAG = {"TLSv1.0": "-tls1", "TLSv1.1": "-tls1_1", "TLSv1.2": "-tls1_2",

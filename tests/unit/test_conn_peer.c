@@ -240,3 +240,48 @@ TEST_IMPL(conn_imap_pop3_ftp_dialogs)
         probe_result_free(&o.result);
     }
 }
+
+/* ManageSieve: the greeting is the capability list up to OK; a NO to
+ * STARTTLS is a refusal. LMTP: LHLO, and no HELO after a 5xx. */
+TEST_IMPL(conn_sieve_lmtp_dialogs)
+{
+    static const struct step sieve[] = {
+        {'S', "\"IMPLEMENTATION\" \"Test Sieve\"\r\n\"SASL\" \"\"\r\n\"STARTTLS\"\r\nOK \"ready\"\r\n"},
+        {'C', "STARTTLS"}, {'S', "NO \"not now\"\r\n"}, {'C', "LOGOUT"}, {'S', "OK \"bye\"\r\n"}, {0, NULL}};
+    static const struct step sieve_bye[] = {{'S', "BYE \"too busy\"\r\n"}, {'C', "LOGOUT"}, {0, NULL}};
+    static const struct step sieve_unadvertised[] = {
+        {'S', "\"IMPLEMENTATION\" \"X\"\r\n\"SASL\" \"PLAIN\"\r\nOK\r\n"}, {'C', "STARTTLS"},
+        {'S', "NO\r\n"}, {'C', "LOGOUT"}, {'S', "OK\r\n"}, {0, NULL}};
+    static const struct step lmtp[] = {
+        {'S', "220 lmtp ready\r\n"}, {'C', "LHLO client.test.example"}, {'S', "500 what\r\n"}, {'C', "QUIT"},
+        {'S', "221 bye\r\n"}, {0, NULL}};
+    struct outcome o;
+    for (size_t split = 0; split < 30; split += 3) {
+        run("sieve", sieve, split, &o);
+        expect(&o, ST_STARTTLS_REFUSED, TRI_YES, "STARTTLS: NO \"not now\"");
+        ASSERT_STR_EQ(o.result.banner.p, "Test Sieve");
+        ASSERT(o.result.auth_mechs_plain.len == 0);
+        probe_result_free(&o.result);
+        run("sieve", sieve_bye, split, &o);
+        expect(&o, ST_SERVER_REFUSED, TRI_UNKNOWN, "greeting: BYE \"too busy\"");
+        probe_result_free(&o.result);
+        run("sieve", sieve_unadvertised, split, &o);
+        expect(&o, ST_NO_STARTTLS, TRI_NO, "STARTTLS not in the capabilities; tried anyway: NO");
+        ASSERT_STR_EQ(o.result.auth_mechs_plain.p, "PLAIN");
+        probe_result_free(&o.result);
+        run("lmtp", lmtp, split, &o);
+        expect(&o, ST_SERVER_REFUSED, TRI_UNKNOWN, "LHLO: 500 what");
+        probe_result_free(&o.result);
+    }
+    /* A capability list that never ends: the reader's bounds stop it. */
+    size_t n = 300 * 12 + 1;
+    char *endless = malloc(n);
+    ASSERT(endless != NULL);
+    for (int i = 0; i < 300; i++) memcpy(endless + 12 * i, "\"X\" \"Y\"   \r\n", 12);
+    endless[n - 1] = '\0';
+    struct step flood[] = {{'S', endless}, {0, NULL}};
+    run("sieve", flood, 0, &o);
+    expect(&o, ST_PROTOCOL_ERROR, TRI_UNKNOWN, "too many lines in one reply during greeting");
+    probe_result_free(&o.result);
+    free(endless);
+}

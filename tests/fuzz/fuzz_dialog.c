@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* libFuzzer: every dialog of the services table against what a server
+ * might say. data[0] picks the service and the chunk size; the rest is the
+ * server's bytes, fed in pieces through the dialog's own reply rules. The
+ * connection's actions are stand-ins: STARTTLS "succeeds" at once, so the
+ * dialog goes on inside TLS; a quit ends the session. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "scanner/dialog/services.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool ended;
+
+static void op_command(struct dialog_session *s, int next_state, const char *line, const char *shown,
+                       const char *phase)
+{
+    (void)line, (void)shown, (void)phase;
+    s->state = next_state;
+}
+
+static void op_expect(struct dialog_session *s, const char *phase, uint64_t timeout_ms)
+{
+    (void)s, (void)phase, (void)timeout_ms;
+}
+
+static void op_quit(struct dialog_session *s, enum scan_status st, const char *error)
+{
+    (void)st, (void)error;
+    s->quitting = true;
+    ended = true;
+}
+
+static void op_done(struct dialog_session *s)
+{
+    (void)s;
+    ended = true;
+}
+
+static void op_start_tls(struct dialog_session *s);
+
+static void op_auth_result(struct dialog_session *s, bool ok, const struct reply *r)
+{
+    (void)s, (void)ok, (void)r;
+}
+
+static void op_auth_skipped(struct dialog_session *s, const char *why)
+{
+    (void)s, (void)why;
+}
+
+static const struct dialog_ops ops = {op_command, op_expect, op_start_tls, op_quit, op_done,
+                                      op_auth_result, op_auth_skipped};
+
+static const struct dialog *current;
+
+static void op_start_tls(struct dialog_session *s)
+{
+    s->tls_ready = true;
+    current->on_tls_ready(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    int nservices = 0;
+    while (services[nservices].name) nservices++;
+    const struct service *sv = &services[data[0] % nservices];
+    if (!sv->dialog->on_reply) return 0;
+    current = sv->dialog;
+    struct probe_result result;
+    probe_result_init(&result);
+    struct dialog_params params = {"fuzz.example", 1000, 1000, NULL, NULL, NULL};
+    struct dialog_session s = {0, 0, &result, &params, false, false, &ops, NULL};
+    struct reply_reader rr;
+    reply_reader_init(&rr, current->classify, &s);
+    ended = false;
+    current->on_start(&s);
+    size_t chunk = (size_t)(data[0] >> 4) + 1, pos = 1;
+    while (pos < size && !ended) {
+        size_t n = size - pos < chunk ? size - pos : chunk, used = 0;
+        enum reply_status st = reply_feed(&rr, (const char *)data + pos, n, &used);
+        if (used > n) abort();
+        if (st == REPLY_ERROR) break;
+        if (st == REPLY_DONE) current->on_reply(&s, &rr.reply);
+        pos += used ? used : n;
+    }
+    reply_reader_free(&rr);
+    probe_result_free(&result);
+    return 0;
+}

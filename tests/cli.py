@@ -262,6 +262,16 @@ def test_file_size_limit_and_resume():
     subprocess.run(["rm", "-rf", d])
 
 
+def test_auth_user_only_where_there_is_an_auth_test():
+    """check --auth-user for a protocol with no AUTH test: a usage error, before any prompt or
+    connection (loopback, should it ever be contacted)."""
+    for proto in ("ftp", "sieve", "tls"):
+        p = subprocess.run([BIN, "check", "127.0.0.1:9", "-p", proto, "--auth-user", "bob"], capture_output=True,
+                           text=True, timeout=30, stdin=subprocess.DEVNULL)
+        check(p.returncode == 2 and re.search(r"no AUTH test for %s \(there is one for smtp, .*lmtp\)" % proto, p.stderr)
+              and p.stdout == "", "check -p %s --auth-user: refused at once: %d %r" % (proto, p.returncode, p.stderr))
+
+
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
@@ -271,5 +281,6 @@ if __name__ == "__main__":
     test_rollup_and_report_files()
     test_million_targets_without_io()
     test_file_size_limit_and_resume()
+    test_auth_user_only_where_there_is_an_auth_test()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

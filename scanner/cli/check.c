@@ -276,6 +276,17 @@ int check_main(int argc, char **argv)
     }
     check_state.cfg = &cfg;
     cfg.scan.observer = &check_observer;
+    if (cfg.scan.auth_user && !cfg.scan.service->dialog->authenticates) {
+        char names[300] = "";
+        for (int i = 0; services[i].name; i++)
+            if (services[i].dialog->authenticates)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", names[0] ? ", " : "",
+                         services[i].name);
+        fprintf(stderr, "starttls-scan check: --auth-user: no AUTH test for %s (there is one for %s)\n",
+                cfg.scan.service->name, names);
+        config_free(&cfg);
+        return 2;
+    }
     if (cfg.scan.auth_user && prepare_secrets(&cfg) != 0) {
         clear_secrets();
         config_free(&cfg);

@@ -56,9 +56,10 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       "an invalid chain, a name mismatch or a violated DANE or\n"                                  \
       "MTA-STS policy is a warning, not a failure")                                                \
     X(OPT_AUTH_USER, 0, "auth-user", "USER", NULL, CMD_CHECK, ONCE, G_INPUT, NULL,                 \
-      "also test AUTH inside TLS (SMTP AUTH, IMAP LOGIN or\n"                                      \
-      "AUTHENTICATE PLAIN, POP3 USER/PASS), only with a mechanism\n"                               \
-      "the server offers inside TLS; the password comes from\n"                                    \
+      "also test AUTH inside TLS (SMTP and LMTP AUTH, IMAP LOGIN\n"                               \
+      "or AUTHENTICATE PLAIN, POP3 USER/PASS; refused for the\n"                                   \
+      "other protocols), only with a mechanism the server\n"                                       \
+      "offers inside TLS; the password comes from\n"                                               \
       "STARTTLS_SCAN_PASSWORD or a prompt, never argv, and is\n"                                   \
       "never shown (nor what the server echoes of it)")                                            \
     X(OPT_AUTH_MECH, 0, "auth-mech", "MECH", NULL, CMD_CHECK, ONCE, G_INPUT, NULL,                 \

@@ -69,6 +69,7 @@ struct dialog {
     void (*on_tls_ready)(struct dialog_session *s);
     const char *quit_command; /* NULL: just close */
     const char *hello_verb;   /* "EHLO" when the dialog names itself (--ehlo), else NULL */
+    bool authenticates;       /* check --auth-user can test AUTH with it */
     /* A dialog that is not line-based (HTTP): the bytes inside TLS go here
      * instead of the reply reader, and the server's close too. */
     void (*on_data)(struct dialog_session *s, const char *data, size_t len);

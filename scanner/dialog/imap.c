@@ -188,4 +188,5 @@ const struct dialog imap_dialog = {
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "A9 LOGOUT",
+    .authenticates = true,
 };

@@ -123,4 +123,5 @@ const struct dialog pop3_dialog = {
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",
+    .authenticates = true,
 };

@@ -227,6 +227,7 @@ const struct dialog smtp_dialog = {
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",
     .hello_verb = "EHLO",
+    .authenticates = true,
 };
 
 /* LMTP (scanner/dialog/services.c): SMTP's dialog with LHLO. */
@@ -237,4 +238,5 @@ const struct dialog lmtp_dialog = {
     .on_tls_ready = on_tls_ready,
     .quit_command = "QUIT",
     .hello_verb = "LHLO",
+    .authenticates = true, /* as SMTP: only a mechanism LHLO offers inside TLS */
 };

@@ -78,16 +78,17 @@ class Server:
     """bench-server in the namespace, started by exec so that its pid is ours to stop.
     certdir: one directory, or a list of them (chains of several sizes)."""
 
-    def __init__(self, build, certdir, ncerts, delay=0, greeting=0, threads=1, log=None, mix=False):
+    def __init__(self, build, certdir, ncerts, delay=0, greeting=0, threads=1, log=None, mix=False,
+                 protocol="smtp", port=25):
         dirs = certdir if isinstance(certdir, list) else [certdir]
         cmd = in_ns(os.path.join(build, "bench", "bench-server"),
                     *[x for d in dirs for x in ("--certs", d)],
-                    "--ncerts", str(ncerts), "--port", "25", "--delay", str(delay),
+                    "--ncerts", str(ncerts), "--port", str(port), "--delay", str(delay),
                     "--greeting-delay", str(greeting), "--threads", str(threads),
-                    *(["--mix"] if mix else []))
+                    "--protocol", protocol, *(["--mix"] if mix else []))
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
         PIDS.append(self.proc.pid)
-        wait_listen("t", "0.0.0.0:25")
+        wait_listen("t", "0.0.0.0:%d" % port)
 
     def cpu(self):
         """The server's CPU seconds so far (user + sys, all its threads)."""

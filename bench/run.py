@@ -18,6 +18,7 @@ starts bench-server and nsd inside it, and measures on the same targets:
   * a latency run: 10,000 connections at once, every reply delayed 200 ms
   * the mix: a population with latencies of 20-300 ms, silent hosts, tarpits
     and 421s, against its ideal wall time
+  * the CPU per host of each protocol's dialog (lmtp, sieve, imap, pop3) beside SMTP's
   * --workers 1 against --workers 2, CPU-bound
   * the resolver: MX (then A/AAAA) lookups/s against nsd, with the namespace's
     UDP receive-buffer drops
@@ -42,20 +43,21 @@ from benchlib import HERE, NCERTS_SERVER, ROOT, Table, cleanup, log, netns_up, s
 from dns import resolver_run  # noqa: E402
 from mix import mix_section  # noqa: E402
 from scale import scale_section  # noqa: E402
-from sections import callgrind_section, cpu_section, latency_section, per_host, workers_section  # noqa: E402
+from sections import (callgrind_section, cpu_section, latency_section, per_host, protocols_section,  # noqa: E402
+                      workers_section)
 
-SECTIONS = ("cpu", "callgrind", "workers", "latency", "mix", "resolver", "scale")
+SECTIONS = ("cpu", "protocols", "callgrind", "workers", "latency", "mix", "resolver", "scale")
 
 
 def sizes(smoke):
     big = {"cpu": 10000, "latency": 30000, "latency_c": 10000, "workers": 12000, "resolve": 100000,
            "floor": 400, "limit": 400, "openssl": 400, "nmap": 400, "sslscan": 100, "testssl": 2,
            "reps": 3, "callgrind": 300, "lat_reps": 2, "mix": 50000, "mix_c": 5000,
-           "scale_domains": 1000000, "scale_endpoints": 20000}
+           "scale_domains": 1000000, "scale_endpoints": 20000, "protocols": 5000}
     small = {"cpu": 300, "latency": 400, "latency_c": 200, "workers": 300, "resolve": 500, "floor": 20,
              "limit": 20, "openssl": 20, "nmap": 10, "sslscan": 5, "testssl": 1, "reps": 1,
              "callgrind": 20, "lat_reps": 1, "mix": 400, "mix_c": 200, "scale_domains": 8000,
-             "scale_endpoints": 200}
+             "scale_endpoints": 200, "protocols": 100}
     return small if smoke else big
 
 
@@ -109,6 +111,8 @@ def main():
         base, best = 10, {}
         if "cpu" in only:
             best, base = cpu_section(builds, workdir, certs, size, cores, base, table, summary)
+        if "protocols" in only:
+            base = protocols_section(fast, workdir, certs, size, cores, base, summary)
         if "callgrind" in only:
             for build in builds.values():
                 callgrind_section(build, workdir, certs, size, cores, summary)

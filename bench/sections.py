@@ -66,6 +66,40 @@ def cpu_section(builds, workdir, certs, size, cores, base, table, summary):
     return best, base
 
 
+# The protocols the engine speaks, with their default ports: the same TLS and
+# certificates, only the dialog differs (issue 25: within 1.15 x of SMTP's).
+PROTOCOL_PORTS = (("smtp", 25), ("lmtp", 24), ("sieve", 4190), ("imap", 143), ("pop3", 110))
+
+
+def protocols_section(build, workdir, certs, size, cores, base, summary):
+    """CPU per host of each protocol's dialog beside SMTP's: a bench-server per
+    protocol, all up at once, the scans alternating; ratios pair by pair."""
+    key = "rsa"
+    ca = os.path.join(certs[key], "ca.pem")
+    servers = [Server(build, certs[key], NCERTS_SERVER, threads=cores, protocol=p, port=port)
+               for p, port in PROTOCOL_PORTS]
+    try:
+        runs = {p: [] for p, _ in PROTOCOL_PORTS}
+        for rep in range(size["reps"]):
+            for p, _ in PROTOCOL_PORTS:
+                r = scan(build, workdir, "proto-%s-%d" % (p, rep), addresses(base, size["protocols"]),
+                         scanner_args(ca, 1000, cores) + ["-p", p])
+                if r["ok"] != r["n"]:
+                    raise SystemExit("bench: -p %s: %r" % (p, r["status"]))
+                runs[p].append(r)
+                base += 1
+        for p, _ in PROTOCOL_PORTS[1:]:
+            pairs = [per_host(b) / per_host(a) for a, b in zip(runs["smtp"], runs[p])]
+            best = min(per_host(r) for r in runs[p]) / min(per_host(r) for r in runs["smtp"])
+            summary.append("-p %s: %.0f µs CPU/host, %.2f × SMTP's %.0f (best of %d; pair by pair: %s)"
+                           % (p, min(per_host(r) for r in runs[p]), best, min(per_host(r) for r in runs["smtp"]),
+                              size["reps"], ", ".join("%.2f" % x for x in pairs)))
+    finally:
+        for s in servers:
+            s.close()
+    return base
+
+
 def callgrind_section(build, workdir, certs, size, cores, summary):
     if not (shutil.which("valgrind") and size["callgrind"]):
         return

@@ -33,7 +33,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-enum proto { P_SMTP, P_IMAP, P_POP3 };
+enum proto { P_SMTP, P_IMAP, P_POP3, P_LMTP, P_SIEVE };
 
 static struct {
     enum proto proto;
@@ -140,13 +140,17 @@ static const char *greeting(void)
     switch (opt.proto) {
     case P_IMAP: return "* OK [CAPABILITY IMAP4rev1 STARTTLS] bench ready\r\n";
     case P_POP3: return "+OK bench ready\r\n";
+    case P_LMTP: return "220 bench.invalid LMTP bench\r\n";
+    case P_SIEVE:
+        return "\"IMPLEMENTATION\" \"bench\"\r\n\"SASL\" \"\"\r\n\"STARTTLS\"\r\n\"VERSION\" \"1.0\"\r\n"
+               "OK \"bench ready\"\r\n";
     default: return "220 bench.invalid ESMTP bench\r\n";
     }
 }
 
 static void smtp_command(struct sconn *c, const char *cmd)
 {
-    if (!strncasecmp(cmd, "EHLO", 4)) {
+    if (!strncasecmp(cmd, "EHLO", 4) || !strncasecmp(cmd, "LHLO", 4)) {
         reply(c, c->ssl ? "250-bench.invalid\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
                         : "250-bench.invalid\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
     } else if (!strncasecmp(cmd, "HELO", 4)) {
@@ -205,6 +209,24 @@ static void pop3_command(struct sconn *c, const char *cmd)
     }
 }
 
+/* ManageSieve (RFC 5804): the capabilities come again, unasked, once the
+ * handshake is done (tls_input). */
+static const char sieve_caps_tls[] = "\"IMPLEMENTATION\" \"bench\"\r\n\"SASL\" \"PLAIN\"\r\n"
+                                     "\"VERSION\" \"1.0\"\r\nOK \"TLS negotiation successful\"\r\n";
+
+static void sieve_command(struct sconn *c, const char *cmd)
+{
+    if (!strncasecmp(cmd, "STARTTLS", 8) && !c->ssl) {
+        reply(c, "OK \"Begin TLS negotiation now\"\r\n");
+        start_tls(c);
+    } else if (!strncasecmp(cmd, "LOGOUT", 6)) {
+        reply(c, "OK \"Logout completed\"\r\n");
+        c->quitting = true;
+    } else {
+        reply(c, "NO \"unknown command\"\r\n");
+    }
+}
+
 /* Plaintext (before STARTTLS, or decrypted after it): whole lines only. */
 static void plain_input(struct sconn *c, const char *data, size_t len)
 {
@@ -219,6 +241,7 @@ static void plain_input(struct sconn *c, const char *data, size_t len)
         c->nline = 0;
         if (opt.proto == P_IMAP) imap_command(c, c->line);
         else if (opt.proto == P_POP3) pop3_command(c, c->line);
+        else if (opt.proto == P_SIEVE) sieve_command(c, c->line);
         else smtp_command(c, c->line);
         if (!was_tls && c->ssl && i + 1 < len) {
             /* Bytes after STARTTLS belong to the handshake (or are an
@@ -239,6 +262,7 @@ static void tls_input(struct sconn *c)
             if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) sconn_close(c);
             return;
         }
+        if (opt.proto == P_SIEVE) reply(c, sieve_caps_tls);
     }
     char plain[4096];
     int n;
@@ -407,7 +431,7 @@ static SSL_CTX *load_ctx(const char *chain, const char *key)
 static void usage(void)
 {
     fputs("Usage: bench-server --certs DIR [--certs DIR2 ...] --ncerts N [--port P]\n"
-          "                    [--protocol smtp|imap|pop3] [--delay MS] [--greeting-delay MS]\n"
+          "                    [--protocol smtp|lmtp|imap|pop3|sieve] [--delay MS] [--greeting-delay MS]\n"
           "                    [--mix] [--threads T]\n"
           "DIR holds key.pem and chain-0.pem .. chain-(N-1).pem (leaf first).\n"
           "Listens on 0.0.0.0:P: run it in a network namespace of its own.\n",
@@ -435,7 +459,11 @@ int main(int argc, char **argv)
         case 'n': ncerts = atoi(optarg); break;
         case 'p': opt.port = atoi(optarg); break;
         case 'P':
-            opt.proto = !strcmp(optarg, "imap") ? P_IMAP : !strcmp(optarg, "pop3") ? P_POP3 : P_SMTP;
+            opt.proto = !strcmp(optarg, "imap")    ? P_IMAP
+                        : !strcmp(optarg, "pop3")  ? P_POP3
+                        : !strcmp(optarg, "lmtp")  ? P_LMTP
+                        : !strcmp(optarg, "sieve") ? P_SIEVE
+                                                   : P_SMTP;
             break;
         case 'd': opt.delay_ms = (unsigned)atoi(optarg); break;
         case 'g': opt.greeting_ms = (unsigned)atoi(optarg); break;

@@ -142,7 +142,7 @@ void optable_print_help(FILE *out, unsigned cmd)
         if (!(r->commands & cmd) || !help) continue;
         if (cmd == CMD_CHECK && r->group == G_END && group != G_END) print_as_for_scan(out);
         if (cmd == CMD_SCAN && (int)r->group != group)
-            fprintf(out, "%s%s", headings[r->group], r->group == G_END ? "\n" : "\n");
+            fprintf(out, "%s\n", headings[r->group]);
         group = (int)r->group;
         print_option(out, r, help);
     }

@@ -122,12 +122,17 @@ int rollup_job_run(const struct rollup_job *j)
     return rc;
 }
 
+/* report --expiring-within D: its default and the command line's, alike. */
+static int expiring_within(struct rollup_job *j, const char *arg)
+{
+    return parse_count("--expiring-within", arg, 0, 100000, &j->expiring_within);
+}
+
 /* The table's defaults (the report's list of certificates: rollup keeps
  * the same number, unused). */
 static void set_default(void *arg, int id, const char *def)
 {
-    struct rollup_job *j = arg;
-    if (id == OPT_REPORT_EXPIRING && parse_count("--expiring-within", def, 0, 100000, &j->expiring_within)) abort();
+    if (id == OPT_REPORT_EXPIRING && expiring_within(arg, def) != 0) abort();
 }
 
 /* The subcommands' shared command line: INPUT... -o OUT. */
@@ -145,7 +150,7 @@ static int parse(int argc, char **argv, struct rollup_job *j, const char **out, 
         case OPT_REPORT_OUTPUT: *out = optarg; break;
         case OPT_ROLLUP_OVERWRITE: j->overwrite = true; break;
         case OPT_REPORT_EXPIRING:
-            if (parse_count("--expiring-within", optarg, 0, 100000, &j->expiring_within)) return 2;
+            if (expiring_within(j, optarg) != 0) return 2;
             break;
         case OPT_ROLLUP_QUIET: j->quiet = true; break;
         case OPT_TOOL_HELP: usage_print_rollup(stdout, report); return 1;

@@ -126,6 +126,15 @@ static void on_received(void *arg, const struct conn *c, const struct reply *r)
 {
     (void)arg;
     if (c->hello_suites) return;
+    const struct dialog *d = c->params->service->dialog;
+    if (d->describe) { /* a binary protocol's message, in words */
+        struct text t = {0};
+        d->describe(r, &t);
+        check_print_text("S: ", t.p ? t.p : "", t.len);
+        text_free(&t);
+        fflush(stdout);
+        return;
+    }
     /* A line is printed once the next is in: an echoed secret may span two. */
     size_t off = 0, len;
     const char *line;

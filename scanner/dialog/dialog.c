@@ -18,6 +18,12 @@ void dialog_command_shown(struct dialog_session *s, int next_state, const char *
     s->ops->command(s, next_state, line, shown, phase);
 }
 
+void dialog_send(struct dialog_session *s, int next_state, const char *data, size_t len,
+                 const char *shown, const char *phase)
+{
+    s->ops->send(s, next_state, data, len, shown, phase);
+}
+
 void dialog_expect(struct dialog_session *s, const char *phase, uint64_t timeout_ms)
 {
     s->ops->expect(s, phase, timeout_ms);

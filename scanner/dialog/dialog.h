@@ -35,6 +35,9 @@ struct dialog_ops {
      * for the reply; a transcript shows `shown` (credentials redacted). */
     void (*command)(struct dialog_session *s, int next_state, const char *line, const char *shown,
                     const char *phase);
+    /* The same for a binary protocol: these bytes as they are. */
+    void (*send)(struct dialog_session *s, int next_state, const char *data, size_t len,
+                 const char *shown, const char *phase);
     /* Waits for a reply with this much silence at most. */
     void (*expect)(struct dialog_session *s, const char *phase, uint64_t timeout_ms);
     /* STARTTLS was accepted: the TLS handshake begins. */
@@ -68,18 +71,27 @@ struct dialog {
     /* The handshake after STARTTLS (or its equivalent) is done. */
     void (*on_tls_ready)(struct dialog_session *s);
     const char *quit_command; /* NULL: just close */
+    size_t quit_len;          /* a binary goodbye: quit_command is these bytes, */
+    const char *quit_shown;   /* shown as this in a transcript */
     const char *hello_verb;   /* "EHLO" when the dialog names itself (--ehlo), else NULL */
     bool authenticates;       /* check --auth-user can test AUTH with it */
     /* A dialog that is not line-based (HTTP): the bytes inside TLS go here
      * instead of the reply reader, and the server's close too. */
     void (*on_data)(struct dialog_session *s, const char *data, size_t len);
     void (*on_close)(struct dialog_session *s);
+    /* A binary protocol (PostgreSQL, MySQL, LDAP): its messages are framed
+     * by this instead of classify's lines, and told in words by describe
+     * (check's transcript; no byte of the server's is printed as it came). */
+    reply_frame_fn frame;
+    void (*describe)(const struct reply *r, struct text *out);
 };
 
 /* scanner/dialog/dialog.c: the ops, spelled for dialogs. */
 void dialog_command(struct dialog_session *s, int next_state, const char *line, const char *phase);
 void dialog_command_shown(struct dialog_session *s, int next_state, const char *line,
                           const char *shown, const char *phase);
+void dialog_send(struct dialog_session *s, int next_state, const char *data, size_t len,
+                 const char *shown, const char *phase);
 void dialog_expect(struct dialog_session *s, const char *phase, uint64_t timeout_ms);
 void dialog_start_tls(struct dialog_session *s);
 void dialog_quit(struct dialog_session *s, enum scan_status st, const char *fmt, ...)

@@ -14,6 +14,12 @@ void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify, void
     rr->max_lines = 200;
 }
 
+void reply_reader_init_framed(struct reply_reader *rr, reply_frame_fn frame)
+{
+    reply_reader_init(rr, NULL, NULL);
+    rr->frame = frame;
+}
+
 void reply_reader_free(struct reply_reader *rr)
 {
     buf_free(&rr->line);
@@ -22,7 +28,8 @@ void reply_reader_free(struct reply_reader *rr)
 
 int reply_pending(const struct reply_reader *rr)
 {
-    return rr->line.len > 0 || (rr->reply.nlines > 0 && !rr->handed_out);
+    if (rr->handed_out) return rr->line.len > 0;
+    return rr->line.len > 0 || rr->reply.nlines > 0 || (rr->frame && rr->reply.text.len > 0);
 }
 
 static enum reply_status fail(struct reply_reader *rr, const char *why)
@@ -56,6 +63,29 @@ static enum reply_status take_line(struct reply_reader *rr)
     return REPLY_DONE;
 }
 
+/* A framed message: the bytes gather in reply.text (never past max_reply)
+ * until the frame function says where the message ends; what came after
+ * that end is not used. */
+static enum reply_status feed_framed(struct reply_reader *rr, const char *data, size_t len,
+                                     size_t *used)
+{
+    size_t had = rr->reply.text.len;
+    size_t take = len < rr->max_reply - had ? len : rr->max_reply - had;
+    *used = 0;
+    if (buf_append(&rr->reply.text, data, take) != 0) return fail(rr, "out of memory");
+    *used = take;
+    const char *why = "malformed message";
+    long n = rr->frame(rr->reply.text.data, rr->reply.text.len, &why);
+    if (n < 0) return fail(rr, why);
+    if (n == 0) return rr->reply.text.len >= rr->max_reply ? fail(rr, "reply too long") : REPLY_NEED_MORE;
+    if ((size_t)n <= had || (size_t)n > rr->reply.text.len) return fail(rr, "message framing went backwards");
+    rr->reply.text.len = (size_t)n;
+    rr->reply.nlines = 1;
+    rr->handed_out = 1;
+    *used = (size_t)n - had;
+    return REPLY_DONE;
+}
+
 enum reply_status reply_feed(struct reply_reader *rr, const char *data, size_t len, size_t *used)
 {
     size_t pos = 0;
@@ -68,6 +98,7 @@ enum reply_status reply_feed(struct reply_reader *rr, const char *data, size_t l
         rr->blank_lines = 0;
         rr->handed_out = 0;
     }
+    if (rr->frame && len > 0) return feed_framed(rr, data, len, used);
     while (pos < len) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t chunk = nl ? (size_t)(nl - (data + pos)) : len - pos;

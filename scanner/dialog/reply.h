@@ -25,8 +25,15 @@ struct reply {
 typedef enum reply_line_kind (*reply_classify_fn)(void *ctx, const struct reply *so_far,
                                                   const char *line, size_t len);
 
+/* A binary protocol's framing (PostgreSQL, MySQL, LDAP): how long the
+ * message at the start of the len bytes so far is. Returns its length (at
+ * most len), 0 when more bytes are needed, or -1 when they cannot start a
+ * message (*why says so, in words). */
+typedef long (*reply_frame_fn)(const char *data, size_t len, const char **why);
+
 struct reply_reader {
     reply_classify_fn classify;
+    reply_frame_fn frame; /* set: messages are framed by it, not by lines */
     void *ctx;
     size_t max_line;  /* bytes in one line */
     size_t max_reply; /* bytes in one reply */
@@ -41,6 +48,9 @@ struct reply_reader {
 enum reply_status { REPLY_NEED_MORE, REPLY_DONE, REPLY_ERROR };
 
 void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify, void *ctx);
+/* A binary protocol's reader: each reply is one message, its bytes in
+ * reply.text as they came (nlines 1, code 0), at most max_reply long. */
+void reply_reader_init_framed(struct reply_reader *rr, reply_frame_fn frame);
 void reply_reader_free(struct reply_reader *rr);
 /* Feeds bytes. *used says how many were consumed: all of them with
  * NEED_MORE; up to the end of the reply with DONE (the rest belongs to what

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 extern const struct dialog smtp_dialog, lmtp_dialog, imap_dialog, pop3_dialog, ftp_dialog, sieve_dialog,
-    tls_dialog;
+    ldap_dialog, postgres_dialog, mysql_dialog, tls_dialog;
 
 const struct service services[] = {
     {"smtp", 25, false, true, &smtp_dialog, ", the default"},
@@ -19,6 +19,10 @@ const struct service services[] = {
     {"ftp", 21, false, false, &ftp_dialog, ", AUTH TLS"},
     {"lmtp", 24, false, false, &lmtp_dialog, ""},
     {"sieve", 4190, false, false, &sieve_dialog, ", ManageSieve"},
+    {"ldap", 389, false, false, &ldap_dialog, ", StartTLS"},
+    {"ldaps", 636, true, false, &ldap_dialog, ""},
+    {"postgres", 5432, false, false, &postgres_dialog, ", PostgreSQL"},
+    {"mysql", 3306, false, false, &mysql_dialog, ", MySQL, MariaDB"},
     {"tls", 443, true, false, &tls_dialog, ", implicit TLS on --port"},
     {NULL, 0, false, false, NULL, NULL},
 };

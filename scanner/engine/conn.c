@@ -38,7 +38,11 @@ struct conn *conn_new(const struct conn_params *params, const struct conn_owner 
     c->sess.params = params->dialog;
     c->sess.ops = &dialog_ops;
     c->ends = &ends;
-    reply_reader_init(&c->rr, params->service->dialog->classify, &c->sess);
+    const struct dialog *d = params->service->dialog;
+    if (d->frame)
+        reply_reader_init_framed(&c->rr, d->frame);
+    else
+        reply_reader_init(&c->rr, d->classify, &c->sess);
     return c;
 }
 
@@ -308,6 +312,15 @@ static void op_command(struct dialog_session *s, int next_state, const char *lin
     conn_expect(c, phase, s->params->reply_ms);
 }
 
+static void op_send(struct dialog_session *s, int next_state, const char *data, size_t len,
+                    const char *shown, const char *phase)
+{
+    struct conn *c = of(s);
+    conn_send_bytes(c, data, len, shown);
+    s->state = next_state;
+    conn_expect(c, phase, s->params->reply_ms);
+}
+
 static void op_expect(struct dialog_session *s, const char *phase, uint64_t timeout_ms)
 {
     conn_expect(of(s), phase, timeout_ms);
@@ -327,12 +340,15 @@ static void op_quit(struct dialog_session *s, enum scan_status st, const char *e
     c->verdict = st;
     text_set_str(&c->result.error, error);
     s->quitting = true;
-    const char *quit = c->params->service->dialog->quit_command;
-    if (!quit) {
+    const struct dialog *d = c->params->service->dialog;
+    if (!d->quit_command) {
         conn_finish_with_verdict(c);
         return;
     }
-    conn_send_line(c, quit, quit);
+    if (d->quit_len)
+        conn_send_bytes(c, d->quit_command, d->quit_len, d->quit_shown);
+    else
+        conn_send_line(c, d->quit_command, d->quit_command);
     conn_expect(c, "goodbye", s->params->reply_ms);
 }
 
@@ -353,6 +369,7 @@ static void op_auth_skipped(struct dialog_session *s, const char *why)
 
 static const struct dialog_ops dialog_ops = {
     .command = op_command,
+    .send = op_send,
     .expect = op_expect,
     .start_tls = op_start_tls,
     .quit = op_quit,

@@ -48,6 +48,8 @@ struct conn_ends {
 int conn_write_raw(void *owner, const char *data, size_t len);
 /* A line with CRLF, in TLS when it is up; the transcript shows `shown`. */
 void conn_send_line(struct conn *c, const char *line, const char *shown);
+/* The same bytes as they are (a binary protocol's message). */
+void conn_send_bytes(struct conn *c, const char *data, size_t len, const char *shown);
 /* Sends what a read's answer gathered, in one write. */
 void conn_uncork(struct conn *c);
 /* Re-arms the phase's silence timer (the timer fires early at most). */

@@ -67,18 +67,26 @@ int conn_write_raw(void *owner, const char *data, size_t len)
     return send_now(c, data, len);
 }
 
-void conn_send_line(struct conn *c, const char *line, const char *shown)
+void conn_send_bytes(struct conn *c, const char *data, size_t len, const char *shown)
 {
     CONN_TELL(c, sent, shown);
-    char out[1100];
-    int n = snprintf(out, sizeof out, "%s\r\n", line);
-    if (c->finished || n < 0 || (size_t)n >= sizeof out) return;
-    int rc = c->sess.tls_ready ? tls_link_write(&c->tls, out, (size_t)n)
-                               : conn_write_raw(c, out, (size_t)n);
+    if (c->finished) return;
+    int rc = c->sess.tls_ready ? tls_link_write(&c->tls, data, len) : conn_write_raw(c, data, len);
     if (rc == 0) return;
     char why[300];
     snprintf(why, sizeof why, "cannot send to the server during %s", c->phase);
     c->ends->fail(c, ST_PROTOCOL_ERROR, why);
+}
+
+void conn_send_line(struct conn *c, const char *line, const char *shown)
+{
+    char out[1100];
+    int n = snprintf(out, sizeof out, "%s\r\n", line);
+    if (n < 0 || (size_t)n >= sizeof out) {
+        CONN_TELL(c, sent, shown);
+        return;
+    }
+    conn_send_bytes(c, out, (size_t)n, shown);
 }
 
 static void on_timer(uv_timer_t *t)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: every dialog of the services table against what a server
- * might say. data[0] picks the service and the chunk size; the rest is the
+ * might say (a binary one's messages told in words too, as check does). data[0] picks the service and the chunk size; the rest is the
  * server's bytes, fed in pieces through the dialog's own reply rules. The
  * connection's actions are stand-ins: STARTTLS "succeeds" at once, so the
  * dialog goes on inside TLS; a quit ends the session. */
@@ -17,6 +17,13 @@ static void op_command(struct dialog_session *s, int next_state, const char *lin
                        const char *phase)
 {
     (void)line, (void)shown, (void)phase;
+    s->state = next_state;
+}
+
+static void op_send(struct dialog_session *s, int next_state, const char *data, size_t len,
+                    const char *shown, const char *phase)
+{
+    (void)data, (void)len, (void)shown, (void)phase;
     s->state = next_state;
 }
 
@@ -50,8 +57,9 @@ static void op_auth_skipped(struct dialog_session *s, const char *why)
     (void)s, (void)why;
 }
 
-static const struct dialog_ops ops = {op_command, op_expect, op_start_tls, op_quit, op_done,
-                                      op_auth_result, op_auth_skipped};
+static const struct dialog_ops ops = {.command = op_command, .send = op_send, .expect = op_expect,
+                                      .start_tls = op_start_tls, .quit = op_quit, .done = op_done,
+                                      .auth_result = op_auth_result, .auth_skipped = op_auth_skipped};
 
 static const struct dialog *current;
 
@@ -74,7 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct dialog_params params = {"fuzz.example", 1000, 1000, NULL, NULL, NULL};
     struct dialog_session s = {0, 0, &result, &params, false, false, &ops, NULL};
     struct reply_reader rr;
-    reply_reader_init(&rr, current->classify, &s);
+    if (current->frame)
+        reply_reader_init_framed(&rr, current->frame);
+    else
+        reply_reader_init(&rr, current->classify, &s);
     ended = false;
     current->on_start(&s);
     size_t chunk = (size_t)(data[0] >> 4) + 1, pos = 1;
@@ -83,6 +94,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         enum reply_status st = reply_feed(&rr, (const char *)data + pos, n, &used);
         if (used > n) abort();
         if (st == REPLY_ERROR) break;
+        if (st == REPLY_DONE && current->describe) {
+            struct text t = {0};
+            current->describe(&rr.reply, &t);
+            text_free(&t);
+        }
         if (st == REPLY_DONE) current->on_reply(&s, &rr.reply);
         pos += used ? used : n;
     }

@@ -300,6 +300,8 @@ start_odd() {
 
 # shellcheck source=tests/lab/protect.sh
 . "$here/protect.sh"
+# shellcheck source=tests/lab/dbs.sh
+. "$here/dbs.sh"
 
 stop_pid() {
     local file=$1 pid i
@@ -330,6 +332,7 @@ up)
     start_odd
     start_gnutls
     start_protect
+    start_dbs
     ;;
 exec)
     shift 2
@@ -338,6 +341,7 @@ exec)
 down)
     [ -f "$dir/netns" ] || exit 0
     stop_protect
+    stop_dbs
     stop_pid "$dir/odd.pid"
     stop_pid "$dir/odddns.pid"
     stop_pid "$dir/gnutls-server.pid"

@@ -92,6 +92,9 @@
     X(conn_smtp_refusals_and_injection)                                                            \
     X(conn_imap_pop3_ftp_dialogs)                                                                  \
     X(conn_sieve_lmtp_dialogs)                                                                     \
+    X(conn_postgres_answers)                                                                       \
+    X(conn_mysql_answers)                                                                          \
+    X(conn_ldap_answers)                                                                           \
     X(summary_expiring_lines_do_not_follow_finish_order)                                           \
     X(reasons_table_is_whole)                                                                      \
     X(reasons_read_back_from_messages)                                                             \

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# The directory and database servers of the lab (sourced by lab.sh; issue 25):
+# PostgreSQL, MariaDB and OpenLDAP's slapd on db.lab.test (127.0.7.1), each
+# with the lab's certificate; PostgreSQL and slapd once more on
+# db-nossl.lab.test (127.0.7.2) with TLS off, as servers without it answer.
+# Each is Debian's own binary, started by hand inside the namespace, stopped
+# by its pid. The test group installs them; the demo needs none, so a server
+# whose package is missing is left out.
+
+# Copies the lab's key and certificate where USER can read them.
+db_certs() {
+    local user=$1 to=$2
+    cp "$dir/certs/good.crt" "$dir/certs/good.key" "$to/"
+    chown "$user" "$to/good.crt" "$to/good.key"
+    chmod 600 "$to/good.key"
+}
+
+postgres_instance() {
+    local name=$1 addr=$2 ssl=$3 bin p=$dir/$1
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+    mkdir -p "$p"
+    chown postgres "$p"
+    db_certs postgres "$p"
+    setpriv --reuid=postgres --regid=postgres --init-groups "$bin/initdb" -D "$p/data" -A trust \
+        -U postgres >"$p/initdb.log" 2>&1 || { cat "$p/initdb.log" >&2; return 1; }
+    cat >> "$p/data/postgresql.conf" <<CONF
+listen_addresses = '$addr'
+port = 5432
+unix_socket_directories = '$p'
+ssl = $ssl
+ssl_cert_file = '$p/good.crt'
+ssl_key_file = '$p/good.key'
+ssl_min_protocol_version = 'TLSv1.2'
+CONF
+    bg_in_ns "$p/stdout.log" "$p/pid" setpriv --reuid=postgres --regid=postgres --init-groups \
+        "$bin/postgres" -D "$p/data"
+    wait_listen t "$addr:5432"
+}
+
+start_mariadb() {
+    local m=$dir/mariadb
+    mkdir -p "$m"
+    chown mysql "$m"
+    db_certs mysql "$m"
+    mariadb-install-db --no-defaults --datadir="$m/data" --user=mysql --skip-test-db \
+        --auth-root-authentication-method=normal >"$m/install.log" 2>&1 || { cat "$m/install.log" >&2; return 1; }
+    bg_in_ns "$m/stdout.log" "$m/pid" mariadbd --no-defaults --datadir="$m/data" --user=mysql \
+        --bind-address=127.0.7.1 --port=3306 --socket="$m/sock" --skip-name-resolve \
+        --ssl-cert="$m/good.crt" --ssl-key="$m/good.key" --log-error="$m/error.log"
+    wait_listen t 127.0.7.1:3306
+}
+
+slapd_instance() {
+    local name=$1 addr=$2 tls=$3 l=$dir/$1
+    mkdir -p "$l/db"
+    {
+        echo "include /etc/ldap/schema/core.schema"
+        echo "pidfile $l/slapd.pid"
+        echo "argsfile $l/slapd.args"
+        echo "modulepath /usr/lib/ldap"
+        echo "moduleload back_mdb"
+        [ -z "$tls" ] || printf 'TLSCertificateFile %s\nTLSCertificateKeyFile %s\n' \
+            "$dir/certs/good.crt" "$dir/certs/good.key"
+        printf 'database mdb\nsuffix "dc=lab,dc=test"\ndirectory %s/db\n' "$l"
+    } > "$l/slapd.conf"
+    local urls="ldap://$addr:389/"
+    [ -z "$tls" ] || urls="$urls ldaps://$addr:636/"
+    in_ns slapd -f "$l/slapd.conf" -h "$urls" >"$l/stdout.log" 2>&1 || { cat "$l/stdout.log" >&2; return 1; }
+    wait_listen t "$addr:389"
+}
+
+start_dbs() {
+    if command -v setpriv >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        postgres_instance postgres 127.0.7.1 on
+        postgres_instance postgres-nossl 127.0.7.2 off
+    fi
+    if command -v mariadbd >/dev/null; then start_mariadb; fi
+    if command -v slapd >/dev/null; then
+        slapd_instance slapd 127.0.7.1 tls
+        slapd_instance slapd-nossl 127.0.7.2 ""
+    fi
+}
+
+stop_dbs() {
+    stop_pid "$dir/postgres/pid"
+    stop_pid "$dir/postgres-nossl/pid"
+    stop_pid "$dir/mariadb/pid"
+    stop_pid "$dir/slapd/slapd.pid"
+    stop_pid "$dir/slapd-nossl/slapd.pid"
+}

@@ -29,7 +29,7 @@ def test_version():
     check(p.returncode == 0 and re.fullmatch(r"starttls-scan \d+\.\d+\.\d+", lines[0]),
           "--version: the version first: %r" % p.stdout)
     check(len(lines) > 1 and re.fullmatch(r"linked at run time: libuv \d+\.\d+\.\d+, wolfSSL \d+\.\d+\.\d+, "
-                                          r"c-ares \d+\.\d+\.\d+", lines[1]),
+                                          r"c-ares \d+\.\d+\.\d+, expat \d+\.\d+\.\d+", lines[1]),
           "--version: the libraries linked at run time: %r" % p.stdout)
 
 

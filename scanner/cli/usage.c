@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <ares.h>
+#include <expat.h>
 #include <uv.h>
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
@@ -176,8 +177,10 @@ const char *usage_version_string(void)
 void usage_print_version(FILE *out)
 {
     fprintf(out, "starttls-scan %s\n", STS_VERSION);
-    fprintf(out, "linked at run time: libuv %s, wolfSSL %s, c-ares %s\n", uv_version_string(),
-            wolfSSL_lib_version(), ares_version(NULL));
+    const char *expat = XML_ExpatVersion(); /* "expat_2.5.0" */
+    if (strncmp(expat, "expat_", 6) == 0) expat += 6;
+    fprintf(out, "linked at run time: libuv %s, wolfSSL %s, c-ares %s, expat %s\n", uv_version_string(),
+            wolfSSL_lib_version(), ares_version(NULL), expat);
 #ifdef STS_WOLFSSL_TUNED
     fprintf(out, "wolfSSL build: %s %s\n", STS_WOLFSSL_BUILD, STS_TUNED_VERSION);
 #else

@@ -61,6 +61,8 @@ struct dialog_session {
     bool quitting;  /* goodbye sent: the next reply ends the dialog */
     const struct dialog_ops *ops;
     void *ctx;      /* the connection owner's, for a dialog that needs more state */
+    const char *server_name; /* the name the connection is for (its SNI), or "" */
+    void *data;     /* the dialog's own, freed by its free_data */
 };
 
 struct dialog {
@@ -82,8 +84,10 @@ struct dialog {
     /* A binary protocol (PostgreSQL, MySQL, LDAP): its messages are framed
      * by this instead of classify's lines, and told in words by describe
      * (check's transcript; no byte of the server's is printed as it came). */
-    reply_frame_fn frame;
+    reply_frame_fn frame; /* its ctx is the dialog_session */
     void (*describe)(const struct reply *r, struct text *out);
+    /* Frees the session's data when the connection ends. */
+    void (*free_data)(struct dialog_session *s);
 };
 
 /* scanner/dialog/dialog.c: the ops, spelled for dialogs. */

@@ -19,8 +19,9 @@ enum ldap_state { LDAP_STARTTLS, LDAP_ROOT_DSE };
 #define OP_SEARCH_DONE 0x65
 #define STARTTLS_OID "1.3.6.1.4.1.1466.20037"
 
-static long ldap_frame(const char *data, size_t len, const char **why)
+static long ldap_frame(void *ctx, const char *data, size_t len, const char **why)
 {
+    (void)ctx;
     const unsigned char *u = (const unsigned char *)data;
     size_t n = 0;
     if (u[0] != 0x30) {

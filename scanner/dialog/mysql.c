@@ -23,8 +23,9 @@ enum mysql_state { MYSQL_GREETING };
 /* A greeting is about 100 bytes; a longer claim is not a greeting. */
 #define MYSQL_GREETING_MAX 16384
 
-static long mysql_frame(const char *data, size_t len, const char **why)
+static long mysql_frame(void *ctx, const char *data, size_t len, const char **why)
 {
+    (void)ctx;
     if (len < 4) return 0;
     const unsigned char *u = (const unsigned char *)data;
     size_t n = (size_t)u[0] | (size_t)u[1] << 8 | (size_t)u[2] << 16;

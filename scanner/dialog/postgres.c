@@ -23,8 +23,9 @@ static uint32_t be32(const char *p)
 }
 
 /* One byte, or a whole ErrorResponse. */
-static long pg_frame(const char *data, size_t len, const char **why)
+static long pg_frame(void *ctx, const char *data, size_t len, const char **why)
 {
+    (void)ctx;
     if (data[0] != 'E') return 1;
     if (len < 5) return 0;
     uint32_t n = be32(data + 1);

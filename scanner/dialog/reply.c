@@ -14,9 +14,9 @@ void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify, void
     rr->max_lines = 200;
 }
 
-void reply_reader_init_framed(struct reply_reader *rr, reply_frame_fn frame)
+void reply_reader_init_framed(struct reply_reader *rr, reply_frame_fn frame, void *ctx)
 {
-    reply_reader_init(rr, NULL, NULL);
+    reply_reader_init(rr, NULL, ctx);
     rr->frame = frame;
 }
 
@@ -75,7 +75,7 @@ static enum reply_status feed_framed(struct reply_reader *rr, const char *data, 
     if (buf_append(&rr->reply.text, data, take) != 0) return fail(rr, "out of memory");
     *used = take;
     const char *why = "malformed message";
-    long n = rr->frame(rr->reply.text.data, rr->reply.text.len, &why);
+    long n = rr->frame(rr->ctx, rr->reply.text.data, rr->reply.text.len, &why);
     if (n < 0) return fail(rr, why);
     if (n == 0) return rr->reply.text.len >= rr->max_reply ? fail(rr, "reply too long") : REPLY_NEED_MORE;
     if ((size_t)n <= had || (size_t)n > rr->reply.text.len) return fail(rr, "message framing went backwards");

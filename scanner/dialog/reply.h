@@ -29,7 +29,7 @@ typedef enum reply_line_kind (*reply_classify_fn)(void *ctx, const struct reply 
  * message at the start of the len bytes so far is. Returns its length (at
  * most len), 0 when more bytes are needed, or -1 when they cannot start a
  * message (*why says so, in words). */
-typedef long (*reply_frame_fn)(const char *data, size_t len, const char **why);
+typedef long (*reply_frame_fn)(void *ctx, const char *data, size_t len, const char **why);
 
 struct reply_reader {
     reply_classify_fn classify;
@@ -50,7 +50,7 @@ enum reply_status { REPLY_NEED_MORE, REPLY_DONE, REPLY_ERROR };
 void reply_reader_init(struct reply_reader *rr, reply_classify_fn classify, void *ctx);
 /* A binary protocol's reader: each reply is one message, its bytes in
  * reply.text as they came (nlines 1, code 0), at most max_reply long. */
-void reply_reader_init_framed(struct reply_reader *rr, reply_frame_fn frame);
+void reply_reader_init_framed(struct reply_reader *rr, reply_frame_fn frame, void *ctx);
 void reply_reader_free(struct reply_reader *rr);
 /* Feeds bytes. *used says how many were consumed: all of them with
  * NEED_MORE; up to the end of the reply with DONE (the rest belongs to what

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 extern const struct dialog smtp_dialog, lmtp_dialog, imap_dialog, pop3_dialog, ftp_dialog, sieve_dialog,
-    ldap_dialog, postgres_dialog, mysql_dialog, tls_dialog;
+    ldap_dialog, postgres_dialog, mysql_dialog, xmpp_dialog, xmpp_server_dialog, tls_dialog;
 
 const struct service services[] = {
     {"smtp", 25, false, true, &smtp_dialog, ", the default"},
@@ -23,6 +23,9 @@ const struct service services[] = {
     {"ldaps", 636, true, false, &ldap_dialog, ""},
     {"postgres", 5432, false, false, &postgres_dialog, ", PostgreSQL"},
     {"mysql", 3306, false, false, &mysql_dialog, ", MySQL, MariaDB"},
+    {"xmpp", 5222, false, false, &xmpp_dialog, ", client to server"},
+    {"xmpps", 5223, true, false, &xmpp_dialog, ", direct TLS"},
+    {"xmpp-server", 5269, false, false, &xmpp_server_dialog, ", server to server"},
     {"tls", 443, true, false, &tls_dialog, ", implicit TLS on --port"},
     {NULL, 0, false, false, NULL, NULL},
 };

@@ -36,11 +36,12 @@ struct conn *conn_new(const struct conn_params *params, const struct conn_owner 
     probe_result_init(&c->result);
     c->sess.result = &c->result;
     c->sess.params = params->dialog;
+    c->sess.server_name = c->sni;
     c->sess.ops = &dialog_ops;
     c->ends = &ends;
     const struct dialog *d = params->service->dialog;
     if (d->frame)
-        reply_reader_init_framed(&c->rr, d->frame);
+        reply_reader_init_framed(&c->rr, d->frame, &c->sess);
     else
         reply_reader_init(&c->rr, d->classify, &c->sess);
     return c;
@@ -52,6 +53,8 @@ void conn_discard(struct conn *c)
         hello_reader_free(c->hello);
         free(c->hello);
     }
+    const struct dialog *d = c->params->service->dialog;
+    if (d->free_data && c->sess.data) d->free_data(&c->sess);
     reply_reader_free(&c->rr);
     buf_free(&c->out);
     tls_link_free(&c->tls);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: every dialog of the services table against what a server
- * might say (a binary one's messages told in words too, as check does). data[0] picks the service and the chunk size; the rest is the
- * server's bytes, fed in pieces through the dialog's own reply rules. The
+ * might say (a binary one's messages told in words too, as check does).
+ * data[0] picks the service (its index in services[], modulo their count:
+ * a seed's first byte names the service of the table as it was) and the
+ * chunk size; the rest is the server's bytes, fed in pieces through the
+ * dialog's own reply rules (or framing). The
  * connection's actions are stand-ins: STARTTLS "succeeds" at once, so the
  * dialog goes on inside TLS; a quit ends the session. */
 #include <stdint.h>
@@ -80,10 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct probe_result result;
     probe_result_init(&result);
     struct dialog_params params = {"fuzz.example", 1000, 1000, NULL, NULL, NULL};
-    struct dialog_session s = {0, 0, &result, &params, false, false, &ops, NULL};
+    struct dialog_session s = {.result = &result, .params = &params, .ops = &ops, .server_name = "fuzz.example"};
     struct reply_reader rr;
     if (current->frame)
-        reply_reader_init_framed(&rr, current->frame);
+        reply_reader_init_framed(&rr, current->frame, &s);
     else
         reply_reader_init(&rr, current->classify, &s);
     ended = false;
@@ -102,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (st == REPLY_DONE) current->on_reply(&s, &rr.reply);
         pos += used ? used : n;
     }
+    if (current->free_data && s.data) current->free_data(&s);
     reply_reader_free(&rr);
     probe_result_free(&result);
     return 0;

@@ -300,8 +300,8 @@ start_odd() {
 
 # shellcheck source=tests/lab/protect.sh
 . "$here/protect.sh"
-# shellcheck source=tests/lab/dbs.sh
-. "$here/dbs.sh"
+# shellcheck source=tests/lab/beyondmail.sh
+. "$here/beyondmail.sh"
 
 stop_pid() {
     local file=$1 pid i

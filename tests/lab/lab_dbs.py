@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The directory and database protocols (issue 25) against the lab's own Debian servers
-(tests/lab/dbs.sh): OpenLDAP's slapd (StartTLS and LDAPS), PostgreSQL and MariaDB, each row
+(tests/lab/beyondmail.sh): OpenLDAP's slapd (StartTLS and LDAPS), PostgreSQL and MariaDB, each row
 compared with openssl s_client -starttls and gnutls-cli --starttls-proto, and the servers
 without TLS told as such."""
 import os

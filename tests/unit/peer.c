@@ -24,13 +24,19 @@ struct peer {
 static void peer_send(int fd, const char *text, size_t len, size_t split)
 {
     size_t n = len ? len : strlen(text);
+    /* MSG_NOSIGNAL: a client that closed in the middle is no SIGPIPE. */
     if (split > 0 && split < n) {
-        if (write(fd, text, split) < 0) return;
+        if (send(fd, text, split, MSG_NOSIGNAL) < 0) return;
         usleep(3000); /* two reads on the client's side */
         text += split;
         n -= split;
     }
-    if (write(fd, text, n) < 0) return;
+    while (n > 0) {
+        ssize_t sent = send(fd, text, n, MSG_NOSIGNAL);
+        if (sent <= 0) return;
+        text += sent;
+        n -= (size_t)sent;
+    }
 }
 
 /* One line from the client, without CRLF; 0, or -1 at the end. */

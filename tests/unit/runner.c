@@ -95,6 +95,8 @@
     X(conn_postgres_answers)                                                                       \
     X(conn_mysql_answers)                                                                          \
     X(conn_ldap_answers)                                                                           \
+    X(conn_xmpp_refusals)                                                                          \
+    X(conn_xmpp_hostile_xml)                                                                       \
     X(summary_expiring_lines_do_not_follow_finish_order)                                           \
     X(reasons_table_is_whole)                                                                      \
     X(reasons_read_back_from_messages)                                                             \

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
-# The directory and database servers of the lab (sourced by lab.sh; issue 25):
-# PostgreSQL, MariaDB and OpenLDAP's slapd on db.lab.test (127.0.7.1), each
-# with the lab's certificate; PostgreSQL and slapd once more on
-# db-nossl.lab.test (127.0.7.2) with TLS off, as servers without it answer.
+# The lab's servers beyond mail (sourced by lab.sh; issue 25): PostgreSQL,
+# MariaDB and OpenLDAP's slapd on db.lab.test (127.0.7.1), each with the
+# lab's certificate; PostgreSQL and slapd once more on db-nossl.lab.test
+# (127.0.7.2) with TLS off, as servers without it answer; prosody (XMPP
+# c2s, s2s and direct TLS) for xmpp.lab.test on 127.0.8.1.
 # Each is Debian's own binary, started by hand inside the namespace, stopped
 # by its pid. The test group installs them; the demo needs none, so a server
 # whose package is missing is left out.
@@ -19,6 +20,7 @@ db_certs() {
 postgres_instance() {
     local name=$1 addr=$2 ssl=$3 bin p=$dir/$1
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+    rm -rf "$p" # a lab directory used before
     mkdir -p "$p"
     chown postgres "$p"
     db_certs postgres "$p"
@@ -40,6 +42,7 @@ CONF
 
 start_mariadb() {
     local m=$dir/mariadb
+    rm -rf "$m"
     mkdir -p "$m"
     chown mysql "$m"
     db_certs mysql "$m"
@@ -53,6 +56,7 @@ start_mariadb() {
 
 slapd_instance() {
     local name=$1 addr=$2 tls=$3 l=$dir/$1
+    rm -rf "$l"
     mkdir -p "$l/db"
     {
         echo "include /etc/ldap/schema/core.schema"
@@ -70,6 +74,33 @@ slapd_instance() {
     wait_listen t "$addr:389"
 }
 
+start_prosody() {
+    local x=$dir/prosody
+    rm -rf "$x"
+    mkdir -p "$x/data"
+    chown -R prosody "$x"
+    db_certs prosody "$x"
+    cat > "$x/prosody.cfg.lua" <<CONF
+pidfile = "$x/prosody.pid"
+data_path = "$x/data"
+log = { info = "$x/prosody.log" }
+interfaces = { "127.0.8.1" }
+c2s_ports = { 5222 }
+s2s_ports = { 5269 }
+c2s_direct_tls_ports = { 5223 }
+modules_enabled = { "tls", "saslauth", "dialback", "disco", "ping" }
+c2s_require_encryption = true
+s2s_require_encryption = true
+authentication = "internal_hashed"
+certificates = "$x"
+ssl = { certificate = "$x/good.crt", key = "$x/good.key" }
+VirtualHost "xmpp.lab.test"
+CONF
+    bg_in_ns "$x/stdout.log" "$x/pid" setpriv --reuid=prosody --regid=prosody --init-groups \
+        prosody -F --config "$x/prosody.cfg.lua"
+    wait_listen t 127.0.8.1:5222
+}
+
 start_dbs() {
     if command -v setpriv >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
         postgres_instance postgres 127.0.7.1 on
@@ -80,6 +111,7 @@ start_dbs() {
         slapd_instance slapd 127.0.7.1 tls
         slapd_instance slapd-nossl 127.0.7.2 ""
     fi
+    if command -v prosody >/dev/null; then start_prosody; fi
 }
 
 stop_dbs() {
@@ -88,4 +120,5 @@ stop_dbs() {
     stop_pid "$dir/mariadb/pid"
     stop_pid "$dir/slapd/slapd.pid"
     stop_pid "$dir/slapd-nossl/slapd.pid"
+    stop_pid "$dir/prosody/pid"
 }

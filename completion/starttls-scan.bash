@@ -11,7 +11,7 @@ _starttls_scan_check_opts="-p --protocol --port --no-mx --no-verify --auth-user 
  --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt --ca-file --ehlo --resolver --mx-max --dns-timeout --blocklist --allowlist --timeout
  --connect-timeout --banner-timeout --reply-timeout --handshake-timeout --allow-private
  -h --help --version"
-_starttls_scan_protocols="smtp submission smtps imap imaps pop3 pop3s ftp lmtp sieve ldap ldaps postgres mysql xmpp xmpps xmpp-server tls"
+_starttls_scan_protocols="smtp submission smtps imap imaps pop3 pop3s ftp lmtp sieve ldap ldaps postgres mysql xmpp xmpps xmpp-server nntp nntps tls"
 _starttls_scan_formats="csv jsonl"
 _starttls_scan_mechs="PLAIN LOGIN"
 

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 extern const struct dialog smtp_dialog, lmtp_dialog, imap_dialog, pop3_dialog, ftp_dialog, sieve_dialog,
-    ldap_dialog, postgres_dialog, mysql_dialog, xmpp_dialog, xmpp_server_dialog, tls_dialog;
+    ldap_dialog, postgres_dialog, mysql_dialog, xmpp_dialog, xmpp_server_dialog, nntp_dialog, tls_dialog;
 
 const struct service services[] = {
     {"smtp", 25, false, true, &smtp_dialog, ", the default"},
@@ -26,6 +26,8 @@ const struct service services[] = {
     {"xmpp", 5222, false, false, &xmpp_dialog, ", client to server"},
     {"xmpps", 5223, true, false, &xmpp_dialog, ", direct TLS"},
     {"xmpp-server", 5269, false, false, &xmpp_server_dialog, ", server to server"},
+    {"nntp", 119, false, false, &nntp_dialog, ""},
+    {"nntps", 563, true, false, &nntp_dialog, ""},
     {"tls", 443, true, false, &tls_dialog, ", implicit TLS on --port"},
     {NULL, 0, false, false, NULL, NULL},
 };

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer: every dialog of the services table against what a server
  * might say (a binary one's messages told in words too, as check does).
- * data[0] picks the service (its index in services[], modulo their count:
- * a seed's first byte names the service of the table as it was) and the
- * chunk size; the rest is the server's bytes, fed in pieces through the
- * dialog's own reply rules (or framing). The
+ * data[0] picks the service (its index in services[], modulo their count),
+ * data[1] the size of the pieces; the rest is the server's bytes, fed in
+ * those pieces through the dialog's own reply rules (or framing). The
  * connection's actions are stand-ins: STARTTLS "succeeds" at once, so the
  * dialog goes on inside TLS; a quit ends the session. */
 #include <stdint.h>
@@ -74,7 +73,7 @@ static void op_start_tls(struct dialog_session *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) return 0;
+    if (size < 2) return 0;
     int nservices = 0;
     while (services[nservices].name) nservices++;
     const struct service *sv = &services[data[0] % nservices];
@@ -91,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         reply_reader_init(&rr, current->classify, &s);
     ended = false;
     current->on_start(&s);
-    size_t chunk = (size_t)(data[0] >> 4) + 1, pos = 1;
+    size_t chunk = (size_t)(data[1] % 16) + 1, pos = 2;
     while (pos < size && !ended) {
         size_t n = size - pos < chunk ? size - pos : chunk, used = 0;
         enum reply_status st = reply_feed(&rr, (const char *)data + pos, n, &used);

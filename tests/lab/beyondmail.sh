@@ -4,7 +4,8 @@
 # MariaDB and OpenLDAP's slapd on db.lab.test (127.0.7.1), each with the
 # lab's certificate; PostgreSQL and slapd once more on db-nossl.lab.test
 # (127.0.7.2) with TLS off, as servers without it answer; prosody (XMPP
-# c2s, s2s and direct TLS) for xmpp.lab.test on 127.0.8.1.
+# c2s, s2s and direct TLS) for xmpp.lab.test on 127.0.8.1; INN's nnrpd
+# (NNTP with STARTTLS, NNTPS) on news.lab.test, 127.0.9.1.
 # Each is Debian's own binary, started by hand inside the namespace, stopped
 # by its pid. The test group installs them; the demo needs none, so a server
 # whose package is missing is left out.
@@ -101,6 +102,29 @@ CONF
     wait_listen t 127.0.8.1:5222
 }
 
+# nnrpd alone (no innd: a reader's dialog needs none), with a copy of
+# Debian's /etc/news whose paths point into the lab, and an overview of its
+# own made by makehistory. One daemon for port 119, one with -S for 563.
+start_inn() {
+    local n=$dir/inn f
+    rm -rf "$n"
+    mkdir -p "$n/log" "$n/run" "$n/overview"
+    for f in /etc/news/*; do [ -f "$f" ] && cp "$f" "$n/"; done
+    db_certs news "$n"
+    sed -e "s#^\#*domain:.*#domain: lab.test#" -e "s#^pathhost:.*#pathhost: news.lab.test#" \
+        -e "s#^pathetc:.*#pathetc: $n#" -e "s#^pathlog:.*#pathlog: $n/log#" -e "s#^pathrun:.*#pathrun: $n/run#" \
+        -e "s#^pathoverview:.*#pathoverview: $n/overview#" -e "s#^\#*tlscertfile:.*#tlscertfile: $n/good.crt#" \
+        -e "s#^\#*tlskeyfile:.*#tlskeyfile: $n/good.key#" /etc/news/inn.conf > "$n/inn.conf"
+    printf 'auth "all" {\n    hosts: "*"\n    default: "<all>"\n}\naccess "all" {\n    users: "*"\n    newsgroups: "*"\n    access: RP\n}\n' \
+        > "$n/readers.conf"
+    chown -R news "$n"
+    INNCONF=$n/inn.conf setpriv --reuid=news --regid=news --init-groups /usr/lib/news/bin/makehistory -O -x -F \
+        >"$n/makehistory.log" 2>&1 || { cat "$n/makehistory.log" >&2; return 1; }
+    INNCONF=$n/inn.conf bg_in_ns "$n/nntp.log" "$n/nntp.pid" /usr/lib/news/bin/nnrpd -D -f -b 127.0.9.1 -p 119
+    INNCONF=$n/inn.conf bg_in_ns "$n/nntps.log" "$n/nntps.pid" /usr/lib/news/bin/nnrpd -D -f -S -b 127.0.9.1 -p 563
+    wait_listen t 127.0.9.1:119 && wait_listen t 127.0.9.1:563
+}
+
 start_dbs() {
     if command -v setpriv >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
         postgres_instance postgres 127.0.7.1 on
@@ -112,6 +136,7 @@ start_dbs() {
         slapd_instance slapd-nossl 127.0.7.2 ""
     fi
     if command -v prosody >/dev/null; then start_prosody; fi
+    if [ -x /usr/lib/news/bin/nnrpd ]; then start_inn; fi
 }
 
 stop_dbs() {
@@ -121,4 +146,6 @@ stop_dbs() {
     stop_pid "$dir/slapd/slapd.pid"
     stop_pid "$dir/slapd-nossl/slapd.pid"
     stop_pid "$dir/prosody/pid"
+    stop_pid "$dir/inn/nntp.pid"
+    stop_pid "$dir/inn/nntps.pid"
 }

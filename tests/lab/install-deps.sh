@@ -8,14 +8,15 @@
 #   install-deps.sh test    bench + what the tests need (clang's libFuzzer, mandoc,
 #                           python3-jsonschema and -yaml, the shells of the completion
 #                           tests, a single-node Slurm: slurmctld, slurmd, munge; dig;
-#                           the lab's PostgreSQL, MariaDB, slapd with ldapsearch, prosody)
+#                           the lab's PostgreSQL, MariaDB, slapd with ldapsearch, prosody,
+#                           INN)
 #   install-deps.sh tuned   build + what the tuned wolfSSL's build needs (autotools,
 #                           dpkg-dev: cmake -DSTS_WOLFSSL=tuned, scanner/tls/wolfssl-tuned/)
 #   install-deps.sh bench   demo + tuned + the benchmark server's OpenSSL and the peer tools
 #
 # Services that packages would start on the host (postfix, nsd, dovecot,
 # vsftpd, munge, slurmctld, slurmd, unbound, nginx, postgresql, mariadb,
-# slapd, prosody) are kept from starting: the lab starts its own (the servers in a
+# slapd, prosody, inn2) are kept from starting: the lab starts its own (the servers in a
 # network namespace, Slurm on ports of its own).
 set -euo pipefail
 group=${1:-build}
@@ -27,7 +28,7 @@ bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind 
        testssl.sh)
 test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh
       python3-yaml slurmctld slurmd slurm-client munge bind9-dnsutils chromium gnutls-bin
-      postgresql mariadb-server slapd ldap-utils prosody)
+      postgresql mariadb-server slapd ldap-utils prosody inn2)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;
@@ -54,7 +55,7 @@ fi
 echo "installing for '$group': ${missing[*]}"
 # Only when a mail server is among them: no debconf question, no service started on the host.
 added_policy=""
-if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*|unbound|nginx.*|postgresql|mariadb-server|slapd|prosody'; then
+if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*|unbound|nginx.*|postgresql|mariadb-server|slapd|prosody|inn2'; then
     echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
     echo "slapd slapd/no_configuration boolean true" | $sudo debconf-set-selections
     if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -65,4 +66,23 @@ if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|mung
 fi
 trap '[ -n "$added_policy" ] && $sudo rm -f /usr/sbin/policy-rc.d' EXIT
 $sudo apt-get update -q
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+others=()
+for p in "${missing[@]}"; do [ "$p" = inn2 ] || others+=("$p"); done
+[ ${#others[@]} -eq 0 ] || $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${others[@]}"
+if [ ${#others[@]} -ne ${#missing[@]} ]; then
+    # inn2's postinst asks innconfval for its paths, which needs the machine's
+    # domain (hostname --fqdn) unless inn.conf names one: a machine without
+    # one (a container, CI) would fail there. INNCONF gives it a copy of
+    # inn.conf that names one. The postinst also adds an alias for usenet and
+    # runs newaliases, which fails when postfix has no configuration: the
+    # alias is added first, as the postinst would, so it is not needed.
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends inn2-inews
+    innconf=$(mktemp)
+    sed 's/^#*domain:.*/domain: localdomain/' /etc/news/inn.conf > "$innconf"
+    chmod 644 "$innconf"
+    if [ -f /etc/aliases ] && ! grep -q '^usenet:' /etc/aliases; then
+        echo 'usenet: root' | $sudo tee -a /etc/aliases >/dev/null
+    fi
+    $sudo env INNCONF="$innconf" DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends inn2
+    rm -f "$innconf"
+fi

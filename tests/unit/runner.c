@@ -97,6 +97,7 @@
     X(conn_ldap_answers)                                                                           \
     X(conn_xmpp_refusals)                                                                          \
     X(conn_xmpp_hostile_xml)                                                                       \
+    X(conn_nntp_dialogs)                                                                           \
     X(summary_expiring_lines_do_not_follow_finish_order)                                           \
     X(reasons_table_is_whole)                                                                      \
     X(reasons_read_back_from_messages)                                                             \

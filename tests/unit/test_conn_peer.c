@@ -127,3 +127,45 @@ TEST_IMPL(conn_sieve_lmtp_dialogs)
     probe_result_free(&o.result);
     free(endless);
 }
+
+/* NNTP: a 502 to STARTTLS after capabilities without it, a server with no
+ * CAPABILITIES (RFC 977), a 580 refusal, a 400 greeting, a malformed line. */
+TEST_IMPL(conn_nntp_dialogs)
+{
+    static const struct step not_offered[] = {
+        {'S', "200 news ready\r\n", 0}, {'C', "CAPABILITIES", 0},
+        {'S', "101 Capability list:\r\nVERSION 2\r\nREADER\r\nSASL PLAIN\r\n.\r\n", 0}, {'C', "STARTTLS", 0},
+        {'S', "502 Command unavailable\r\n", 0}, {'C', "QUIT", 0}, {'S', "205 bye\r\n", 0}, {0, NULL, 0}};
+    static const struct step old[] = {
+        {'S', "200 news ready\r\n", 0}, {'C', "CAPABILITIES", 0}, {'S', "500 What?\r\n", 0},
+        {'C', "STARTTLS", 0}, {'S', "500 What?\r\n", 0}, {'C', "QUIT", 0}, {'S', "205 bye\r\n", 0}, {0, NULL, 0}};
+    static const struct step refused[] = {
+        {'S', "201 news ready\r\n", 0}, {'C', "CAPABILITIES", 0},
+        {'S', "101 Capability list:\r\nVERSION 2\r\nSTARTTLS\r\n.\r\n", 0}, {'C', "STARTTLS", 0},
+        {'S', "580 Can not initiate TLS negotiation\r\n", 0}, {'C', "QUIT", 0}, {'S', "205 bye\r\n", 0},
+        {0, NULL, 0}};
+    static const struct step busy[] = {{'S', "400 Service temporarily unavailable\r\n", 0}, {'C', "QUIT", 0},
+                                       {0, NULL, 0}};
+    static const struct step garbage[] = {{'S', "HTTP/1.0 400 Bad Request\r\n", 0}, {0, NULL, 0}};
+    struct outcome o;
+    for (size_t split = 0; split < 30; split += 7) {
+        run("nntp", not_offered, split, &o);
+        expect(&o, ST_NO_STARTTLS, TRI_NO, "STARTTLS not in the capabilities, and STARTTLS refused: 502");
+        ASSERT_STR_EQ(o.result.auth_mechs_plain.p, "PLAIN");
+        ASSERT_STR_EQ(o.result.banner.p, "200 news ready");
+        probe_result_free(&o.result);
+        run("nntp", old, split, &o);
+        expect(&o, ST_NO_STARTTLS, TRI_NO, "no capabilities, and STARTTLS refused: 500 What?");
+        probe_result_free(&o.result);
+        run("nntp", refused, split, &o);
+        expect(&o, ST_STARTTLS_REFUSED, TRI_YES, "STARTTLS: 580 Can not initiate TLS negotiation");
+        probe_result_free(&o.result);
+        run("nntp", busy, split, &o);
+        expect(&o, ST_SERVER_REFUSED, TRI_UNKNOWN, "greeting: 400 Service temporarily unavailable");
+        ASSERT(o.result.transient);
+        probe_result_free(&o.result);
+        run("nntp", garbage, split, &o);
+        expect(&o, ST_PROTOCOL_ERROR, TRI_UNKNOWN, "malformed reply line during greeting");
+        probe_result_free(&o.result);
+    }
+}

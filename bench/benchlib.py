@@ -118,8 +118,10 @@ def timed(cmd, workdir, name, stdout=None, stdin=None, env=None):
     tfile = os.path.join(workdir, name + ".time")
     full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tfile] + cmd
     t0 = time.time()
-    rc = subprocess.run(full, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                        stdin=stdin or subprocess.DEVNULL, env=env).returncode
+    # What the command says goes to NAME.log beside the timing: a failure says why.
+    with open(os.path.join(workdir, name + ".log"), "wb") as said:
+        rc = subprocess.run(full, stdout=stdout or said, stderr=said if stdout else subprocess.STDOUT,
+                            stdin=stdin or subprocess.DEVNULL, env=env).returncode
     wall = time.time() - t0
     fields = open(tfile).read().split()[-4:]
     cpu = float(fields[1]) + float(fields[2])
@@ -144,7 +146,8 @@ def scan(build, workdir, name, targets, args):
     log("starttls-scan %s: %d targets" % (name, len(targets)))
     wall, cpu, rss, rc = timed(cmd, workdir, name)
     if rc != 0:
-        raise SystemExit("bench: starttls-scan exited %d (%s)" % (rc, name))
+        raise SystemExit("bench: starttls-scan exited %d (%s): %s" % (
+            rc, name, open(os.path.join(workdir, name + ".log"), errors="replace").read()[-500:]))
     rows = read_rows(out)
     status = {}
     for r in rows:

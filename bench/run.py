@@ -18,7 +18,8 @@ starts bench-server and nsd inside it, and measures on the same targets:
   * a latency run: 10,000 connections at once, every reply delayed 200 ms
   * the mix: a population with latencies of 20-300 ms, silent hosts, tarpits
     and 421s, against its ideal wall time
-  * the CPU per host of each protocol's dialog (lmtp, sieve, imap, pop3) beside SMTP's
+  * the CPU per host of each protocol's dialog (lmtp, sieve, imap, pop3, nntp, postgres, mysql, ldap,
+    xmpp) beside SMTP's
   * --workers 1 against --workers 2, CPU-bound
   * the resolver: MX (then A/AAAA) lookups/s against nsd, with the namespace's
     UDP receive-buffer drops

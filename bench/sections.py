@@ -68,7 +68,8 @@ def cpu_section(builds, workdir, certs, size, cores, base, table, summary):
 
 # The protocols the engine speaks, with their default ports: the same TLS and
 # certificates, only the dialog differs (issue 25: within 1.15 x of SMTP's).
-PROTOCOL_PORTS = (("smtp", 25), ("lmtp", 24), ("sieve", 4190), ("imap", 143), ("pop3", 110))
+PROTOCOL_PORTS = (("smtp", 25), ("lmtp", 24), ("sieve", 4190), ("imap", 143), ("pop3", 110), ("nntp", 119),
+                  ("postgres", 5432), ("mysql", 3306), ("ldap", 389), ("xmpp", 5222))
 
 
 def protocols_section(build, workdir, certs, size, cores, base, summary):

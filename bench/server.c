@@ -3,7 +3,8 @@
  *
  * Listens on one port on every address of its network namespace (the
  * driver runs it in a namespace of its own, so that is 127.0.0.0/8 only),
- * speaks just enough SMTP, IMAP or POP3 for a STARTTLS client, and answers
+ * speaks just enough of a protocol for a STARTTLS client (SMTP, LMTP, IMAP,
+ * POP3, ManageSieve, NNTP, PostgreSQL, MySQL, LDAP, XMPP: bench/server_dialogs.c), and answers
  * the handshake with OpenSSL. The certificate is picked by the address the
  * client connected to (address mod N), so a scan of many addresses meets N
  * distinct certificates. Every reply, TLS flights included, is held back
@@ -33,34 +34,9 @@
 #include <unistd.h>
 #include <uv.h>
 
-enum proto { P_SMTP, P_IMAP, P_POP3, P_LMTP, P_SIEVE };
+#include "bench/server.h"
 
-static struct {
-    enum proto proto;
-    int port;
-    unsigned delay_ms, greeting_ms;
-    int threads;
-    SSL_CTX **ctx;
-    int nctx;
-    bool mix;
-} opt = {P_SMTP, 25, 0, 0, 1, NULL, 0, false};
-
-enum kind { K_NORMAL, K_SILENT, K_TARPIT, K_REFUSE };
-
-struct sconn {
-    uv_tcp_t tcp;
-    uv_timer_t timer;
-    SSL *ssl;
-    uint32_t addr;  /* the local address the client chose, host order */
-    char *pending;  /* bytes received, not yet answered */
-    size_t npending, cap;
-    char line[1024]; /* plaintext command being assembled */
-    size_t nline;
-    bool greeted, quitting, closing;
-    enum kind kind;
-    unsigned delay_ms, greeting_ms; /* this connection's: opt's, or the mix's */
-    int handles;    /* open libuv handles; the struct goes when both closed */
-};
+struct bench_options opt = {P_SMTP, 25, 0, 0, 1, NULL, 0, false};
 
 static void on_handle_closed(uv_handle_t *h)
 {
@@ -71,7 +47,7 @@ static void on_handle_closed(uv_handle_t *h)
     free(c);
 }
 
-static void sconn_close(struct sconn *c)
+void sconn_close(struct sconn *c)
 {
     if (c->closing) return;
     c->closing = true;
@@ -87,7 +63,7 @@ static void on_written(uv_write_t *req, int status)
 }
 
 /* One write request owning a copy of the bytes, so callers can reuse theirs. */
-static void send_raw(struct sconn *c, const char *data, size_t len)
+void send_raw(struct sconn *c, const char *data, size_t len)
 {
     if (c->closing || len == 0) return;
     uv_write_t *req = malloc(sizeof *req + len);
@@ -105,7 +81,7 @@ static void send_raw(struct sconn *c, const char *data, size_t len)
     }
 }
 
-static void flush_tls(struct sconn *c)
+void flush_tls(struct sconn *c)
 {
     char out[16384];
     int n;
@@ -113,17 +89,22 @@ static void flush_tls(struct sconn *c)
     while ((n = BIO_read(wbio, out, sizeof out)) > 0) send_raw(c, out, (size_t)n);
 }
 
-static void reply(struct sconn *c, const char *text)
+void reply_bytes(struct sconn *c, const char *data, size_t len)
 {
     if (c->ssl) {
-        SSL_write(c->ssl, text, (int)strlen(text));
+        SSL_write(c->ssl, data, (int)len);
         flush_tls(c);
     } else {
-        send_raw(c, text, strlen(text));
+        send_raw(c, data, len);
     }
 }
 
-static void start_tls(struct sconn *c)
+void reply(struct sconn *c, const char *text)
+{
+    reply_bytes(c, text, strlen(text));
+}
+
+void start_tls(struct sconn *c)
 {
     SSL_CTX *ctx = opt.ctx[c->addr % (uint32_t)opt.nctx];
     c->ssl = SSL_new(ctx);
@@ -133,123 +114,6 @@ static void start_tls(struct sconn *c)
     }
     SSL_set_bio(c->ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
     SSL_set_accept_state(c->ssl);
-}
-
-static const char *greeting(void)
-{
-    switch (opt.proto) {
-    case P_IMAP: return "* OK [CAPABILITY IMAP4rev1 STARTTLS] bench ready\r\n";
-    case P_POP3: return "+OK bench ready\r\n";
-    case P_LMTP: return "220 bench.invalid LMTP bench\r\n";
-    case P_SIEVE:
-        return "\"IMPLEMENTATION\" \"bench\"\r\n\"SASL\" \"\"\r\n\"STARTTLS\"\r\n\"VERSION\" \"1.0\"\r\n"
-               "OK \"bench ready\"\r\n";
-    default: return "220 bench.invalid ESMTP bench\r\n";
-    }
-}
-
-static void smtp_command(struct sconn *c, const char *cmd)
-{
-    if (!strncasecmp(cmd, "EHLO", 4) || !strncasecmp(cmd, "LHLO", 4)) {
-        reply(c, c->ssl ? "250-bench.invalid\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
-                        : "250-bench.invalid\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
-    } else if (!strncasecmp(cmd, "HELO", 4)) {
-        reply(c, "250 bench.invalid\r\n");
-    } else if (!strncasecmp(cmd, "STARTTLS", 8) && !c->ssl) {
-        reply(c, "220 2.0.0 Ready to start TLS\r\n");
-        start_tls(c);
-    } else if (!strncasecmp(cmd, "QUIT", 4)) {
-        reply(c, "221 2.0.0 Bye\r\n");
-        c->quitting = true;
-    } else if (!strncasecmp(cmd, "NOOP", 4) || !strncasecmp(cmd, "RSET", 4)) {
-        reply(c, "250 2.0.0 Ok\r\n");
-    } else {
-        reply(c, "502 5.5.2 Error: command not recognized\r\n");
-    }
-}
-
-static void imap_command(struct sconn *c, const char *cmd)
-{
-    char tag[64], out[256];
-    const char *sp = strchr(cmd, ' ');
-    size_t tl = sp ? (size_t)(sp - cmd) : strlen(cmd);
-    if (tl >= sizeof tag) tl = sizeof tag - 1;
-    memcpy(tag, cmd, tl);
-    tag[tl] = '\0';
-    const char *verb = sp ? sp + 1 : "";
-    if (!strncasecmp(verb, "CAPABILITY", 10)) {
-        snprintf(out, sizeof out, "* CAPABILITY IMAP4rev1 %s\r\n%s OK done\r\n",
-                 c->ssl ? "AUTH=PLAIN" : "STARTTLS LOGINDISABLED", tag);
-    } else if (!strncasecmp(verb, "STARTTLS", 8) && !c->ssl) {
-        snprintf(out, sizeof out, "%s OK Begin TLS negotiation now\r\n", tag);
-        reply(c, out);
-        start_tls(c);
-        return;
-    } else if (!strncasecmp(verb, "LOGOUT", 6)) {
-        snprintf(out, sizeof out, "* BYE bench\r\n%s OK Logout completed\r\n", tag);
-        c->quitting = true;
-    } else {
-        snprintf(out, sizeof out, "%s BAD unknown command\r\n", tag);
-    }
-    reply(c, out);
-}
-
-static void pop3_command(struct sconn *c, const char *cmd)
-{
-    if (!strncasecmp(cmd, "CAPA", 4)) {
-        reply(c, c->ssl ? "+OK\r\nUSER\r\nSASL PLAIN\r\n.\r\n" : "+OK\r\nUSER\r\nSTLS\r\n.\r\n");
-    } else if (!strncasecmp(cmd, "STLS", 4) && !c->ssl) {
-        reply(c, "+OK Begin TLS\r\n");
-        start_tls(c);
-    } else if (!strncasecmp(cmd, "QUIT", 4)) {
-        reply(c, "+OK bye\r\n");
-        c->quitting = true;
-    } else {
-        reply(c, "-ERR unknown command\r\n");
-    }
-}
-
-/* ManageSieve (RFC 5804): the capabilities come again, unasked, once the
- * handshake is done (tls_input). */
-static const char sieve_caps_tls[] = "\"IMPLEMENTATION\" \"bench\"\r\n\"SASL\" \"PLAIN\"\r\n"
-                                     "\"VERSION\" \"1.0\"\r\nOK \"TLS negotiation successful\"\r\n";
-
-static void sieve_command(struct sconn *c, const char *cmd)
-{
-    if (!strncasecmp(cmd, "STARTTLS", 8) && !c->ssl) {
-        reply(c, "OK \"Begin TLS negotiation now\"\r\n");
-        start_tls(c);
-    } else if (!strncasecmp(cmd, "LOGOUT", 6)) {
-        reply(c, "OK \"Logout completed\"\r\n");
-        c->quitting = true;
-    } else {
-        reply(c, "NO \"unknown command\"\r\n");
-    }
-}
-
-/* Plaintext (before STARTTLS, or decrypted after it): whole lines only. */
-static void plain_input(struct sconn *c, const char *data, size_t len)
-{
-    for (size_t i = 0; i < len && !c->quitting && !c->closing; i++) {
-        bool was_tls = c->ssl != NULL;
-        if (data[i] != '\n') {
-            if (c->nline < sizeof c->line - 1) c->line[c->nline++] = data[i];
-            continue;
-        }
-        if (c->nline && c->line[c->nline - 1] == '\r') c->nline--;
-        c->line[c->nline] = '\0';
-        c->nline = 0;
-        if (opt.proto == P_IMAP) imap_command(c, c->line);
-        else if (opt.proto == P_POP3) pop3_command(c, c->line);
-        else if (opt.proto == P_SIEVE) sieve_command(c, c->line);
-        else smtp_command(c, c->line);
-        if (!was_tls && c->ssl && i + 1 < len) {
-            /* Bytes after STARTTLS belong to the handshake (or are an
-             * injection attempt, which a real server must drop). */
-            BIO_write(SSL_get_rbio(c->ssl), data + i + 1, (int)(len - i - 1));
-            return;
-        }
-    }
 }
 
 static void tls_input(struct sconn *c)
@@ -262,7 +126,7 @@ static void tls_input(struct sconn *c)
             if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) sconn_close(c);
             return;
         }
-        if (opt.proto == P_SIEVE) reply(c, sieve_caps_tls);
+        tls_ready(c);
     }
     char plain[4096];
     int n;
@@ -297,7 +161,9 @@ static void on_timer(uv_timer_t *t)
             sconn_close(c);
             return;
         }
-        send_raw(c, greeting(), strlen(greeting()));
+        size_t n;
+        const char *g = greeting(&n);
+        send_raw(c, g, n);
     }
     if (c->npending) answer(c);
 }
@@ -431,7 +297,8 @@ static SSL_CTX *load_ctx(const char *chain, const char *key)
 static void usage(void)
 {
     fputs("Usage: bench-server --certs DIR [--certs DIR2 ...] --ncerts N [--port P]\n"
-          "                    [--protocol smtp|lmtp|imap|pop3|sieve] [--delay MS] [--greeting-delay MS]\n"
+          "                    [--protocol smtp|lmtp|imap|pop3|sieve|nntp|postgres|mysql|ldap|xmpp]\n"
+          "                    [--delay MS] [--greeting-delay MS]\n"
           "                    [--mix] [--threads T]\n"
           "DIR holds key.pem and chain-0.pem .. chain-(N-1).pem (leaf first).\n"
           "Listens on 0.0.0.0:P: run it in a network namespace of its own.\n",
@@ -459,11 +326,8 @@ int main(int argc, char **argv)
         case 'n': ncerts = atoi(optarg); break;
         case 'p': opt.port = atoi(optarg); break;
         case 'P':
-            opt.proto = !strcmp(optarg, "imap")    ? P_IMAP
-                        : !strcmp(optarg, "pop3")  ? P_POP3
-                        : !strcmp(optarg, "lmtp")  ? P_LMTP
-                        : !strcmp(optarg, "sieve") ? P_SIEVE
-                                                   : P_SMTP;
+            if (proto_of(optarg) < 0) usage();
+            opt.proto = (enum proto)proto_of(optarg);
             break;
         case 'd': opt.delay_ms = (unsigned)atoi(optarg); break;
         case 'g': opt.greeting_ms = (unsigned)atoi(optarg); break;

@@ -2,12 +2,12 @@
 # bash completion for starttls-scan. tests/docs.py keeps these lists equal to
 # the program's option table, --help and its protocol and format lists.
 
-_starttls_scan_scan_opts="-p --protocol --port --no-mx --shard --shards -o --output --overwrite --resume -f --format
+_starttls_scan_scan_opts="-p --protocol --port --no-mx --srv --no-srv --shard --shards -o --output --overwrite --resume -f --format
  -q --quiet --progress --summary --expiring-within --rollup --report -w --workers -c --concurrency --max-tls
  --resolver --mx-max --dns-timeout --allow-private --blocklist --allowlist --per-host --rate
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
  --handshake-timeout --ca-file --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt -h --help --version"
-_starttls_scan_check_opts="-p --protocol --port --no-mx --no-verify --auth-user --auth-mech
+_starttls_scan_check_opts="-p --protocol --port --no-mx --srv --no-srv --no-verify --auth-user --auth-mech
  --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt --ca-file --ehlo --resolver --mx-max --dns-timeout --blocklist --allowlist --timeout
  --connect-timeout --banner-timeout --reply-timeout --handshake-timeout --allow-private
  -h --help --version"

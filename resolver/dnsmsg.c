@@ -119,6 +119,17 @@ static int add_record(const unsigned char *msg, size_t len, const struct rr *rr,
             return malformed(out, "an MX record's exchange does not parse");
         if (!clean)
             return malformed(out, "an MX exchange holds a byte other than a letter, digit, '-' or '_'");
+    } else if (qtype == DNS_TYPE_SRV) {
+        if (rr->rdlen < 7) return malformed(out, "an SRV record is too short");
+        size_t p = rr->rdata + 6;
+        int clean;
+        r->pref = get16(msg + rr->rdata);
+        r->weight = get16(msg + rr->rdata + 2);
+        r->port = get16(msg + rr->rdata + 4);
+        if (read_name_checked(msg, len, &p, r->name, &clean) != 0 || p > rr->rdata + rr->rdlen)
+            return malformed(out, "an SRV record's target does not parse");
+        if (!clean)
+            return malformed(out, "an SRV target holds a byte other than a letter, digit, '-' or '_'");
     } else if (qtype == DNS_TYPE_TLSA || qtype == DNS_TYPE_TXT) {
         if (!(r->rdata = malloc(rr->rdlen ? rr->rdlen : 1))) return malformed(out, "out of memory");
         memcpy(r->rdata, msg + rr->rdata, rr->rdlen);

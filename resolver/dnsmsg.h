@@ -18,11 +18,13 @@
 #define DNS_TYPE_MX 15
 #define DNS_TYPE_TXT 16
 #define DNS_TYPE_AAAA 28
+#define DNS_TYPE_SRV 33
 #define DNS_TYPE_TLSA 52
 
 struct dns_record {
-    int pref;                 /* MX only */
-    char name[DNS_NAME_MAX];  /* MX exchange ("" for the root, i.e. null MX) */
+    int pref;                 /* MX preference, SRV priority */
+    int weight, port;         /* SRV only */
+    char name[DNS_NAME_MAX];  /* MX exchange, SRV target ("" for the root: null MX, no service) */
     unsigned char addr[16];   /* A: 4 bytes, AAAA: 16 */
     unsigned char *rdata;     /* TLSA and TXT: the RDATA as sent (dns_answer_free frees it) */
     size_t rdlen;

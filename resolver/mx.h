@@ -13,6 +13,12 @@ enum mx_verdict { MX_HOSTS, MX_NULL, MX_NONE };
  * is left, MX_HOSTS otherwise; *n becomes the number kept. */
 enum mx_verdict mx_select(struct dns_record *recs, int *n, int max);
 
+/* SRV records (RFC 2782): MX_NULL for the lone target "." (the service is
+ * decidedly not offered), else ordered by priority, then weight (the
+ * heaviest first: a scanner takes every target, so the order is only the
+ * report's), then name and port; duplicate (target, port) and root targets
+ * dropped, at most max kept. */
+enum mx_verdict srv_select(struct dns_record *recs, int *n, int max);
 /* Sorts addresses and drops duplicates; keeps at most max. */
 void addr_sort_unique(struct dns_record *recs, int *n, int max);
 

@@ -33,6 +33,7 @@ struct request {
     resolve_cb cb;
     void *arg;
     char domain[DNS_NAME_MAX];
+    bool srv; /* the first query is SRV, not MX */
     struct dns_result *res;
     struct host_work *work;
     int outstanding;
@@ -120,6 +121,8 @@ static void host_complete(struct request *req, int i)
     }
     if (req->res->implicit_mx && h->status == ST_NO_ADDRESS)
         snprintf(h->error, sizeof h->error, "no MX records and no A or AAAA records");
+    if (h->via == VIA_SRV_FALLBACK && h->status == ST_NO_ADDRESS)
+        snprintf(h->error, sizeof h->error, "no SRV records at %s and no A or AAAA records", req->res->srv_owner);
 }
 
 static int start_hosts(struct request *req)
@@ -150,6 +153,7 @@ static void set_hosts_from_mx(struct request *req, struct dns_record *recs, int 
     for (int i = 0; i < n; i++) {
         snprintf(res->hosts[i].name, sizeof res->hosts[i].name, "%s", recs[i].name);
         res->hosts[i].pref = recs[i].pref;
+        res->hosts[i].via = VIA_MX;
     }
     if (start_hosts(req) != 0) {
         res->status = ST_DNS_FAILED;
@@ -172,7 +176,10 @@ static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
         snprintf(self.name, sizeof self.name, "%s", req->domain);
         res->implicit_mx = true;
         set_hosts_from_mx(req, &self, 1);
-        if (res->hosts) res->hosts[0].pref = -1;
+        if (res->hosts) {
+            res->hosts[0].pref = -1;
+            res->hosts[0].via = VIA_IMPLICIT_MX;
+        }
         return;
     }
     int n = ans->nrecords;
@@ -184,6 +191,41 @@ static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
         return;
     }
     set_hosts_from_mx(req, ans->records, n);
+}
+
+static void srv_done(struct request *req, enum lookup_outcome o, const char *err, struct dns_answer *ans)
+{
+    struct dns_result *res = req->res;
+    if (o == LK_FAILED) {
+        res->status = ST_DNS_FAILED;
+        res->resolver_failed = true;
+        snprintf(res->error, sizeof res->error, "SRV lookup of %s: %s", res->srv_owner, err);
+        return;
+    }
+    if (o != LK_RECORDS) { /* RFC 6120 3.2.1, RFC 6186 3.1: the domain itself */
+        struct dns_record self = {0};
+        snprintf(self.name, sizeof self.name, "%s", req->domain);
+        set_hosts_from_mx(req, &self, 1);
+        if (res->hosts) {
+            res->hosts[0].pref = -1;
+            res->hosts[0].via = VIA_SRV_FALLBACK;
+        }
+        return;
+    }
+    int n = ans->nrecords;
+    res->mx_records = n;
+    if (srv_select(ans->records, &n, req->lim.mx_max) != MX_HOSTS) {
+        res->status = ST_NO_SERVICE;
+        snprintf(res->error, sizeof res->error,
+                 "SRV target '.' at %s: the service is decidedly not offered (RFC 2782)", res->srv_owner);
+        return;
+    }
+    set_hosts_from_mx(req, ans->records, n);
+    for (int i = 0; res->hosts && i < n; i++) {
+        res->hosts[i].via = VIA_SRV;
+        res->hosts[i].weight = ans->records[i].weight;
+        res->hosts[i].port = ans->records[i].port;
+    }
 }
 
 static void addr_done(struct request *req, int host, int qtype, enum lookup_outcome o,
@@ -220,7 +262,9 @@ static void addr_done(struct request *req, int host, int qtype, enum lookup_outc
 static void lookup_record(struct request *req, int host, int qtype, enum lookup_outcome o,
                           const char *err, struct dns_answer *ans)
 {
-    if (host < 0)
+    if (host < 0 && req->srv)
+        srv_done(req, o, err, ans);
+    else if (host < 0)
         mx_done(req, o, err, ans);
     else
         addr_done(req, host, qtype, o, err, ans);
@@ -303,7 +347,21 @@ void resolve_host(struct ares_uv *au, const char *host, const struct resolve_lim
     struct dns_record self = {0};
     snprintf(self.name, sizeof self.name, "%s", host);
     set_hosts_from_mx(req, &self, 1);
-    if (req->res->hosts) req->res->hosts[0].pref = -1;
+    if (req->res->hosts) {
+        req->res->hosts[0].pref = -1;
+        req->res->hosts[0].via = VIA_NAME;
+    }
+    request_release(req);
+}
+
+void resolve_srv_domain(struct ares_uv *au, const char *domain, const char *label,
+                        const struct resolve_limits *lim, resolve_cb cb, void *arg)
+{
+    struct request *req = request_new(au, domain, lim, cb, arg);
+    if (!req) return;
+    req->srv = true;
+    snprintf(req->res->srv_owner, sizeof req->res->srv_owner, "%s.%s", label, domain);
+    lookup_start(req, -1, DNS_TYPE_SRV, req->res->srv_owner);
     request_release(req);
 }
 

@@ -95,7 +95,7 @@ static int parse_line(const struct writer_options *o, const char *line, size_t l
     row_from_cells(cells, row ? row : &tmp_row, r ? r : &tmp);
     const struct row *got = row ? row : &tmp_row;
     row_key(key, cells->v[COL_DOMAIN].data ? cells->v[COL_DOMAIN].data : "", cells->v[COL_DOMAIN].len,
-            got->port, got->protocol);
+            row_key_port(got), got->protocol);
     if (!r) probe_result_free(&tmp);
     return 0;
 }

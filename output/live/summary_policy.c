@@ -115,7 +115,7 @@ void summary_sort_reasons(struct summary *s)
 
 void summary_count_read(struct summary *s, const struct row *row)
 {
-    row_key(&s->row_key, row->domain.p ? row->domain.p : "", row->domain.len, row->port, row->protocol);
+    row_key(&s->row_key, row->domain.p ? row->domain.p : "", row->domain.len, row_key_port(row), row->protocol);
     if (s->row_key.len != s->pending_key.len || memcmp(s->row_key.data, s->pending_key.data, s->row_key.len) != 0) {
         summary_flush_rows(s);
         buf_reset(&s->pending_key);

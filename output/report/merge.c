@@ -113,7 +113,7 @@ static int parse_row(struct merger *m, const struct shard_file *s, uint64_t line
     }
     row_from_cells(&m->cells, row, r);
     const struct buf *d = &m->cells.v[COL_DOMAIN];
-    row_key(&m->key, d->data ? d->data : "", d->len, row->port, row->protocol);
+    row_key(&m->key, d->data ? d->data : "", d->len, row_key_port(row), row->protocol);
     return 0;
 }
 

@@ -59,7 +59,7 @@ void kept_row_set(struct kept_row *k, const struct row *row)
  * building the key)? */
 static bool same_target(const struct gatherer *g, const struct row *row)
 {
-    return g->open && g->domain.len == row->domain.len + 1 && (row->port > 0 ? row->port : 0) == g->port &&
+    return g->open && g->domain.len == row->domain.len + 1 && (row_key_port(row) > 0 ? row_key_port(row) : 0) == g->port &&
            memcmp(g->domain.data, row->domain.p ? row->domain.p : "", row->domain.len) == 0 &&
            strcmp(g->protocol.data, row->protocol ? row->protocol : "") == 0;
 }
@@ -72,7 +72,7 @@ static void on_row(void *arg, const struct row *row)
         buf_reset(&g->domain);
         buf_append(&g->domain, row->domain.p ? row->domain.p : "", row->domain.len);
         buf_append(&g->domain, "", 1);
-        g->port = row->port > 0 ? row->port : 0; /* as row_key: no port, one key */
+        g->port = row_key_port(row) > 0 ? row_key_port(row) : 0; /* as row_key: no port, one key */
         buf_reset(&g->protocol);
         buf_append_str(&g->protocol, row->protocol ? row->protocol : "");
         buf_append(&g->protocol, "", 1);

@@ -16,6 +16,7 @@ const char *const column_names[COL_COUNT] = {
     "tlsa",          "mx_dnssec",       "cert_spki_sha256", "mta_sts",
     "mta_sts_error", "mta_sts_id",      "mta_sts_mx_match", "mta_sts_ok",
     "tls_rpt",       "ciphers",         "weak_ciphers",   "mx_records",
+    "discovery",     "name_checked",
 };
 
 int column_find(const char *name, size_t len)
@@ -135,6 +136,8 @@ void row_cell(const struct row *row, enum column_id id, struct cell *c)
     case COL_PORT: number(c, CELL_INT, row->port, row->port > 0); break;
     case COL_PROTOCOL: str(c, CELL_WORD, row->protocol); break;
     case COL_MX_RECORDS: number(c, CELL_INT, row->mx_records, row->mx_records > 0); break;
+    case COL_DISCOVERY: str(c, CELL_TEXT, row->discovery); break;
+    case COL_NAME_CHECKED: str(c, CELL_TEXT, row->name_checked); break;
     default: policy_cell(row, id, c); break;
     }
 }

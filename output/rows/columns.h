@@ -78,6 +78,8 @@ enum column_id {
     COL_CIPHERS,
     COL_WEAK_CIPHERS,
     COL_MX_RECORDS,
+    COL_DISCOVERY,
+    COL_NAME_CHECKED,
     COL_COUNT
 };
 

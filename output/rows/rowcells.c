@@ -115,6 +115,8 @@ void row_from_cells(struct row_cells *c, struct row *row, struct probe_result *r
     row->mx_host = c->v[COL_MX_HOST].len ? cell(c, COL_MX_HOST) : NULL; /* as a scan's rows: NULL for none */
     row->mx_pref = (int)number(c, COL_MX_PREF, -1);
     row->mx_records = (int)number(c, COL_MX_RECORDS, 0);
+    row->discovery = cell(c, COL_DISCOVERY);
+    row->name_checked = cell(c, COL_NAME_CHECKED);
     row->ip = c->v[COL_IP].len ? cell(c, COL_IP) : NULL;
     row->port = (int)number(c, COL_PORT, 0);
     row->protocol = cell(c, COL_PROTOCOL);

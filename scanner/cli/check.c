@@ -44,6 +44,7 @@ static void failure_text(const struct row *row, char *out, size_t len)
     case ST_DNS_FAILED: snprintf(out, len, "DNS: %s", err); break;
     case ST_NO_ADDRESS: snprintf(out, len, "no address: %s", err); break;
     case ST_NULL_MX: snprintf(out, len, "the domain accepts no mail: %s", err); break;
+    case ST_NO_SERVICE: snprintf(out, len, "the domain offers no such service: %s", err); break;
     case ST_CONNECT_FAILED: snprintf(out, len, "cannot connect: %s", err); break;
     case ST_TIMEOUT: snprintf(out, len, "timeout: %s", err); break;
     case ST_NO_STARTTLS: snprintf(out, len, "no STARTTLS: %s", err); break;
@@ -294,8 +295,9 @@ int check_main(int argc, char **argv)
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *hello = cfg.scan.service->dialog->hello_verb;
-    printf("-- check %s (%s%s)", cfg.check_target, cfg.scan.service->name,
-           cfg.scan.mx_mode ? ": its MX hosts, or the host itself when it has none" : "");
+    printf("-- check %s (%s%s%s%s)", cfg.check_target, cfg.scan.service->name,
+           cfg.scan.mx_mode ? ": its MX hosts, or the host itself when it has none" : "",
+           cfg.scan.srv ? ": the servers of its SRV records at " : "", cfg.scan.srv ? cfg.scan.service->srv : "");
     if (hello)
         printf(", %s name %s%s", hello, cfg.scan.ehlo,
                cfg.ehlo_guessed ? " (this machine has no fully qualified name: set one with --ehlo NAME)" : "");

@@ -262,6 +262,20 @@ static void on_resolved(void *arg, const char *target, const struct dns_result *
 {
     (void)arg;
     if (dns->status != ST_OK) return;
+    if (dns->srv_owner[0]) { /* SRV: the records, or the fallback */
+        if (dns->nhosts == 1 && dns->hosts[0].via == VIA_SRV_FALLBACK) {
+            printf("-- %s has no SRV records at %s: the name itself is its server\n", target, dns->srv_owner);
+        } else {
+            printf("-- %s's SRV records at %s%s; checking each server, lowest priority first:", target,
+                   dns->srv_owner, dns->mx_secure == TRI_YES ? " (authenticated: DANE applies, RFC 7673)" : "");
+            for (int i = 0; i < dns->nhosts; i++)
+                printf(" %s port %d (priority %d, weight %d)", dns->hosts[i].name, dns->hosts[i].port,
+                       dns->hosts[i].pref, dns->hosts[i].weight);
+            printf("\n");
+        }
+        fflush(stdout);
+        return;
+    }
     if (dns->implicit_mx) {
         printf("-- %s has no MX records: the host itself is its mail server (RFC 5321 5.1)\n", target);
         return;

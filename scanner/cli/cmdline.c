@@ -124,6 +124,28 @@ static int resolve_shard(struct config *cfg)
     return 0;
 }
 
+/* SRV: asked for with --srv, always so for XMPP (unless --no-srv); not
+ * with --port, which names the port that SRV would find. */
+static int resolve_srv(struct config *cfg)
+{
+    const struct service *sv = cfg->scan.service;
+    if (cfg->srv && cfg->no_srv) {
+        fprintf(stderr, "starttls-scan: --srv and --no-srv: give one\n");
+        return 2;
+    }
+    if (cfg->srv && !sv->srv) {
+        fprintf(stderr, "starttls-scan: --srv: %s has no SRV records of its own%s\n", sv->name,
+                sv->resolves_mx ? " (its servers are found through MX)" : "");
+        return 2;
+    }
+    if (cfg->srv && cfg->scan.port) {
+        fprintf(stderr, "starttls-scan: --srv finds each server's port; --port names one: give one of them\n");
+        return 2;
+    }
+    cfg->scan.srv = sv->srv && !cfg->no_srv && !cfg->scan.port && (cfg->srv || sv->srv_always);
+    return 0;
+}
+
 /* After the options: the arguments, and what the options say together. */
 static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
 {
@@ -154,6 +176,7 @@ static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
         return 2;
     }
     if (resolve_shard(cfg)) return 2;
+    if (resolve_srv(cfg)) return 2;
     if (cfg->scan.port == 0) cfg->scan.port = cfg->scan.service->default_port;
     if (!cfg->scan.service->resolves_mx) cfg->scan.mx_mode = false;
     if (cfg->scan.ehlo[0] == '\0') default_ehlo(cfg->scan.ehlo, sizeof cfg->scan.ehlo, &cfg->ehlo_guessed);

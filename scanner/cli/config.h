@@ -30,6 +30,7 @@ struct config {
     bool concurrency_given;   /* -c was given: never lowered to fit the open-file limit */
     bool ehlo_guessed;        /* the machine has no FQDN: the EHLO name is HOSTNAME.invalid */
     bool no_mx;               /* --no-mx given */
+    bool srv, no_srv;         /* --srv, --no-srv given */
     struct shard shard;       /* --shard K/N (n 0: the whole input) */
     bool shard_auto;          /* --shard auto: from the scheduler's environment */
     unsigned shards;          /* --shards N: the count for --shard auto (Kubernetes) */

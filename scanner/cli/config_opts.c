@@ -30,6 +30,8 @@ static int protocol_opts(struct config *cfg, int code, const char *arg)
         cfg->scan.port = (int)v;
         return 0;
     case OPT_NO_MX: cfg->scan.mx_mode = false; cfg->no_mx = true; return 0;
+    case OPT_SRV: cfg->srv = true; return 0;
+    case OPT_NO_SRV: cfg->no_srv = true; return 0;
     default: return 1;
     }
 }

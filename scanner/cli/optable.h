@@ -52,6 +52,17 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       "each with an optional :port (always so for protocols\n"                                     \
       "other than smtp)",                                                                          \
       "HOST is the server itself, even when it has MX records")                                    \
+    X(OPT_SRV, 0, "srv", NULL, NULL, CMD_BOTH, REPEAT, G_INPUT,                                   \
+      "a name is a service's domain: its servers are found\n"                                     \
+      "through SRV records as clients find them (submission,\n"                                   \
+      "smtps, imap, imaps, pop3, pop3s, sieve, ldap; always\n"                                    \
+      "for xmpp, xmpps, xmpp-server), the name itself when it\n"                                  \
+      "has none",                                                                                  \
+      "HOST is a service's domain: its SRV records name the servers\n"                            \
+      "(always so for xmpp, xmpps and xmpp-server)")                                               \
+    X(OPT_NO_SRV, 0, "no-srv", NULL, NULL, CMD_BOTH, REPEAT, G_INPUT,                              \
+      "xmpp, xmpps, xmpp-server: a name is the server itself",                                     \
+      "xmpp, xmpps, xmpp-server: HOST is the server itself")                                        \
     X(OPT_NO_VERIFY, 0, "no-verify", NULL, NULL, CMD_CHECK, REPEAT, G_INPUT, NULL,                 \
       "an invalid chain, a name mismatch or a violated DANE or\n"                                  \
       "MTA-STS policy is a warning, not a failure")                                                \
@@ -117,7 +128,8 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
     X(OPT_RESOLVER, 0, "resolver", "IP[:PORT]", NULL, CMD_BOTH, REPEAT, G_DNS,                     \
       "DNS server to ask (repeatable; default: /etc/resolv.conf)", NULL)                           \
     X(OPT_MX_MAX, 0, "mx-max", "N", "10", CMD_BOTH, REPEAT, G_DNS,                                 \
-      "MX hosts kept per domain, lowest preference first (default @D@)", NULL)                     \
+      "MX hosts (or SRV targets) kept per domain, the lowest\n"                                    \
+      "first (default @D@)", NULL)                                                                 \
     X(OPT_DNS_TIMEOUT, 0, "dns-timeout", "S", "3", CMD_BOTH, REPEAT, G_DNS,                        \
       "one DNS try (default @D@); two tries per server", NULL)                                     \
     X(OPT_ALLOW_PRIVATE, 0, "allow-private", NULL, NULL, CMD_BOTH, REPEAT, G_SAFETY,               \

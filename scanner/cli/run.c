@@ -261,6 +261,7 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
         .fd = r->input_fd,
         .mx_mode = cfg->scan.mx_mode,
         .default_port = cfg->scan.port,
+        .srv = cfg->scan.srv,
         .protocol = cfg->scan.service->name,
         .done_keys = cfg->resume ? done_keys : NULL,
         .shard = cfg->shard,

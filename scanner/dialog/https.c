@@ -62,4 +62,4 @@ static const struct dialog https_dialog = {
     .on_close = on_close,
 };
 
-const struct service mta_sts_service = {"https", 443, true, false, &https_dialog, ", the MTA-STS policy"};
+const struct service mta_sts_service = {"https", 443, true, false, &https_dialog, ", the MTA-STS policy", NULL, false};

@@ -19,6 +19,8 @@ struct service {
     bool resolves_mx;  /* targets are mail domains by default */
     const struct dialog *dialog;
     const char *what; /* for --help, after the port: ", implicit TLS" */
+    const char *srv;  /* the SRV label its clients ask (RFC 6186, 6120, 5804), NULL: none */
+    bool srv_always;  /* XMPP: a name target is resolved through SRV without --srv */
 };
 
 /* The MTA-STS policy fetch (scanner/dialog/https.c): implicit TLS on 443,

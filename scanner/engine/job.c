@@ -52,6 +52,49 @@ static int job_port(const struct job *job)
     return job->target.port ? job->target.port : job->env->opt->port;
 }
 
+/* The port a host is scanned on: its SRV record's, else the target's. */
+static int host_port(const struct job *job, const struct host_result *h)
+{
+    return h && h->via == VIA_SRV && h->port > 0 ? h->port : job_port(job);
+}
+
+/* A server found through an SRV answer the resolver authenticated: DANE
+ * applies to it, with the SRV target as its name (RFC 7673 4.1). */
+static bool srv_secure(const struct job *job, const struct host_result *h)
+{
+    return h->via == VIA_SRV && job->dns && job->dns->mx_secure == TRI_YES;
+}
+
+/* The name to send as SNI and to match the certificate against: the MX
+ * host or the named host; for a server found through SRV the service's
+ * domain (RFC 6120 13.7.2.1 and RFC 7590 for XMPP, RFC 6186 6 for mail),
+ * or the SRV target when the answer was authenticated (RFC 7673 4.1);
+ * none when the target was an address. */
+static const char *sni_for(const struct job *job, const struct host_result *host)
+{
+    if (job->target.kind == TARGET_IPV4 || job->target.kind == TARGET_IPV6) return "";
+    return job->target.srv && !srv_secure(job, host) ? job->target.name : host->name;
+}
+
+/* Which DNS record led to the row's host (the discovery column). */
+static void discovery_text(const struct job *job, const struct host_result *h, char *out, size_t len)
+{
+    const struct dns_result *dns = job->dns;
+    const char *owner = dns && dns->srv_owner[0] ? dns->srv_owner : "";
+    out[0] = '\0';
+    if (job->target.srv && h && h->via == VIA_SRV)
+        snprintf(out, len, "SRV %s %d %d %d", owner, h->pref, h->weight, h->port);
+    else if (job->target.srv && h)
+        snprintf(out, len, "SRV %s: none, the name itself", owner);
+    else if (job->target.srv)
+        snprintf(out, len, "SRV %s: %s", owner,
+                 dns && dns->status == ST_NO_SERVICE ? "." : "no answer");
+    else if (h && h->via == VIA_MX)
+        snprintf(out, len, "MX %d", h->pref);
+    else if (h && h->via == VIA_IMPLICIT_MX)
+        snprintf(out, len, "implicit MX");
+}
+
 static void add_row(struct job *job, const struct host_result *host, const char *ip,
                     const struct probe_result *result, struct probe_result *owned)
 {
@@ -110,15 +153,20 @@ static void commit(struct job *job)
         out_of_memory();
     }
     bool valid = job->target.name[0] != '\0';
+    char(*found)[DNS_NAME_MAX + 64] = calloc((size_t)(job->nrows ? job->nrows : 1), sizeof *found);
+    if (!found) out_of_memory();
     for (int i = 0; i < job->nrows; i++) {
         const struct pending_row *p = &job->rows[i];
+        discovery_text(job, p->host, found[i], sizeof found[i]);
         rows[i] = (struct row){
             .domain = job->domain,
             .mx_host = p->host ? p->host->name : NULL,
-            .mx_pref = p->host ? p->host->pref : -1,
-            .mx_records = job->dns && job->dns->status == ST_OK ? job->dns->mx_records : 0,
+            .mx_pref = p->host && p->host->via != VIA_SRV ? p->host->pref : -1,
+            .mx_records = job->dns && job->dns->status == ST_OK && !job->target.srv ? job->dns->mx_records : 0,
             .ip = p->ip[0] ? p->ip : NULL,
-            .port = valid ? job_port(job) : 0,
+            .port = valid ? host_port(job, p->host) : 0,
+            .discovery = found[i],
+            .name_checked = p->host && p->ip[0] ? sni_for(job, p->host) : NULL,
             .protocol = job->env->opt->service->name,
             .result = p->result,
             .policy = job->has_dom ? &job->dom.policy : NULL,
@@ -128,6 +176,7 @@ static void commit(struct job *job)
     }
     job->env->commit(job->env->arg, rows, job->nrows);
     free(rows);
+    free(found);
     drop_rows(job);
 }
 
@@ -175,13 +224,6 @@ static void addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, out, (socklen_t)len);
 }
 
-/* The name to send as SNI and to match the certificate against: the MX
- * host; none when the target was an address. */
-static const char *sni_for(const struct job *job, const struct host_result *host)
-{
-    return (job->target.kind == TARGET_IPV4 || job->target.kind == TARGET_IPV6) ? "" : host->name;
-}
-
 static void on_resolved(void *arg, struct dns_result *dns)
 {
     struct job *job = arg;
@@ -223,7 +265,9 @@ static void on_resolved(void *arg, struct dns_result *dns)
             s->waiter.slot = job->nslots++;
             job->pending++;
             job->env->probe(job->env->arg, &s->waiter, (const struct sockaddr *)&h->addrs[k],
-                            job_port(job), sni_for(job, h), s->ip, job->retry);
+                            host_port(job, h), sni_for(job, h),
+                            !job->target.srv || h->via == VIA_SRV_FALLBACK || srv_secure(job, h), s->ip,
+                            job->retry);
         }
     }
     job_release(job); /* the reference held while slots were handed out */
@@ -283,7 +327,12 @@ void job_start(const struct job_env *env, struct feed_item *item)
     }
     switch (job->target.kind) {
     case TARGET_DOMAIN: resolve_mail_domain(env->dns, job->target.name, &lim, on_resolved, job); break;
-    case TARGET_HOST: resolve_host(env->dns, job->target.name, &lim, on_resolved, job); break;
+    case TARGET_HOST:
+        if (job->target.srv)
+            resolve_srv_domain(env->dns, job->target.name, env->opt->service->srv, &lim, on_resolved, job);
+        else
+            resolve_host(env->dns, job->target.name, &lim, on_resolved, job);
+        break;
     default: {
         struct dns_result *res = literal_result(&job->target);
         if (!res) {

@@ -23,8 +23,9 @@ struct job_env {
     struct ares_uv *dns;
     const struct domain_env *domain; /* MTA-STS and TLS-RPT lookups */
     /* A probe's result for waiter (now, or later through job_deliver). */
+    /* dane: DANE applies (RFC 7672, RFC 7673): TLSA at _PORT._tcp.SNI. */
     void (*probe)(void *arg, struct dedup_waiter *waiter, const struct sockaddr *addr, int port,
-                  const char *sni, const char *ip, bool retry_pass);
+                  const char *sni, bool dane, const char *ip, bool retry_pass);
     /* The target's rows, all of them. */
     void (*commit)(void *arg, const struct row *rows, int n);
     /* The target waits for the retry pass: no rows now. */

@@ -21,6 +21,7 @@ struct scan_observer;
 struct scan_options {
     const struct service *service; /* -p */
     bool mx_mode;                  /* targets are mail domains: resolve MX */
+    bool srv;                      /* name targets are services' domains: resolve SRV */
     int port;                      /* --port, else the service's default */
     int workers;
     int concurrency;

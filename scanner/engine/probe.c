@@ -94,7 +94,7 @@ static struct conn *new_conn(struct probe *p, uint16_t hello_version)
 }
 
 void probe_start(const struct probe_env *env, const char *key, const struct sockaddr *addr, int port,
-                 const char *sni, uint64_t not_before_ms)
+                 const char *sni, bool dane, uint64_t not_before_ms)
 {
     struct probe *p = calloc(1, sizeof *p);
     if (!p || !(p->key = strdup(key))) {
@@ -108,7 +108,7 @@ void probe_start(const struct probe_env *env, const char *key, const struct sock
     probe_result_init(&p->result);
     p->attempt = not_before_ms ? 2 : 1;
     p->refs = 1; /* the connections, one at a time */
-    if (env->dane && p->sni[0]) {
+    if (env->dane && dane && p->sni[0]) {
         p->tlsa_pending = true;
         p->refs++;
         p->tlsa_waiter.deliver = on_tlsa;

@@ -49,10 +49,11 @@ struct probe_env {
     int (*ciphers_claim)(void *arg, struct dedup_waiter *waiter, const char *key);
 };
 
-/* Queues the first connection. not_before_ms: 0, or (a retry, the
- * endpoint's second attempt) not before that uv_hrtime() in ms. */
+/* Queues the first connection. dane: the TLSA records at _PORT._tcp.SNI
+ * apply. not_before_ms: 0, or (a retry, the endpoint's second attempt) not
+ * before that uv_hrtime() in ms. */
 void probe_start(const struct probe_env *env, const char *key, const struct sockaddr *addr, int port,
-                 const char *sni, uint64_t not_before_ms);
+                 const char *sni, bool dane, uint64_t not_before_ms);
 
 /* scanner/engine/probe_dane.c: r's DANE verdict from the TLSA lookup of
  * its (host, port) (scanner/engine/tlsa.h) and the chain r kept, which

@@ -138,20 +138,22 @@ static void publish(void *arg, const char *key, struct probe_result *res)
 
 /* The jobs' callbacks. */
 static void job_probe(void *arg, struct dedup_waiter *waiter, const struct sockaddr *addr, int port,
-                      const char *sni, const char *ip, bool retry_pass)
+                      const char *sni, bool dane, const char *ip, bool retry_pass)
 {
     struct worker *w = arg;
     char key[400];
     uint64_t first_try_ms = 0;
-    snprintf(key, sizeof key, "%s|%d|%s", ip, port, sni);
+    /* One probe per (address, port, SNI); one without DANE (an insecure SRV
+     * answer's server, RFC 7673) is another. */
+    snprintf(key, sizeof key, "%s|%d|%s%s", ip, port, sni, dane ? "" : "|no-dane");
     waiter->worker = w;
     switch (dedup_claim(w->env->dedup, key, waiter, retry_pass, &first_try_ms)) {
     case DEDUP_READY: job_deliver(waiter->job, waiter->slot, waiter->result); return;
     case DEDUP_WAIT: return;
-    case DEDUP_START: probe_start(&w->probe, key, addr, port, sni, 0); return;
+    case DEDUP_START: probe_start(&w->probe, key, addr, port, sni, dane, 0); return;
     case DEDUP_RETRY:
         /* The second attempt, no sooner than --retry-delay after the first. */
-        probe_start(&w->probe, key, addr, port, sni, first_try_ms + w->env->opt->retry_delay_ms);
+        probe_start(&w->probe, key, addr, port, sni, dane, first_try_ms + w->env->opt->retry_delay_ms);
         return;
     }
 }

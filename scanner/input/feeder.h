@@ -48,6 +48,7 @@ struct feeder_config {
     int fd; /* the input; the feeder does not close it */
     bool mx_mode;
     int default_port;
+    bool srv; /* a name at the default port is a service's domain: SRV finds its servers */
     const char *protocol;
     FILE *done_keys; /* --resume: the keys (row_key) the output holds, a line each, or NULL */
     feeder_cell_fn domain_cell; /* NULL: the cell is the name itself */

@@ -24,8 +24,8 @@ int feeder_target_key(const struct feed_item *item, const char *protocol, feeder
         rc = cell(&c, item->raw.p ? item->raw.p : "", item->raw.len);
     buf_reset(key);
     if (rc == 0)
-        rc = row_key(key, c.data ? c.data : "", c.len, item->kind == TP_OK ? item->target.port : 0,
-                     protocol);
+        rc = row_key(key, c.data ? c.data : "", c.len,
+                     item->kind == TP_OK && !item->target.srv ? item->target.port : 0, protocol);
     buf_free(&c);
     return rc;
 }
@@ -50,6 +50,10 @@ static enum target_parse line_item(const struct feeder *f, const char *line, siz
     if (item->kind == TP_OK && item->target.port == 0) {
         /* "host" and "host:25" are one target when 25 is the default port. */
         item->target.port = f->cfg.default_port;
+    }
+    if (item->kind == TP_OK) {
+        item->target.srv = f->cfg.srv && item->target.kind == TARGET_HOST &&
+                           item->target.port == f->cfg.default_port;
     } else if (item->kind == TP_INVALID) {
         size_t keep = len;
         while (keep > 0 && (line[keep - 1] == '\r' || line[keep - 1] == ' ')) keep--;

@@ -3,6 +3,7 @@
 #ifndef STS_TARGETS_H
 #define STS_TARGETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum target_kind { TARGET_DOMAIN, TARGET_HOST, TARGET_IPV4, TARGET_IPV6 };
@@ -13,6 +14,7 @@ struct target {
     enum target_kind kind;
     char name[TARGET_NAME_MAX + 1]; /* lower case, no trailing dot; or the address */
     int port;                       /* 0: the protocol's default */
+    bool srv; /* its servers are found through SRV records (the feeder says so) */
 };
 
 enum target_parse { TP_OK, TP_SKIP, TP_INVALID };

@@ -15,6 +15,16 @@ int row_key(struct buf *out, const char *cell, size_t len, int port, const char 
     return rc;
 }
 
+bool row_discovery_is_srv(const char *discovery)
+{
+    return discovery && strncmp(discovery, "SRV ", 4) == 0;
+}
+
+int row_key_port(const struct row *row)
+{
+    return row_discovery_is_srv(row->discovery) ? 0 : row->port;
+}
+
 int64_t days_between(int64_t from, int64_t to)
 {
     int64_t d = to - from;

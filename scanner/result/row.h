@@ -122,12 +122,22 @@ struct row {
     const char *dane_error; /* NULL: the probe's */
     enum tri sts_mx_match;  /* the MX host matches a pattern of the policy */
     enum tri sts_ok;        /* an MTA-STS sender would deliver here */
+    /* Which DNS record led to the host: "MX 10", "implicit MX", "SRV
+     * _xmpp-client._tcp.example.com 5 10 5222", "SRV ...: none, ..."; NULL
+     * or "" when the target named it. */
+    const char *discovery;
+    const char *name_checked; /* the name the certificate was checked against (the SNI) */
 };
 
 /* The key of a target's rows: its domain cell as the output writes it, the
  * port (0: none, for invalid lines) and the protocol. --resume and merge
  * find a target's rows by it. */
 int row_key(struct buf *out, const char *cell, size_t len, int port, const char *protocol);
+/* The port of a row's key: its port, or 0 when SRV found its servers (their
+ * ports are the records'; the target is one whatever they are). */
+int row_key_port(const struct row *row);
+/* Does this discovery cell say SRV found (or looked for) the target's servers? */
+bool row_discovery_is_srv(const char *discovery);
 
 /* Whole days from one Unix time to another, rounded down (negative when
  * `to` is earlier). */

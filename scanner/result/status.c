@@ -18,6 +18,7 @@ static const char *const names[ST_COUNT] = {
     [ST_BLOCKED] = "blocked",
     [ST_INVALID_TARGET] = "invalid_target",
     [ST_PREAUTH] = "preauth",
+    [ST_NO_SERVICE] = "no_service",
 };
 
 const char *status_name(enum scan_status s)

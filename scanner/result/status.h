@@ -20,6 +20,7 @@ enum scan_status {
     ST_BLOCKED,
     ST_INVALID_TARGET,
     ST_PREAUTH,
+    ST_NO_SERVICE,
     ST_COUNT
 };
 

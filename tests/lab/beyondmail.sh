@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # The lab's servers beyond mail (sourced by lab.sh; issue 25): PostgreSQL,
-# MariaDB and OpenLDAP's slapd on db.lab.test (127.0.7.1), each with the
+# MariaDB and OpenLDAP's slapd on db.lab.test (127.0.10.1), each with the
 # lab's certificate; PostgreSQL and slapd once more on db-nossl.lab.test
-# (127.0.7.2) with TLS off, as servers without it answer; prosody (XMPP
-# c2s, s2s and direct TLS) for xmpp.lab.test on 127.0.8.1; INN's nnrpd
-# (NNTP with STARTTLS, NNTPS) on news.lab.test, 127.0.9.1.
+# (127.0.10.2) with TLS off, as servers without it answer; prosody (XMPP
+# c2s, s2s and direct TLS) for xmpp.lab.test on 127.0.11.1; INN's nnrpd
+# (NNTP with STARTTLS, NNTPS) on news.lab.test, 127.0.12.1.
 # Each is Debian's own binary, started by hand inside the namespace, stopped
 # by its pid. The test group installs them; the demo needs none, so a server
 # whose package is missing is left out.
@@ -50,9 +50,9 @@ start_mariadb() {
     mariadb-install-db --no-defaults --datadir="$m/data" --user=mysql --skip-test-db \
         --auth-root-authentication-method=normal >"$m/install.log" 2>&1 || { cat "$m/install.log" >&2; return 1; }
     bg_in_ns "$m/stdout.log" "$m/pid" mariadbd --no-defaults --datadir="$m/data" --user=mysql \
-        --bind-address=127.0.7.1 --port=3306 --socket="$m/sock" --skip-name-resolve \
+        --bind-address=127.0.10.1 --port=3306 --socket="$m/sock" --skip-name-resolve \
         --ssl-cert="$m/good.crt" --ssl-key="$m/good.key" --log-error="$m/error.log"
-    wait_listen t 127.0.7.1:3306
+    wait_listen t 127.0.10.1:3306
 }
 
 slapd_instance() {
@@ -85,7 +85,7 @@ start_prosody() {
 pidfile = "$x/prosody.pid"
 data_path = "$x/data"
 log = { info = "$x/prosody.log" }
-interfaces = { "127.0.8.1" }
+interfaces = { "127.0.11.1" }
 c2s_ports = { 5222 }
 s2s_ports = { 5269 }
 c2s_direct_tls_ports = { 5223 }
@@ -96,10 +96,11 @@ authentication = "internal_hashed"
 certificates = "$x"
 ssl = { certificate = "$x/good.crt", key = "$x/good.key" }
 VirtualHost "xmpp.lab.test"
+VirtualHost "chat.lab.test"
 CONF
     bg_in_ns "$x/stdout.log" "$x/pid" setpriv --reuid=prosody --regid=prosody --init-groups \
         prosody -F --config "$x/prosody.cfg.lua"
-    wait_listen t 127.0.8.1:5222
+    wait_listen t 127.0.11.1:5222
 }
 
 # nnrpd alone (no innd: a reader's dialog needs none), with a copy of
@@ -120,20 +121,20 @@ start_inn() {
     chown -R news "$n"
     INNCONF=$n/inn.conf setpriv --reuid=news --regid=news --init-groups /usr/lib/news/bin/makehistory -O -x -F \
         >"$n/makehistory.log" 2>&1 || { cat "$n/makehistory.log" >&2; return 1; }
-    INNCONF=$n/inn.conf bg_in_ns "$n/nntp.log" "$n/nntp.pid" /usr/lib/news/bin/nnrpd -D -f -b 127.0.9.1 -p 119
-    INNCONF=$n/inn.conf bg_in_ns "$n/nntps.log" "$n/nntps.pid" /usr/lib/news/bin/nnrpd -D -f -S -b 127.0.9.1 -p 563
-    wait_listen t 127.0.9.1:119 && wait_listen t 127.0.9.1:563
+    INNCONF=$n/inn.conf bg_in_ns "$n/nntp.log" "$n/nntp.pid" /usr/lib/news/bin/nnrpd -D -f -b 127.0.12.1 -p 119
+    INNCONF=$n/inn.conf bg_in_ns "$n/nntps.log" "$n/nntps.pid" /usr/lib/news/bin/nnrpd -D -f -S -b 127.0.12.1 -p 563
+    wait_listen t 127.0.12.1:119 && wait_listen t 127.0.12.1:563
 }
 
 start_dbs() {
     if command -v setpriv >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-        postgres_instance postgres 127.0.7.1 on
-        postgres_instance postgres-nossl 127.0.7.2 off
+        postgres_instance postgres 127.0.10.1 on
+        postgres_instance postgres-nossl 127.0.10.2 off
     fi
     if command -v mariadbd >/dev/null; then start_mariadb; fi
     if command -v slapd >/dev/null; then
-        slapd_instance slapd 127.0.7.1 tls
-        slapd_instance slapd-nossl 127.0.7.2 ""
+        slapd_instance slapd 127.0.10.1 tls
+        slapd_instance slapd-nossl 127.0.10.2 ""
     fi
     if command -v prosody >/dev/null; then start_prosody; fi
     if [ -x /usr/lib/news/bin/nnrpd ]; then start_inn; fi

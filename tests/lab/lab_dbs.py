@@ -73,7 +73,7 @@ def test_db_protocols_against_openssl_and_gnutls():
 
 
 def s_client_accepts_version(port, starttls, version):
-    args = ["env", "OPENSSL_CONF=/dev/null", "openssl", "s_client", "-connect", "127.0.7.1:%s" % port,
+    args = ["env", "OPENSSL_CONF=/dev/null", "openssl", "s_client", "-connect", "127.0.10.1:%s" % port,
             OPENSSL_VERSION_FLAG[version], "-cipher", "ALL:@SECLEVEL=0"]
     if starttls:
         args += ["-starttls", starttls]
@@ -110,7 +110,7 @@ def test_db_servers_without_tls():
         check(len(rows) == 1 and rows[0]["status"] == "no_starttls" and rows[0]["starttls"] == "no"
               and rows[0]["error"] == error and rows[0]["tls_version"] == "",
               "%s without TLS: %r" % (proto, [(r["status"], r["starttls"], r["error"]) for r in rows]))
-        o = s_client("127.0.7.2", "db-nossl.lab.test", "5432" if proto == "postgres" else "389", proto)
+        o = s_client("127.0.10.2", "db-nossl.lab.test", "5432" if proto == "postgres" else "389", proto)
         check(o is None, "%s without TLS: openssl s_client gets no handshake either" % proto)
 
 

@@ -16,7 +16,7 @@ def reply(f, multi):
     while multi and lines[0].startswith("101") and lines[-1] != ".":
         lines.append(f.readline().decode().rstrip("\r\n"))
     return lines
-s = socket.create_connection(("127.0.9.1", 119), timeout=10)
+s = socket.create_connection(("127.0.12.1", 119), timeout=10)
 f = s.makefile("rb")
 reply(f, False)
 s.sendall(b"CAPABILITIES\r\n"); before = reply(f, True)

@@ -2,10 +2,14 @@
 """XMPP (issue 25) against the lab's prosody (tests/lab/beyondmail.sh): client to server,
 server to server and direct TLS, each row compared with openssl s_client and gnutls-cli; the
 transcript of check."""
+import csv
 import hashlib
+import io
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 
 from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
 from lab_protocols import gnutls_cli
@@ -25,7 +29,7 @@ def prosody_up():
 
 
 def s_client_xmpp(port, starttls):
-    args = ["openssl", "s_client", "-connect", "127.0.8.1:%s" % port, "-CAfile", CA, "-servername",
+    args = ["openssl", "s_client", "-connect", "127.0.11.1:%s" % port, "-CAfile", CA, "-servername",
             "xmpp.lab.test"]
     if starttls:
         args += ["-starttls", starttls, "-xmpphost", "xmpp.lab.test"]
@@ -92,3 +96,130 @@ def test_xmpp_check_transcript():
                  "-- AUTH offered inside TLS: SCRAM-SHA-1 PLAIN"):
         check(want in out, "check -p xmpp shows %r:\n%s" % (want, out))
     check(out.count("C: <?xml version='1.0'?><stream:stream") == 2, "a new stream inside TLS")
+
+
+def dig_srv(name):
+    """The SRV records as dig reads them from the lab's nsd: (priority, weight, port, target)."""
+    p = in_ns("dig", "+short", "+time=2", "+tries=2", "@127.0.53.1", "SRV", name, timeout=20)
+    recs = set()
+    for line in p.stdout.decode().splitlines():
+        prio, weight, port, target = line.split()
+        recs.add((int(prio), int(weight), int(port), target.rstrip(".")))
+    return recs
+
+
+def test_srv_discovery():
+    """Servers found as clients find them (RFC 6120 3.2, RFC 2782, RFC 6186): every SRV target
+    by priority on the record's port, checked against the domain; '.' is no_service; no SRV
+    records, the name itself; --no-srv, the name's own address; --srv for IMAP and submission."""
+    if not prosody_up():
+        return
+    for proto, label, port in (("xmpp", "_xmpp-client._tcp", "5222"), ("xmpp-server", "_xmpp-server._tcp", "5269"),
+                               ("xmpps", "_xmpps-client._tcp", "5223")):
+        rows, err, secs, rc = scan(["chat.lab.test", "xmpp.lab.test", "noxmpp.lab.test"], "--allow-private",
+                                   "-p", proto)
+        by = {}
+        for r in rows:
+            by.setdefault(r["domain"], []).append(r)
+        owner = label + ".chat.lab.test"
+        want = dig_srv(owner)
+        got = set()
+        for r in by.get("chat.lab.test", []):
+            m = re.fullmatch(r"SRV %s (\d+) (\d+) (\d+)" % re.escape(owner), r["discovery"])
+            check(m is not None, "%s chat: discovery %r" % (proto, r["discovery"]))
+            if m:
+                got.add((int(m.group(1)), int(m.group(2)), int(m.group(3)), r["mx_host"]))
+                check(r["port"] == m.group(3), "%s chat: the record's port %s, row %s" % (proto, m.group(3), r["port"]))
+            check(r["ip"] != "127.0.11.9", "%s chat: the domain's own A record is not used" % proto)
+            check(r["name_checked"] == "chat.lab.test" and r["mx_pref"] == "" and r["mx_records"] == "",
+                  "%s chat: checked against the domain, no MX columns: %r" % (proto, r))
+            if r["mx_host"] == "xmpp.lab.test":
+                check(r["status"] == "ok" and r["hostname_match"] == "yes" and r["dane"] == "",
+                      "%s chat via xmpp.lab.test: %s %s (%s)" % (proto, r["status"], r["hostname_match"], r["error"]))
+                o = s_client_xmpp_for(r["port"], "xmpp" if proto == "xmpp" else proto if proto != "xmpps" else None,
+                                      "chat.lab.test")
+                check(o is not None and o["cert_sha256"] == r["cert_sha256"] and o["tls_version"] == r["tls_version"],
+                      "%s chat: openssl s_client to the SRV target agrees: %r" % (proto, o))
+            else:
+                check(r["status"] == "connect_failed", "%s chat via the dead target: %s" % (proto, r["status"]))
+        check(got == want and want, "%s chat: a row per SRV record dig reads: %r vs %r" % (proto, got, want))
+        x = by.get("xmpp.lab.test", [])
+        check(len(x) == 1 and x[0]["status"] == "ok" and x[0]["port"] == port and
+              x[0]["discovery"] == "SRV %s.xmpp.lab.test: none, the name itself" % label,
+              "%s xmpp.lab.test: no SRV records, the name itself: %r" % (proto, x))
+    rows, err, secs, rc = scan(["noxmpp.lab.test"], "--allow-private", "-p", "xmpp")
+    check(len(rows) == 1 and rows[0]["status"] == "no_service" and rows[0]["ip"] == "" and
+          rows[0]["discovery"] == "SRV _xmpp-client._tcp.noxmpp.lab.test: .",
+          "noxmpp: '.' is no_service, nothing contacted: %r" % rows)
+    rows, err, secs, rc = scan(["chat.lab.test"], "--allow-private", "-p", "xmpp", "--no-srv")
+    check(len(rows) == 1 and rows[0]["ip"] == "127.0.11.9" and rows[0]["discovery"] == "" and
+          rows[0]["status"] == "connect_failed", "--no-srv: the name's own address: %r" % rows)
+    for proto, server, port in (("imap", "mail.lab.test", "143"), ("submission", "smtp.lab.test", "587")):
+        rows, err, secs, rc = scan(["mailsrv.lab.test"], "--allow-private", "-p", proto, "--srv")
+        # RFC 6186 6: the reference identity is the domain, which the lab's certificate does not name.
+        check(len(rows) == 1 and rows[0]["mx_host"] == server and rows[0]["port"] == port and
+              rows[0]["status"] == "ok" and rows[0]["name_checked"] == "mailsrv.lab.test" and
+              rows[0]["hostname_match"] == "no", "--srv -p %s: %r" % (proto, rows))
+
+
+def s_client_xmpp_for(port, starttls, domain):
+    args = ["openssl", "s_client", "-connect", "127.0.11.1:%s" % port, "-CAfile", CA, "-servername", domain]
+    if starttls:
+        args += ["-starttls", starttls, "-xmpphost", domain]
+    text = in_ns(*args, stdin=b"", timeout=20).stdout.decode(errors="replace")
+    pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", text, re.S)
+    if not pem:
+        return None
+    der = subprocess.run(["openssl", "x509", "-outform", "der"], input=pem.group(0).encode(),
+                         capture_output=True).stdout
+    return {"cert_sha256": hashlib.sha256(der).hexdigest(), "tls_version": openssl_protocol(text)}
+
+
+def test_srv_targets_resume_merge_rollup():
+    """A target whose servers SRV found (on other ports than the protocol's) is one target for
+    --resume, merge and rollup: each exactly once."""
+    if not prosody_up():
+        return
+    d = tempfile.mkdtemp(dir=LAB)
+    inp, out, copy, merged = (os.path.join(d, n) for n in ("in.txt", "out.csv", "copy.csv", "merged.csv"))
+    with open(inp, "w") as f:
+        f.write("chat.lab.test\nxmpp.lab.test\nnoxmpp.lab.test\n")
+    base = [BIN, "--resolver", "127.0.53.1", "--allow-private", "--ca-file", CA, "--timeout", "4",
+            "-p", "xmpp-server", "-q"]
+    p = in_ns(*base, "-o", out, inp)
+    first = open(out).read()
+    p = in_ns(*base, "-o", out, "--resume", inp)
+    rows = list(csv.DictReader(io.StringIO(open(out).read(), newline="")))
+    keys = [(r["domain"], r["mx_host"], r["ip"], r["port"]) for r in rows]
+    check(p.returncode == 0 and len(keys) == len(set(keys)) and {r["domain"] for r in rows} ==
+          {"chat.lab.test", "xmpp.lab.test", "noxmpp.lab.test"} and len(rows) == first.count("\n") - 1,
+          "--resume: every SRV target exactly once (%d): %r" % (p.returncode, keys))
+    shutil.copy(out, copy)
+    p = in_ns(BIN, "merge", out, copy, "-o", merged)
+    mrows = list(csv.DictReader(io.StringIO(open(merged).read(), newline=""))) if p.returncode == 0 else []
+    check(p.returncode == 0 and sorted(keys) == sorted((r["domain"], r["mx_host"], r["ip"], r["port"]) for r in mrows),
+          "merge: a target in two files once: %d %r" % (p.returncode, p.stderr))
+    p = in_ns(BIN, "rollup", out, "-o", "-")
+    lines = p.stdout.decode().splitlines()
+    check(p.returncode == 0 and len(lines) == 4, "rollup: one row per domain: %r" % lines)
+    shutil.rmtree(d)
+
+
+def test_srv_dane_rfc7673():
+    """A signed SRV answer (through the validating unbound): the SRV target is the name checked
+    and DANE applies at _PORT._tcp.TARGET (RFC 7673): a matching record is valid, a wrong one
+    invalid. An unsigned one (lab.test): the domain is checked, and DANE does not apply."""
+    rows, err, secs, rc = scan(["srv.sec.test", "srvwrong.sec.test"], "--allow-private", "-p", "submission",
+                               "--srv", resolver="127.0.53.2")
+    by = {r["domain"]: r for r in rows}
+    for domain, target, dane in (("srv.sec.test", "mx-ee.sec.test", "valid"),
+                                 ("srvwrong.sec.test", "mx-wrong.sec.test", "invalid")):
+        r = by.get(domain)
+        check(r is not None and r["mx_host"] == target and r["port"] == "25" and r["name_checked"] == target
+              and r["dane"] == dane and r["discovery"] == "SRV _submission._tcp.%s 0 0 25" % domain,
+              "%s: checked as %s, DANE %s: %r" % (domain, target, dane, r and {k: r[k] for k in (
+                  "mx_host", "port", "name_checked", "dane", "dane_error", "discovery", "status")}))
+    rows, err, secs, rc = scan(["chat.lab.test"], "--allow-private", "-p", "xmpp", resolver="127.0.53.2")
+    ok = [r for r in rows if r["status"] == "ok"]
+    check(len(ok) == 1 and ok[0]["name_checked"] == "chat.lab.test" and ok[0]["dane"] == "",
+          "an unsigned SRV answer: the domain checked, no DANE: %r" % [(r["name_checked"], r["dane"]) for r in ok])

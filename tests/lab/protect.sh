@@ -107,6 +107,9 @@ tadom    MX 10 mx-tadom
 tadomx   MX 10 mx-tadomx
 mixed    MX 10 mx-ee
 mixed    MX 20 mx-wrong
+; Submission servers found through signed SRV records (RFC 7673; issue 25).
+_submission._tcp.srv      SRV 0 0 25 mx-ee
+_submission._tcp.srvwrong SRV 0 0 25 mx-wrong
 mx-ee    A 127.0.9.1
 mx-ee301 A 127.0.9.1
 mx-ee312 A 127.0.9.1

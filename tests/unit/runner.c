@@ -98,6 +98,7 @@
     X(conn_xmpp_refusals)                                                                          \
     X(conn_xmpp_hostile_xml)                                                                       \
     X(conn_nntp_dialogs)                                                                           \
+    X(dns_answer_srv)                                                                              \
     X(summary_expiring_lines_do_not_follow_finish_order)                                           \
     X(reasons_table_is_whole)                                                                      \
     X(reasons_read_back_from_messages)                                                             \

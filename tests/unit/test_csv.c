@@ -64,7 +64,7 @@ TEST_IMPL(csv_header_and_row)
                   "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
                   "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain,handshake,"
                   "versions,attempts,dane,dane_error,tlsa,mx_dnssec,cert_spki_sha256,mta_sts,mta_sts_error,"
-                  "mta_sts_id,mta_sts_mx_match,mta_sts_ok,tls_rpt,ciphers,weak_ciphers,mx_records\r\n");
+                  "mta_sts_id,mta_sts_mx_match,mta_sts_ok,tls_rpt,ciphers,weak_ciphers,mx_records,discovery,name_checked\r\n");
     buf_reset(&b);
     struct probe_result r;
     probe_result_init(&r);
@@ -78,12 +78,13 @@ TEST_IMPL(csv_header_and_row)
     r.cert.not_after = 1767225600 - 3600; /* an hour before the scan: -1 day */
     text_set_str(&r.banner, "220 mx, \"hi\"");
     struct row row = {.mx_host = "mx.example", .mx_pref = 10, .ip = "192.0.2.1", .port = 25,
-                      .protocol = "smtp", .result = &r, .mx_records = 12};
+                      .protocol = "smtp", .result = &r, .mx_records = 12, .discovery = "MX 10",
+                      .name_checked = "mx.example"};
     text_set_str(&row.domain, "example.com");
     ASSERT_EQ(csv_row(&b, &row), 0);
     ASSERT_STR_EQ(b.data, "example.com,mx.example,10,192.0.2.1,25,smtp,ok,,\"220 mx, \"\"hi\"\"\",yes,"
                           ",,,,,,,2025-01-01T00:00:00Z,2025-12-31T23:00:00Z,-1,,,,no,,,,,"
-                          "2026-01-01T00:00:00Z,,,,,,,,,,,,,,,,,,,12\r\n");
+                          "2026-01-01T00:00:00Z,,,,,,,,,,,,,,,,,,,12,MX 10,mx.example\r\n");
     text_free(&row.domain);
     probe_result_free(&r);
     buf_free(&b);

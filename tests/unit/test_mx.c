@@ -76,6 +76,63 @@ static void rr_mx(struct msg *m, const char *owner, int pref, const char *host)
     m->n += tmp.n;
 }
 
+static void rr_srv(struct msg *m, const char *owner, int prio, int weight, int port, const char *target)
+{
+    struct msg tmp = {{0}, 0};
+    put16(&tmp, (unsigned)prio);
+    put16(&tmp, (unsigned)weight);
+    put16(&tmp, (unsigned)port);
+    put_name(&tmp, target);
+    rr_head(m, owner, DNS_TYPE_SRV, (unsigned)tmp.n);
+    memcpy(m->b + m->n, tmp.b, tmp.n);
+    m->n += tmp.n;
+}
+
+/* SRV records (RFC 2782): read whole, then ordered by priority, weight
+ * (heaviest first), name; a duplicate (target, port) once; "." alone is
+ * no service, beside others it is dropped; a cut record is malformed. */
+TEST_IMPL(dns_answer_srv)
+{
+    static struct msg m;
+    struct dns_answer ans;
+    const char *q = "_xmpp-client._tcp.example.org";
+    begin(&m, q, DNS_TYPE_SRV, 5);
+    rr_srv(&m, q, 10, 0, 5222, "b.example.org");
+    rr_srv(&m, q, 5, 1, 5222, "c.example.org");
+    rr_srv(&m, q, 5, 60, 5299, "d.example.org");
+    rr_srv(&m, q, 10, 0, 5222, "b.example.org");
+    rr_srv(&m, q, 5, 1, 5223, "c.example.org");
+    ASSERT_EQ(dns_read_answer(m.b, m.n, q, DNS_TYPE_SRV, &ans), 0);
+    ASSERT_EQ(ans.nrecords, 5);
+    ASSERT_EQ(ans.records[2].weight, 60);
+    ASSERT_EQ(ans.records[2].port, 5299);
+    int n = ans.nrecords;
+    ASSERT_EQ(srv_select(ans.records, &n, 10), MX_HOSTS);
+    ASSERT_EQ(n, 4);
+    ASSERT_STR_EQ(ans.records[0].name, "d.example.org");
+    ASSERT_STR_EQ(ans.records[1].name, "c.example.org");
+    ASSERT_EQ(ans.records[1].port, 5222);
+    ASSERT_EQ(ans.records[2].port, 5223);
+    ASSERT_STR_EQ(ans.records[3].name, "b.example.org");
+    dns_answer_free(&ans);
+    begin(&m, q, DNS_TYPE_SRV, 1);
+    rr_srv(&m, q, 0, 0, 0, "");
+    ASSERT_EQ(dns_read_answer(m.b, m.n, q, DNS_TYPE_SRV, &ans), 0);
+    n = ans.nrecords;
+    ASSERT_EQ(srv_select(ans.records, &n, 10), MX_NULL);
+    dns_answer_free(&ans);
+    for (size_t cut = m.n - 1; cut > m.n - 8; cut--) {
+        int rc = dns_read_answer(m.b, cut, q, DNS_TYPE_SRV, &ans);
+        ASSERT(rc == -1 && ans.error != NULL);
+        dns_answer_free(&ans);
+    }
+    struct dns_record two[2] = {{.name = ""}, {.pref = 1, .port = 5222, .name = "x.example"}};
+    n = 2;
+    ASSERT_EQ(srv_select(two, &n, 10), MX_HOSTS);
+    ASSERT_EQ(n, 1);
+    ASSERT_STR_EQ(two[0].name, "x.example");
+}
+
 TEST_IMPL(dns_answer_mx_with_cname)
 {
     struct msg m;

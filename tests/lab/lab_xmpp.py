@@ -151,6 +151,13 @@ def test_srv_discovery():
     check(len(rows) == 1 and rows[0]["status"] == "no_service" and rows[0]["ip"] == "" and
           rows[0]["discovery"] == "SRV _xmpp-client._tcp.noxmpp.lab.test: .",
           "noxmpp: '.' is no_service, nothing contacted: %r" % rows)
+    # The blocklist applies to the servers SRV names, as to MX hosts.
+    block = os.path.join(LAB, "srv-block.txt")
+    with open(block, "w") as f:
+        f.write("127.0.11.0/24\n")
+    rows, err, secs, rc = scan(["chat.lab.test"], "--allow-private", "-p", "xmpp", "--blocklist", block)
+    check(len(rows) == 2 and all(r["status"] == "blocked" and r["discovery"].startswith("SRV ") for r in rows),
+          "--blocklist: the SRV targets are blocked: %r" % [(r["mx_host"], r["status"]) for r in rows])
     rows, err, secs, rc = scan(["chat.lab.test"], "--allow-private", "-p", "xmpp", "--no-srv")
     check(len(rows) == 1 and rows[0]["ip"] == "127.0.11.9" and rows[0]["discovery"] == "" and
           rows[0]["status"] == "connect_failed", "--no-srv: the name's own address: %r" % rows)

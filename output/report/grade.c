@@ -211,9 +211,9 @@ void rollup_add(struct rollup *r, const struct row *row)
     const struct probe_result *p = row->result;
     r->rows++;
     if (p->status == ST_NULL_MX) r->null_mx = true;
-    if (p->status == ST_DNS_FAILED && !row->ip && !r->dns_failed) {
-        r->dns_failed = true;
-        snprintf(r->dns_error, sizeof r->dns_error, "%s", p->error.p ? p->error.p : "");
+    if ((p->status == ST_DNS_FAILED || p->status == ST_NO_SERVICE) && !row->ip && !r->dns_ended) {
+        r->dns_ended = true;
+        snprintf(r->dns_why, sizeof r->dns_why, "%s", p->error.p ? p->error.p : "");
     }
     if (row->mx_host && row->mx_host[0] &&
         add_word(r->mx_hosts, sizeof r->mx_hosts, row->mx_host, strlen(row->mx_host)))
@@ -249,9 +249,9 @@ void rollup_grade(const struct rollup *r, char grade[2], char *reason, size_t le
     reason[0] = '\0';
     if (r->reached == 0) {
         grade[0] = '-';
-        if (r->null_mx || r->dns_failed || !r->addresses)
+        if (r->null_mx || r->dns_ended || !r->addresses)
             snprintf(reason, len, "%s", r->null_mx ? "the domain accepts no mail (null MX)"
-                                   : r->dns_failed ? (r->dns_error[0] ? r->dns_error : "DNS failed")
+                                   : r->dns_ended ? (r->dns_why[0] ? r->dns_why : "DNS failed")
                                                    : "no MX address to scan");
         else
             snprintf(reason, len, "incomplete: no MX answered; the first: %s", r->unanswered);

@@ -20,8 +20,9 @@ struct rollup {
     int dane_rows, dane_valid, dane_broken; /* TLSA on the MX; matched; authenticated but not matched, or bogus */
     int sts_ok, sts_fail;                   /* rows an MTA-STS sender would (not) deliver to */
     enum sts_status sts;
-    bool null_mx, dns_failed;
-    char dns_error[200]; /* the first dns_failed row's error */
+    bool null_mx;
+    bool dns_ended;    /* a DNS answer left no host: dns_failed, or no_service (SRV ".") */
+    char dns_why[200]; /* ...the first such row's error */
     int lowest_version; /* a names.h version bit, -1: none */
     int64_t earliest_expiry;
     int64_t expiry_days_left; /* of that certificate, from its row's scan */

@@ -162,6 +162,14 @@ TEST_IMPL(grade_without_addresses)
     rollup_add(&r, &row);
     rollup_grade(&r, grade, why, sizeof why);
     ASSERT(strcmp(grade, "-") == 0 && strcmp(why, "DNS failed") == 0);
+    /* SRV target ".": the row's own words, not "no MX address to scan". */
+    p.status = ST_NO_SERVICE;
+    text_set_str(&p.error, "SRV target '.' at _xmpp-client._tcp.example.org: the service is decidedly not offered");
+    rollup_init(&r);
+    rollup_add(&r, &row);
+    rollup_grade(&r, grade, why, sizeof why);
+    ASSERT(strcmp(grade, "-") == 0 && strcmp(why, p.error.p) == 0);
+    probe_result_free(&p);
 }
 
 /* No MX answered: the reason names the first such row and what it said. */

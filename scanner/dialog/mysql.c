@@ -110,11 +110,6 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
     }
 }
 
-static void on_tls_ready(struct dialog_session *s)
-{
-    dialog_quit(s, ST_OK, "%s", "");
-}
-
 static void describe(const struct reply *r, struct text *out)
 {
     struct greeting g = read_greeting(r);
@@ -132,5 +127,5 @@ const struct dialog mysql_dialog = {
     .describe = describe,
     .on_start = dialog_wait_greeting,
     .on_reply = on_reply,
-    .on_tls_ready = on_tls_ready,
+    .on_tls_ready = dialog_done, /* the handshake is the verdict; no goodbye in this protocol */
 };

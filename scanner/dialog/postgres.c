@@ -81,11 +81,6 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
     }
 }
 
-static void on_tls_ready(struct dialog_session *s)
-{
-    dialog_quit(s, ST_OK, "%s", "");
-}
-
 static void describe(const struct reply *r, struct text *out)
 {
     unsigned char b = (unsigned char)r->text.data[0];
@@ -106,5 +101,5 @@ const struct dialog postgres_dialog = {
     .describe = describe,
     .on_start = on_start,
     .on_reply = on_reply,
-    .on_tls_ready = on_tls_ready,
+    .on_tls_ready = dialog_done, /* the handshake is the verdict; no goodbye in this protocol */
 };

@@ -112,14 +112,16 @@ def openssl_protocol(out):
     return "TLSv1.0" if m.group(1) == "TLSv1" else m.group(1)
 
 
-def s_client(ip, sni, port="25", starttls="smtp"):
-    """What openssl s_client sees on the same host (starttls None: implicit TLS)."""
+def s_client(ip, sni, port="25", starttls="smtp", *extra):
+    """What openssl s_client sees on the same host (starttls None: implicit TLS); extra:
+    more of its arguments (XMPP's -xmpphost)."""
     host = "[%s]:%s" % (ip, port) if ":" in ip else "%s:%s" % (ip, port)
     args = ["openssl", "s_client", "-connect", host, "-CAfile", CA]
     if sni:
         args += ["-servername", sni]
     if starttls:
         args += ["-starttls", starttls]
+    args += list(extra)
     p = in_ns(*args, stdin=b"", timeout=20)
     out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
     m = re.search(r"New, \S+, Cipher is (\S+)", out)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+/* The line protocols first (up to P_NNTP), then the others. */
 enum proto { P_SMTP, P_IMAP, P_POP3, P_LMTP, P_SIEVE, P_NNTP, P_POSTGRES, P_MYSQL, P_LDAP, P_XMPP };
 
 struct bench_options {

@@ -178,24 +178,24 @@ static const char ldap_entry_done[] =
     "0:\x02\x01\x02" "d5\x04\x00" "010/\x04\x17supportedSASLMechanisms1\x14\x04\x05PLAIN\x04\x0bSCRAM-SHA-10\x0c"
     "\x02\x01\x02" "e\x07\x0a\x01\x00\x04\x00\x04\x00";
 
-/* Answers one whole binary or XML message in c->line; false when none is whole. */
-static bool message_input(struct sconn *c)
+/* Answers the binary or XML message in c->line once it is whole. */
+static void message_input(struct sconn *c)
 {
     size_t n;
     switch (opt.proto) {
     case P_POSTGRES:
-        if (c->nline < 8) return false;
+        if (c->nline < 8) return;
         consume(c, 8);
         reply_bytes(c, "S", 1);
         start_tls(c);
-        return true;
+        return;
     case P_MYSQL:
-        if (c->nline < 36) return false;
+        if (c->nline < 36) return;
         consume(c, 36);
         start_tls(c); /* no answer: the ClientHello follows at once */
-        return true;
+        return;
     case P_LDAP: {
-        if (!(n = ber_whole(c))) return false;
+        if (!(n = ber_whole(c))) return;
         unsigned op = n > 5 ? (unsigned char)c->line[5] : 0; /* after 30 LL 02 01 ID */
         consume(c, n);
         if (op == 0x77) { /* ExtendedRequest: StartTLS */
@@ -206,23 +206,21 @@ static bool message_input(struct sconn *c)
         } else {
             c->quitting = true; /* UnbindRequest */
         }
-        return true;
+        return;
     }
     default: break;
     }
     /* XMPP: a stream header, <starttls/>, or the stream's close. */
     c->line[c->nline] = '\0';
     const char *gt = memchr(c->line, '>', c->nline);
-    if (!gt) return false;
+    if (!gt) return;
     n = (size_t)(gt - c->line) + 1;
     if (strstr(c->line, "</stream:stream>") == c->line) {
         reply(c, "</stream:stream>");
         c->quitting = true;
     } else if (strncmp(c->line, "<starttls", 9) == 0) {
         reply(c, "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-        consume(c, n);
         start_tls(c);
-        return true;
     } else if (strstr(c->line, "<stream:stream")) {
         reply(c, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                  "xmlns:stream='http://etherx.jabber.org/streams' id='b' from='bench.invalid' version='1.0'>");
@@ -232,14 +230,13 @@ static bool message_input(struct sconn *c)
                           "</starttls></stream:features>");
     }
     consume(c, n);
-    return true;
 }
 
 /* Plaintext (before STARTTLS, or decrypted after it): whole lines, or
  * whole messages. */
 void plain_input(struct sconn *c, const char *data, size_t len)
 {
-    bool lines = opt.proto <= P_NNTP;
+    bool lines = opt.proto <= P_NNTP; /* the line protocols come first in enum proto */
     for (size_t i = 0; i < len && !c->quitting && !c->closing; i++) {
         bool was_tls = c->ssl != NULL;
         if (!lines) {

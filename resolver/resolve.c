@@ -161,6 +161,18 @@ static void set_hosts_from_mx(struct request *req, struct dns_record *recs, int 
     }
 }
 
+/* The name asked is its own only host (no MX, no SRV, or a host target). */
+static void set_self_host(struct request *req, enum host_via via)
+{
+    struct dns_record self = {0};
+    snprintf(self.name, sizeof self.name, "%s", req->domain);
+    set_hosts_from_mx(req, &self, 1);
+    if (req->res->hosts) {
+        req->res->hosts[0].pref = -1;
+        req->res->hosts[0].via = via;
+    }
+}
+
 static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
                     struct dns_answer *ans)
 {
@@ -172,14 +184,8 @@ static void mx_done(struct request *req, enum lookup_outcome o, const char *err,
         return;
     }
     if (o == LK_NODATA) {
-        struct dns_record self = {0};
-        snprintf(self.name, sizeof self.name, "%s", req->domain);
         res->implicit_mx = true;
-        set_hosts_from_mx(req, &self, 1);
-        if (res->hosts) {
-            res->hosts[0].pref = -1;
-            res->hosts[0].via = VIA_IMPLICIT_MX;
-        }
+        set_self_host(req, VIA_IMPLICIT_MX);
         return;
     }
     int n = ans->nrecords;
@@ -203,13 +209,7 @@ static void srv_done(struct request *req, enum lookup_outcome o, const char *err
         return;
     }
     if (o != LK_RECORDS) { /* RFC 6120 3.2.1, RFC 6186 3.1: the domain itself */
-        struct dns_record self = {0};
-        snprintf(self.name, sizeof self.name, "%s", req->domain);
-        set_hosts_from_mx(req, &self, 1);
-        if (res->hosts) {
-            res->hosts[0].pref = -1;
-            res->hosts[0].via = VIA_SRV_FALLBACK;
-        }
+        set_self_host(req, VIA_SRV_FALLBACK);
         return;
     }
     int n = ans->nrecords;
@@ -344,13 +344,7 @@ void resolve_host(struct ares_uv *au, const char *host, const struct resolve_lim
 {
     struct request *req = request_new(au, host, lim, cb, arg);
     if (!req) return;
-    struct dns_record self = {0};
-    snprintf(self.name, sizeof self.name, "%s", host);
-    set_hosts_from_mx(req, &self, 1);
-    if (req->res->hosts) {
-        req->res->hosts[0].pref = -1;
-        req->res->hosts[0].via = VIA_NAME;
-    }
+    set_self_host(req, VIA_NAME);
     request_release(req);
 }
 

@@ -3,7 +3,7 @@
 # the program's option table, --help and its protocol and format lists.
 
 _starttls_scan_scan_opts="-p --protocol --port --no-mx --srv --no-srv --shard --shards -o --output --overwrite --resume -f --format
- -q --quiet --progress --summary --expiring-within --rollup --report -w --workers -c --concurrency --max-tls
+ -q --quiet --progress --summary --expiring-within --rollup --report --metrics --metrics-aggregate -w --workers -c --concurrency --max-tls
  --resolver --mx-max --dns-timeout --allow-private --blocklist --allowlist --per-host --rate
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
  --handshake-timeout --ca-file --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt -h --help --version"
@@ -31,7 +31,7 @@ _starttls_scan()
         COMPREPLY=($(compgen -W "$_starttls_scan_formats" -- "$cur")); return ;;
     --auth-mech)
         COMPREPLY=($(compgen -W "$_starttls_scan_mechs" -- "$cur")); return ;;
-    -o|--output|--summary|--rollup|--report|--blocklist|--allowlist|--ca-file)
+    -o|--output|--summary|--rollup|--report|--metrics|--blocklist|--allowlist|--ca-file)
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --port|-w|--workers|-c|--concurrency|--max-tls|--resolver|--mx-max|--dns-timeout|--per-host|\
     --rate|--retry-delay|--ehlo|--timeout|--connect-timeout|--banner-timeout|--reply-timeout|\

@@ -11,6 +11,11 @@
 * deploy/k8s/Dockerfile names Debian 12 packages that exist.
 * deploy/slurm/*.sbatch and submit.sh parse (bash -n); the Slurm lab test
   runs them on a real Slurm.
+* deploy/prometheus: promtool checks the alerting rules and runs their unit
+  tests; the systemd service's and the cron line's commands run with the
+  real binary (paths moved into a temporary directory), twice, and promtool
+  checks the metrics file they write (the lab's lab_monitor.py scrapes one
+  with a real Prometheus).
 
 Usage: deploy.py BINARY SOURCE_DIR   (no network, no root)
 """
@@ -137,7 +142,65 @@ def test_slurm_scripts():
           "scan.sbatch runs ${STARTTLS_SCAN:-starttls-scan} --shard auto --resume")
 
 
+def prom_path(name):
+    return os.path.join(SRC, "deploy", "prometheus", name)
+
+
+def exec_start(text):
+    """The service's ExecStart, its continuation lines joined."""
+    m = re.search(r"^ExecStart=((?:.*\\\n)*.*)$", text, re.M)
+    return m.group(1).replace("\\\n", " ") if m else ""
+
+
+def run_recipe(cmd, tmp):
+    """A recipe's command line with its paths in tmp and the real binary: (exit, metrics file)."""
+    for path in ("/var/lib/prometheus/node-exporter", "/var/lib/starttls-scan", "/var/lib/prometheus",
+                 "/etc/starttls-scan"):
+        cmd = cmd.replace(path, os.path.join(tmp, path.strip("/").replace("/", "_")))
+    cmd = cmd.replace("/usr/bin/starttls-scan", BIN)
+    p = subprocess.run(["/bin/sh", "-c", cmd], capture_output=True, text=True, timeout=60)
+    prom = os.path.join(tmp, "var_lib_prometheus_node-exporter", "starttls-scan.prom")
+    return p, prom
+
+
+def test_prometheus():
+    if not shutil.which("promtool"):
+        check(False, "promtool is installed (Debian's prometheus; make test installs it)")
+        return
+    rules, tests = prom_path("starttls-scan.rules.yml"), prom_path("starttls-scan.rules.test.yml")
+    p = subprocess.run(["promtool", "check", "rules", rules], capture_output=True, text=True)
+    check(p.returncode == 0, "promtool check rules: %s%s" % (p.stdout, p.stderr))
+    p = subprocess.run(["promtool", "test", "rules", os.path.basename(tests)], capture_output=True, text=True,
+                       cwd=os.path.dirname(tests))
+    check(p.returncode == 0 and "SUCCESS" in p.stdout, "promtool test rules: %s%s" % (p.stdout, p.stderr))
+    service = exec_start(open(prom_path("starttls-scan-metrics.service")).read())
+    cron = [l for l in open(prom_path("starttls-scan.cron")) if l.strip() and not l.startswith("#")]
+    check(len(cron) == 1 and service, "one cron line, one ExecStart")
+    cron_cmd = " ".join(cron[0].split()[6:]) if cron else ""
+    for what, cmd in (("service", service), ("cron", cron_cmd)):
+        tmp = tempfile.mkdtemp(prefix="sts-prom-")
+        try:
+            for d in ("var_lib_prometheus_node-exporter", "var_lib_prometheus", "var_lib_starttls-scan",
+                      "etc_starttls-scan"):
+                os.makedirs(os.path.join(tmp, d))
+            with open(os.path.join(tmp, "etc_starttls-scan", "domains.txt"), "w") as f:
+                f.write("".join("bad..name%d\n" % i for i in range(50)))
+            for run in (1, 2):  # the second run replaces the file the first wrote
+                p, prom = run_recipe(cmd, tmp)
+                check(p.returncode == 0 and "logger" not in p.stderr,
+                      "%s run %d: %s" % (what, run, p.stderr))
+                text = open(prom).read() if os.path.exists(prom) else ""
+                check(text.count('starttls_probe_status_info{domain="bad..name') == 50 and
+                      'starttls_scan_rows{status="invalid_target"} 50' in text,
+                      "%s run %d: a series per line: %s" % (what, run, text[:300]))
+                c = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+                check(c.returncode == 0, "%s: promtool check metrics: %s" % (what, c.stderr))
+        finally:
+            shutil.rmtree(tmp)
+
+
 if __name__ == "__main__":
+    test_prometheus()
     test_kubernetes()
     test_dockerfile()
     test_slurm_scripts()

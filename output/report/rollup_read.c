@@ -24,7 +24,7 @@ struct gatherer {
 static void flush(struct gatherer *g)
 {
     if (!g->open) return;
-    struct rollup_target t = {g->domain.data ? g->domain.data : "", &g->rollup, "", g->reason, g->rows, g->nrows};
+    struct rollup_target t = {g->domain.data ? g->domain.data : "", g->protocol.data, &g->rollup, "", g->reason, g->rows, g->nrows};
     rollup_grade(&g->rollup, t.grade, g->reason, sizeof g->reason);
     g->r->on_target(g->r->arg, &t);
     g->open = false;
@@ -41,7 +41,9 @@ void kept_row_set(struct kept_row *k, const struct row *row)
     memset(k, 0, sizeof *k);
     snprintf(k->mx_host, sizeof k->mx_host, "%s", row->mx_host ? row->mx_host : "");
     snprintf(k->ip, sizeof k->ip, "%s", row->ip ? row->ip : "");
+    k->port = row->port;
     k->status = p->status;
+    k->chain_valid = p->chain_valid;
     snprintf(k->tls_version, sizeof k->tls_version, "%s", p->tls_version);
     snprintf(k->cipher, sizeof k->cipher, "%s", p->cipher);
     k->has_cert = p->cert.present;
@@ -51,6 +53,7 @@ void kept_row_set(struct kept_row *k, const struct row *row)
     if (p->cert.present && p->cert.dates_valid) {
         iso8601_utc(p->cert.not_after, k->cert_not_after);
         k->days_left = cert_days_left(p);
+        k->not_after = p->cert.not_after;
         k->has_days = true;
     }
 }

@@ -17,10 +17,12 @@
  * text, as the file has it). */
 struct kept_row {
     char mx_host[256], ip[64];
+    int port; /* 0: none */
     enum scan_status status;
+    enum tri chain_valid;
     char tls_version[16], cipher[64];
     char cert_sha256[65], cert_not_after[32], cert_subject[256], cert_issuer[256];
-    int64_t days_left;
+    int64_t days_left, not_after; /* not_after: Unix time, when has_days */
     bool has_cert, has_days;
 };
 
@@ -29,6 +31,7 @@ void kept_row_set(struct kept_row *k, const struct row *row);
 
 struct rollup_target {
     const char *domain; /* the domain cell as written (escaped) */
+    const char *protocol;
     const struct rollup *rollup;
     char grade[2];      /* rollup_grade's, once for every reader */
     const char *reason;

@@ -171,8 +171,12 @@ static int finish_parse(struct config *cfg, int argc, char **argv, bool check)
         fprintf(stderr, "starttls-scan: --resume needs -o FILE (and no --overwrite)\n");
         return 2;
     }
-    if ((cfg->rollup_file || cfg->report_file) && (!cfg->output || strcmp(cfg->output, "-") == 0)) {
-        fprintf(stderr, "starttls-scan: --rollup and --report read the rows back from -o FILE: give one\n");
+    if ((cfg->rollup_file || cfg->report_file || cfg->metrics_file) && (!cfg->output || strcmp(cfg->output, "-") == 0)) {
+        fprintf(stderr, "starttls-scan: --rollup, --report and --metrics read the rows back from -o FILE: give one\n");
+        return 2;
+    }
+    if (cfg->metrics_aggregate && !cfg->metrics_file) {
+        fprintf(stderr, "starttls-scan: --metrics-aggregate shapes --metrics FILE: give one\n");
         return 2;
     }
     if (resolve_shard(cfg)) return 2;

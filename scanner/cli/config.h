@@ -26,6 +26,8 @@ struct config {
     const char *summary_file; /* --summary FILE: the summary as JSON */
     const char *rollup_file;  /* --rollup FILE: one row per domain, from -o FILE at the end */
     const char *report_file;  /* --report FILE: the HTML report, the same way */
+    const char *metrics_file; /* --metrics FILE: Prometheus text, the same way */
+    bool metrics_aggregate;   /* --metrics-aggregate: no per-endpoint series */
     long expiring_within;     /* --expiring-within DAYS; -1: not asked */
     bool concurrency_given;   /* -c was given: never lowered to fit the open-file limit */
     bool ehlo_guessed;        /* the machine has no FQDN: the EHLO name is HOSTNAME.invalid */

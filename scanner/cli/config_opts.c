@@ -70,6 +70,8 @@ static int output_opts(struct config *cfg, int code, const char *arg)
     case OPT_SUMMARY: cfg->summary_file = arg; return 0;
     case OPT_ROLLUP: cfg->rollup_file = arg; return 0;
     case OPT_REPORT: cfg->report_file = arg; return 0;
+    case OPT_METRICS: cfg->metrics_file = arg; return 0;
+    case OPT_METRICS_AGGREGATE: cfg->metrics_aggregate = true; return 0;
     case OPT_EXPIRING:
         if (parse_count("--expiring-within", arg, 0, 100000, &v)) return 2;
         cfg->expiring_within = v;

@@ -116,6 +116,16 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       "at the end, an HTML report of every row of -o FILE\n"                                       \
       "(see starttls-scan report --help)",                                                         \
       NULL)                                                                                        \
+    X(OPT_METRICS, 0, "metrics", "FILE", NULL, CMD_SCAN, ONCE, G_OUTPUT,                           \
+      "at the end, every row of -o FILE as Prometheus metrics\n"                                   \
+      "(text format, written whole for node_exporter's textfile\n"                                 \
+      "collector; docs/metrics.md); FILE is replaced each run\n"                                   \
+      "when it is one --metrics wrote",                                                            \
+      NULL)                                                                                        \
+    X(OPT_METRICS_AGGREGATE, 0, "metrics-aggregate", NULL, NULL, CMD_SCAN, REPEAT, G_OUTPUT,       \
+      "--metrics without a series per server: counts, and each\n"                                  \
+      "domain's soonest certificate expiry (for large surveys)",                                   \
+      NULL)                                                                                        \
     X(OPT_WORKERS, 'w', "workers", "N", NULL, CMD_SCAN, REPEAT, G_SCALE,                           \
       "event-loop threads (default: number of cores)", NULL)                                       \
     X(OPT_CONCURRENCY, 'c', "concurrency", "N", "1000", CMD_SCAN, REPEAT, G_SCALE,                 \

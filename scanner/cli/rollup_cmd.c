@@ -23,6 +23,7 @@ struct job_state {
     struct buf line;
     int write_error;
     struct report report;
+    struct metrics *metrics;
 };
 
 static const char *prefix(const struct rollup_job *j)
@@ -70,6 +71,7 @@ static void on_target(void *arg, const struct rollup_target *t)
             s->write_error = errno ? errno : ENOMEM;
     }
     report_add(&s->report, t);
+    if (s->metrics) metrics_add(s->metrics, t);
 }
 
 static void grade_line(const struct report *r)
@@ -101,11 +103,41 @@ static int write_report(struct job_state *s)
     return rc;
 }
 
+/* --metrics FILE: it is a state, replaced at each run, but only when it is
+ * one that --metrics wrote (or empty): a mistyped name does not lose a file. */
+static int check_metrics(const struct rollup_job *j)
+{
+    if (!j->metrics) return 0;
+    if (outfile_check(j->metrics, j->inputs, j->ninputs, true) == OUTFILE_IS_INPUT)
+        return fail(j, j->metrics, "the output is one of the inputs");
+    if (!j->overwrite && !metrics_file_replaceable(j->metrics))
+        return fail(j, j->metrics, "not a file that --metrics wrote; it is left alone (remove it first)");
+    return 0;
+}
+
+static int write_metrics(struct job_state *s)
+{
+    const struct rollup_job *j = s->j;
+    struct outfile f;
+    int rc = open_beside(j, &f, j->metrics);
+    if (rc != 0) return rc;
+    struct metrics_run run = j->run;
+    run.version = usage_version_string();
+    int err = metrics_write(s->metrics, &s->report, &run, f.f);
+    rc = close_into(j, &f, err ? 2 : 0);
+    return err ? fail(j, j->metrics, strerror(err)) : rc;
+}
+
 int rollup_job_run(const struct rollup_job *j)
 {
     struct job_state s = {.j = j};
-    if (check_output(j, j->rollup) || check_output(j, j->report)) return 2;
-    if (report_init(&s.report, j->expiring_within) != 0) return fail(j, "report", "out of memory");
+    if (check_output(j, j->rollup) || check_output(j, j->report) || check_metrics(j)) return 2;
+    if (j->metrics && !(s.metrics = metrics_new(j->metrics_aggregate)))
+        return fail(j, j->metrics, strerror(errno));
+    if (report_init(&s.report, j->expiring_within) != 0) {
+        metrics_free(s.metrics);
+        return fail(j, "report", "out of memory");
+    }
     int rc = j->rollup ? open_beside(j, &s.rollup, j->rollup) : 0;
     if (rc == 0 && s.rollup.f &&
         (rollup_csv_header(&s.line) != 0 || fwrite(s.line.data, 1, s.line.len, s.rollup.f) != s.line.len))
@@ -116,9 +148,11 @@ int rollup_job_run(const struct rollup_job *j)
     if (rc == 0 && s.write_error) rc = fail(j, j->rollup, strerror(s.write_error));
     if (s.rollup.f) rc = close_into(j, &s.rollup, rc);
     if (rc == 0 && j->report) rc = write_report(&s);
+    if (rc == 0 && j->metrics) rc = write_metrics(&s);
     if (rc == 0 && !j->quiet) grade_line(&s.report);
     buf_free(&s.line);
     report_free(&s.report);
+    metrics_free(s.metrics);
     return rc;
 }
 

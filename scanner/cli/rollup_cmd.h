@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "output/report/metrics.h"
+
 struct rollup_job {
     const char *const *inputs;
     int ninputs;
@@ -18,6 +20,9 @@ struct rollup_job {
     bool overwrite;       /* an output may replace a non-empty file */
     bool quiet;           /* no grade line on stderr */
     const char *who;      /* "rollup", "report", or "" after a scan */
+    const char *metrics;  /* --metrics FILE after a scan; NULL: none */
+    bool metrics_aggregate;
+    struct metrics_run run; /* the scan's times, for --metrics */
 };
 
 /* 0, or 2 after a message. */

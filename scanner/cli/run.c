@@ -14,6 +14,7 @@
 
 #include "output/live/progress.h"
 #include "output/live/summary.h"
+#include "output/report/metrics.h"
 #include "scanner/base/tempfile.h"
 #include "output/files/writer.h"
 #include "scanner/cli/paths.h"
@@ -36,6 +37,7 @@ struct run {
     bool summary_created, ran;
     atomic_bool write_failed; /* the output failed: stop at once */
     uint64_t t0;              /* uv_hrtime() at the start */
+    int64_t started;          /* ...and its Unix time */
 };
 
 /* The default sink: a target's rows in one write, then counted. A row is
@@ -88,9 +90,9 @@ static int check_files(const struct config *cfg, int input_fd)
         fprintf(stderr, "starttls-scan: -o %s is the input file; write the rows elsewhere\n", out);
         return -1;
     }
-    const char *opts[] = {"--summary", "--rollup", "--report"};
-    const char *paths[] = {cfg->summary_file, cfg->rollup_file, cfg->report_file};
-    for (int i = 0; i < 3; i++) {
+    const char *opts[] = {"--summary", "--rollup", "--report", "--metrics"};
+    const char *paths[] = {cfg->summary_file, cfg->rollup_file, cfg->report_file, cfg->metrics_file};
+    for (int i = 0; i < 4; i++) {
         if (!paths[i]) continue;
         if (fd_is_file(input_fd, paths[i])) {
             fprintf(stderr, "starttls-scan: %s %s is the input file\n", opts[i], paths[i]);
@@ -104,7 +106,14 @@ static int check_files(const struct config *cfg, int input_fd)
                 return -1;
             }
         }
-        if (side_path_check(opts[i], paths[i], cfg->overwrite || cfg->resume) != 0) return -1;
+        /* --metrics is a state, replaced each run: when it is one --metrics wrote. */
+        bool replace = cfg->overwrite || cfg->resume || (i == 3 && metrics_file_replaceable(paths[i]));
+        if (i == 3 && !replace) {
+            fprintf(stderr, "starttls-scan: --metrics: %s is not a file that --metrics wrote; pass "
+                            "--overwrite to replace it\n", paths[i]);
+            return -1;
+        }
+        if (side_path_check(opts[i], paths[i], replace) != 0) return -1;
     }
     return 0;
 }
@@ -190,11 +199,16 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
  * half of it. */
 static void rollup_skipped(const struct config *cfg)
 {
-    bool both = cfg->rollup_file && cfg->report_file;
-    if (!cfg->rollup_file && !cfg->report_file) return;
-    fprintf(stderr, "starttls-scan: %s not written: the scan did not finish (--resume goes on, and writes %s "
-                    "at its end)\n",
-            both ? "--rollup and --report" : cfg->rollup_file ? "--rollup" : "--report", both ? "them" : "it");
+    const char *names[3];
+    int n = 0;
+    if (cfg->rollup_file) names[n++] = "--rollup";
+    if (cfg->report_file) names[n++] = "--report";
+    if (cfg->metrics_file) names[n++] = "--metrics";
+    if (n == 0) return;
+    fprintf(stderr, "starttls-scan: %s%s%s%s%s not written: the scan did not finish (--resume goes on, and "
+                    "writes %s at its end)\n",
+            names[0], n > 1 ? (n > 2 ? ", " : " and ") : "", n > 1 ? names[1] : "", n > 2 ? " and " : "",
+            n > 2 ? names[2] : "", n > 1 ? "them" : "it");
 }
 
 /* Stops at once: nothing more is written (the file ends with a whole row),
@@ -257,6 +271,7 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, &old);
     r->t0 = uv_hrtime();
+    r->started = (int64_t)time(NULL);
     struct feeder_config fc = {
         .fd = r->input_fd,
         .mx_mode = cfg->scan.mx_mode,
@@ -299,16 +314,22 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
 
 /* --rollup, --report: from every row of -o FILE (earlier runs' too, after
  * --resume), once the scan has ended; the grades' line ends the summary. */
-static int rollup_after(const struct config *cfg, int status)
+static int rollup_after(const struct run *r, int status)
 {
-    if (!cfg->rollup_file && !cfg->report_file) return status;
-    if (status != 0 && status != 3) {
+    const struct config *cfg = r->cfg;
+    if (!cfg->rollup_file && !cfg->report_file && !cfg->metrics_file) return status;
+    if (status != 0 && status != 3 && status != 4) {
         rollup_skipped(cfg);
         return status;
     }
     const char *inputs[] = {cfg->output};
-    struct rollup_job j = {inputs, 1, cfg->rollup_file, cfg->report_file,
-                           cfg->expiring_within >= 0 ? cfg->expiring_within : 30, true, cfg->quiet, ""};
+    struct rollup_job j = {.inputs = inputs, .ninputs = 1, .rollup = cfg->rollup_file,
+                           .report = cfg->report_file,
+                           .expiring_within = cfg->expiring_within >= 0 ? cfg->expiring_within : 30,
+                           .overwrite = true, .quiet = cfg->quiet, .who = "",
+                           .metrics = cfg->metrics_file, .metrics_aggregate = cfg->metrics_aggregate,
+                           .run = {.started = r->started, .ended = (int64_t)time(NULL),
+                                   .duration = (double)(uv_hrtime() - r->t0) / 1e9}};
     return rollup_job_run(&j) == 0 ? status : 2;
 }
 
@@ -350,7 +371,7 @@ out:
     else if (r.writer && writer_close(r.writer) != 0) status = 2;
     if (r.summary_fd >= 0) close(r.summary_fd);
     if (!r.ran && r.summary_created) unlink(cfg->summary_file);
-    if (r.ran && !sink) status = rollup_after(cfg, status);
+    if (r.ran && !sink) status = rollup_after(&r, status);
     if (r.input_fd > STDIN_FILENO) close(r.input_fd);
     summary_free(&r.summary);
     if (done_keys) fclose(done_keys);

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kept.has_days = true; /* whatever its dates: into the expiring table */
         kept.days_left = 3;
         char reason[1200];
-        struct rollup_target t = {row.domain.p ? row.domain.p : "", &u, "", reason, &kept, 1};
+        struct rollup_target t = {row.domain.p ? row.domain.p : "", row.protocol ? row.protocol : "", &u, "", reason, &kept, 1};
         rollup_grade(&u, t.grade, reason, sizeof reason);
         struct buf out = {0};
         if (rollup_csv_row(&out, &t) != 0) abort();

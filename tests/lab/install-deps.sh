@@ -9,14 +9,16 @@
 #                           python3-jsonschema and -yaml, the shells of the completion
 #                           tests, a single-node Slurm: slurmctld, slurmd, munge; dig;
 #                           the lab's PostgreSQL, MariaDB, slapd with ldapsearch, prosody,
-#                           INN)
+#                           INN; Prometheus with node_exporter and promtool, Nagios
+#                           Core, swaks)
 #   install-deps.sh tuned   build + what the tuned wolfSSL's build needs (autotools,
 #                           dpkg-dev: cmake -DSTS_WOLFSSL=tuned, scanner/tls/wolfssl-tuned/)
 #   install-deps.sh bench   demo + tuned + the benchmark server's OpenSSL and the peer tools
 #
 # Services that packages would start on the host (postfix, nsd, dovecot,
 # vsftpd, munge, slurmctld, slurmd, unbound, nginx, postgresql, mariadb,
-# slapd, prosody, inn2) are kept from starting: the lab starts its own (the servers in a
+# slapd, prosody, inn2, prometheus, node_exporter, nagios4) are kept from
+# starting: the lab starts its own (the servers in a
 # network namespace, Slurm on ports of its own).
 set -euo pipefail
 group=${1:-build}
@@ -28,7 +30,8 @@ bench=("${demo[@]}" autoconf automake libtool dpkg-dev libssl-dev time valgrind 
        testssl.sh)
 test=("${bench[@]}" clang libclang-rt-14-dev mandoc python3-jsonschema bash bash-completion zsh
       python3-yaml slurmctld slurmd slurm-client munge bind9-dnsutils chromium gnutls-bin
-      postgresql mariadb-server slapd ldap-utils prosody inn2)
+      postgresql mariadb-server slapd ldap-utils prosody inn2 prometheus prometheus-node-exporter
+      nagios4-core swaks)
 case $group in
 build) packages=("${build[@]}") ;;
 demo) packages=("${demo[@]}") ;;
@@ -55,7 +58,7 @@ fi
 echo "installing for '$group': ${missing[*]}"
 # Only when a mail server is among them: no debconf question, no service started on the host.
 added_policy=""
-if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*|unbound|nginx.*|postgresql|mariadb-server|slapd|prosody|inn2'; then
+if printf '%s\n' "${missing[@]}" | grep -qxE 'postfix|nsd|dovecot-.*|vsftpd|munge|slurm.*|unbound|nginx.*|postgresql|mariadb-server|slapd|prosody|inn2|prometheus.*|nagios4-core'; then
     echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
     echo "slapd slapd/no_configuration boolean true" | $sudo debconf-set-selections
     if [ ! -e /usr/sbin/policy-rc.d ]; then

@@ -18,6 +18,7 @@ import lab_xmpp
 import lab_nntp
 import lab_ciphers
 import lab_hostile
+import lab_monitor
 import lab_protect
 import lab_report
 import lab_shards
@@ -31,7 +32,7 @@ from labkit import counts
 def main():
     only = sys.argv[3] if len(sys.argv) > 3 else ""
     for module in (lab_scan, lab_protocols, lab_dbs, lab_xmpp, lab_nntp, lab_hostile, lab_tool, lab_trust, lab_certsize, lab_protect, lab_builds,
-                   lab_shards, lab_ciphers, lab_report):
+                   lab_shards, lab_ciphers, lab_report, lab_monitor):
         for name, fn in sorted(vars(module).items()):
             if name.startswith("test_") and callable(fn) and only in name:
                 before = counts["failed"]

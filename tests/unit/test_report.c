@@ -66,7 +66,7 @@ TEST_IMPL(rollup_csv_quotes_and_columns)
     rollup_init(&u);
     rollup_add(&u, &row);
     char reason[1200];
-    struct rollup_target t = {"example.com", &u, "", reason, NULL, 0};
+    struct rollup_target t = {"example.com", "smtp", &u, "", reason, NULL, 0};
     rollup_grade(&u, t.grade, reason, sizeof reason);
     struct buf b = {0};
     ASSERT_EQ(rollup_csv_header(&b), 0);

@@ -8,6 +8,7 @@ _starttls_scan_scan_opts="-p --protocol --port --no-mx --srv --no-srv --shard --
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
  --handshake-timeout --ca-file --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt -h --help --version"
 _starttls_scan_check_opts="-p --protocol --port --no-mx --srv --no-srv --no-verify --auth-user --auth-mech
+ --nagios -w --warning -c --critical --warn-only --expiring-within
  --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt --ca-file --ehlo --resolver --mx-max --dns-timeout --blocklist --allowlist --timeout
  --connect-timeout --banner-timeout --reply-timeout --handshake-timeout --allow-private
  -h --help --version"

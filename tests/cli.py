@@ -272,6 +272,28 @@ def test_auth_user_only_where_there_is_an_auth_test():
               and p.stdout == "", "check -p %s --auth-user: refused at once: %d %r" % (proto, p.returncode, p.stderr))
 
 
+def test_nagios_states_without_a_server():
+    """check --nagios: a usage error (a target that is not a host is one) is UNKNOWN (3) with one
+    status line; -w without --nagios and -c above -w are refused; --metrics-aggregate needs
+    --metrics. No DNS and no connection (an invalid name is judged before either)."""
+    cases = ((["--nagios", "--bogus", "mx.example"], 3, "STARTTLS UNKNOWN - the check could not run"),
+             (["--nagios", "-w", "5", "-c", "10", "mx.example"], 3, "STARTTLS UNKNOWN - "),
+             (["--nagios", "-p", "ftp", "--auth-user", "bob", "127.0.0.1:9"], 3, "STARTTLS UNKNOWN - "),
+             (["--nagios", "--warn-only", "chain,dns", "mx.example"], 3, "STARTTLS UNKNOWN - "),
+             (["--nagios", "bad..name"], 3, "STARTTLS UNKNOWN - the check could not run"),
+             (["-w", "30", "mx.example"], 2, ""))
+    for args, code, first in cases:
+        p = subprocess.run([BIN, "check", *args], capture_output=True, text=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        lines = p.stdout.splitlines()
+        check(p.returncode == code and (lines[0].startswith(first) if first else p.stdout == ""),
+              "check %s: exit %d, %r: got %d %r %r" % (" ".join(args), code, first, p.returncode, p.stdout, p.stderr))
+        if first:
+            check(" | " in lines[0] or "could not run" in lines[0] or len(lines) == 1, "one status line: %r" % lines)
+    p = subprocess.run([BIN, "--metrics-aggregate", "-o", "/dev/null"], input="", capture_output=True, text=True)
+    check(p.returncode == 2 and "--metrics-aggregate shapes --metrics FILE" in p.stderr, "aggregate alone: %r" % p.stderr)
+
+
 if __name__ == "__main__":
     BIN = sys.argv[1]
     test_version()
@@ -282,5 +304,6 @@ if __name__ == "__main__":
     test_million_targets_without_io()
     test_file_size_limit_and_resume()
     test_auth_user_only_where_there_is_an_auth_test()
+    test_nagios_states_without_a_server()
     print("%d problems" % len(failures))
     sys.exit(1 if failures else 0)

@@ -9,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "scanner/cli/check_nagios.h"
 #include "scanner/cli/cmdline.h"
 #include "scanner/cli/config.h"
 #include "scanner/cli/run.h"
@@ -76,9 +77,10 @@ static void tell_tls(struct verdict *v, const struct row *row)
     }
 }
 
-/* The certificate's verdict, and AUTH's: 0 when the row passes. */
-static int judge_tls(const struct config *cfg, const struct row *row, struct verdict *v, char *why,
-                     size_t len)
+/* The certificate's verdict, and AUTH's: 0 when the row passes; else the
+ * kind of failure. warn: what --no-verify made a warning. */
+static int judge_tls(const struct config *cfg, const struct row *row, struct verdict *v, char *why, size_t len,
+                     enum check_kind *kind, char *warn, size_t wlen)
 {
     const struct probe_result *r = row->result;
     char problem[600] = "";
@@ -86,8 +88,10 @@ static int judge_tls(const struct config *cfg, const struct row *row, struct ver
         snprintf(why, len, "no TLS handshake completed: the server chose %s with %s, which this "
                            "scanner's TLS library refuses (%s)",
                  r->tls_version, r->cipher, r->error.p ? r->error.p : "");
+        *kind = CK_STARTTLS;
         return 1;
     }
+    *kind = r->chain_valid != TRI_YES ? CK_CHAIN : CK_NAME;
     if (r->chain_valid != TRI_YES)
         snprintf(problem, sizeof problem, "the certificate chain is %s: %s",
                  r->chain_valid == TRI_NO ? "not valid" : "not checked",
@@ -108,7 +112,11 @@ static int judge_tls(const struct config *cfg, const struct row *row, struct ver
         snprintf(why, len, "%s (--no-verify accepts it)", problem);
         return 1;
     }
-    if (problem[0]) add_warning(v, problem);
+    if (problem[0]) {
+        add_warning(v, problem);
+        snprintf(warn, wlen, "%s", problem);
+    }
+    *kind = CK_AUTH;
     if (!cfg->scan.auth_user) return 0;
     struct check_auth *a = check_auth_for(row->ip);
     if (!a || (!a->done && !a->skipped)) {
@@ -127,6 +135,28 @@ static int judge_tls(const struct config *cfg, const struct row *row, struct ver
     return 0;
 }
 
+/* The row's DANE and MTA-STS: a failure when the row had none yet (bad,
+ * why and kind set), or a warning. */
+static void judge_policy(const struct config *cfg, const struct row *row, const char *where, struct verdict *v,
+                         int *bad, char *why, size_t len, enum check_kind *kind, char *warn, size_t wlen)
+{
+    char pwhy[600] = "", pwarn[600];
+    if (check_judge_policy(row, where, pwhy, sizeof pwhy, pwarn, sizeof pwarn)) {
+        if (cfg->no_verify) {
+            add_warning(v, pwhy);
+            snprintf(warn + strlen(warn), wlen - strlen(warn), "%s%s", warn[0] ? "; " : "", pwhy);
+        } else if (!*bad) {
+            snprintf(why, len, "%s (--no-verify accepts it)", pwhy);
+            *kind = row->dane == DANE_INVALID || row->dane == DANE_ERROR ? CK_DANE : CK_MTA_STS;
+            *bad = 1;
+        }
+    }
+    if (pwarn[0]) {
+        add_warning(v, pwarn);
+        snprintf(warn + strlen(warn), wlen - strlen(warn), "%s%s", warn[0] ? "; " : "", pwarn);
+    }
+}
+
 /* check's sink: one line per row (one per address checked). */
 static void judge_rows(void *arg, const struct row *rows, int n)
 {
@@ -134,24 +164,19 @@ static void judge_rows(void *arg, const struct row *rows, int n)
     const struct config *cfg = check_state.cfg;
     for (int i = 0; i < n; i++) {
         const struct row *row = &rows[i];
-        char why[700] = "", where[400];
+        char why[700] = "", warn[700] = "", where[400];
+        enum check_kind kind = check_kind_of_status(row->result->status);
         if (row->ip)
             snprintf(where, sizeof where, "%s [%s] port %d", row->mx_host ? row->mx_host : "", row->ip,
                      row->port);
         else
             snprintf(where, sizeof where, "%s", row->mx_host ? row->mx_host : row->domain.p);
-        int bad = row->result->status == ST_OK ? judge_tls(cfg, row, v, why, sizeof why)
-                                               : (failure_text(row, why, sizeof why), 1);
+        int bad = row->result->status == ST_OK
+                      ? judge_tls(cfg, row, v, why, sizeof why, &kind, warn, sizeof warn)
+                      : (failure_text(row, why, sizeof why), 1);
         if (i == 0) check_print_domain_policy(row);
-        char pwhy[600] = "", pwarn[600];
-        if (check_judge_policy(row, where, pwhy, sizeof pwhy, pwarn, sizeof pwarn)) {
-            if (cfg->no_verify)
-                add_warning(v, pwhy);
-            else if (!bad)
-                snprintf(why, sizeof why, "%s (--no-verify accepts it)", pwhy);
-            bad = bad || !cfg->no_verify;
-        }
-        if (pwarn[0]) add_warning(v, pwarn);
+        judge_policy(cfg, row, where, v, &bad, why, sizeof why, &kind, warn, sizeof warn);
+        if (cfg->nagios) nagios_row(cfg, row, kind, bad, why, warn);
         v->rows++;
         if (cfg->scan.versions && row->result->versions[0]) {
             char versions[500];
@@ -171,6 +196,16 @@ static void judge_rows(void *arg, const struct row *rows, int n)
                  bad ? why : "");
         check_print_text("", line, strlen(line));
     }
+}
+
+/* --expiring-within D: a passing check whose certificate expires within D
+ * days exits 3, as a scan does. */
+static int expiring(const struct verdict *v)
+{
+    long d = check_state.cfg->expiring_within;
+    if (d < 0 || !v->have_days || v->min_days > d) return 0;
+    printf("EXPIRING: a certificate expires within %ld days (--expiring-within)\n", d);
+    return 3;
 }
 
 static int print_verdict(const struct verdict *v)
@@ -201,8 +236,10 @@ static int print_verdict(const struct verdict *v)
              v->dane_rows && v->dane_rows == v->ok_rows ? ", DANE valid" : "", v->auth[0] ? ", " : "", v->auth,
              v->warnings[0] ? "; WARNING: " : "", v->warnings);
     check_print_text("", line, strlen(line));
-    return 0;
+    return expiring(v);
 }
+
+static int check_run(int argc, char **argv);
 
 /* The password never comes from the command line: the environment, or a
  * prompt on the terminal without echo. */
@@ -267,7 +304,24 @@ static void clear_secrets(void)
     check_state.nsecrets = 0;
 }
 
+/* Is --nagios on the command line (before it is parsed: a usage error is
+ * then UNKNOWN, 3)? */
+static bool wants_nagios(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--nagios") == 0) return true;
+    return false;
+}
+
 int check_main(int argc, char **argv)
+{
+    int rc = check_run(argc, argv);
+    if (rc == 2 && wants_nagios(argc, argv) && !nagios_ended())
+        return nagios_unknown("the check could not run (run the same command by hand to see why)");
+    return rc;
+}
+
+static int check_run(int argc, char **argv)
 {
     struct config cfg;
     int rc = config_parse(&cfg, argc, argv, true);
@@ -293,6 +347,11 @@ int check_main(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
+    if (cfg.nagios && nagios_begin() != 0) {
+        clear_secrets();
+        config_free(&cfg);
+        return 2;
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *hello = cfg.scan.service->dialog->hello_verb;
     printf("-- check %s (%s%s%s%s)", cfg.check_target, cfg.scan.service->name,
@@ -305,7 +364,10 @@ int check_main(int argc, char **argv)
     struct verdict v;
     memset(&v, 0, sizeof v);
     int status = run_scan(&cfg, judge_rows, &v);
-    if (status == 0) status = print_verdict(&v);
+    if (cfg.nagios)
+        status = nagios_end(&cfg, status);
+    else if (status == 0)
+        status = print_verdict(&v);
     clear_secrets();
     config_free(&cfg);
     return status;

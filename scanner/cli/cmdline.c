@@ -198,7 +198,9 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
     if (!given) return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
-        c = optable_id(c, CMD_BOTH);
+        /* A letter of check's own first (-w, -c), then the scan's. */
+        int own = optable_id(c, check ? CMD_CHECK : CMD_SCAN);
+        c = own != '?' ? own : optable_id(c, CMD_BOTH);
         if (c == OPT_HELP) {
             usage_print(stdout, check);
             free(given);
@@ -216,6 +218,18 @@ int config_parse(struct config *cfg, int argc, char **argv, bool check)
             return rc;
         }
     }
+    bool days_given = given[OPT_WARNING - OPT_NONE] || given[OPT_CRITICAL - OPT_NONE];
+    bool warn_given = given[OPT_WARNING - OPT_NONE];
     free(given);
+    if (check && !cfg->nagios && (days_given || cfg->nagios_warn_only)) {
+        fputs("starttls-scan check: -w, -c and --warn-only are for --nagios\n", stderr);
+        return 2;
+    }
+    if (cfg->nagios && cfg->expiring_within >= 0 && !warn_given) cfg->nagios_warning = cfg->expiring_within;
+    if (cfg->nagios && cfg->nagios_critical > cfg->nagios_warning) {
+        fprintf(stderr, "starttls-scan check: -c %ld is more days than -w %ld; CRITICAL comes first\n",
+                cfg->nagios_critical, cfg->nagios_warning);
+        return 2;
+    }
     return finish_parse(cfg, argc, argv, check);
 }

@@ -42,6 +42,9 @@ struct config {
     bool check;
     const char *check_target; /* HOST[:PORT] */
     bool no_verify;           /* --no-verify: an invalid chain or name is a warning */
+    bool nagios;              /* --nagios: a monitoring plugin's output and exit status */
+    long nagios_warning, nagios_critical; /* -w, -c: days left */
+    unsigned nagios_warn_only; /* --warn-only: bits of enum check_kind that are WARNING */
 };
 
 /* scanner/cli/config_values.c: strict values for the command line. Each

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "output/rows/formats.h"
+#include "scanner/cli/failkind.h"
 #include "scanner/cli/config.h"
 #include "scanner/dialog/services.h"
 #include "scanner/cli/config_opts.h"
@@ -140,6 +141,31 @@ static int dns_safety_opts(struct config *cfg, int code, const char *arg)
     }
 }
 
+/* check --nagios: its thresholds and what is only a warning. */
+static int check_opts(struct config *cfg, int code, const char *arg)
+{
+    long v;
+    switch (code) {
+    case OPT_NAGIOS: cfg->nagios = true; return 0;
+    case OPT_WARNING:
+        if (parse_count("--warning", arg, 0, 100000, &v)) return 2;
+        cfg->nagios_warning = v;
+        return 0;
+    case OPT_CRITICAL:
+        if (parse_count("--critical", arg, 0, 100000, &v)) return 2;
+        cfg->nagios_critical = v;
+        return 0;
+    case OPT_WARN_ONLY:
+        if (check_kinds_parse(arg, &cfg->nagios_warn_only) != 0) {
+            fprintf(stderr, "starttls-scan check: --warn-only: '%s' is not a comma-separated list of %s\n", arg,
+                    CHECK_KIND_WORDS);
+            return 2;
+        }
+        return 0;
+    default: return 1;
+    }
+}
+
 /* The dialog's timeouts, EHLO, TLS and check's AUTH test. */
 static int dialog_opts(struct config *cfg, int code, const char *arg)
 {
@@ -168,7 +194,7 @@ static int dialog_opts(struct config *cfg, int code, const char *arg)
         cfg->scan.auth_mech = strcasecmp(arg, "PLAIN") == 0 ? "PLAIN" : "LOGIN";
         return 0;
     case OPT_NO_VERIFY: cfg->no_verify = true; return 0;
-    default: return 1;
+    default: return check_opts(cfg, code, arg);
     }
 }
 

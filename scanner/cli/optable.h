@@ -75,6 +75,20 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       "never shown (nor what the server echoes of it)")                                            \
     X(OPT_AUTH_MECH, 0, "auth-mech", "MECH", NULL, CMD_CHECK, ONCE, G_INPUT, NULL,                 \
       "PLAIN (SMTP's default) or LOGIN (IMAP's default)")                                          \
+    X(OPT_NAGIOS, 0, "nagios", NULL, NULL, CMD_CHECK, REPEAT, G_INPUT, NULL,                        \
+      "a monitoring plugin (Nagios, Icinga, Naemon, Sensu): one\n"                                  \
+      "status line with perfdata, a line per address after it, no\n"                               \
+      "transcript; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")                                    \
+    X(OPT_WARNING, 'w', "warning", "DAYS", "21", CMD_CHECK, ONCE, G_INPUT, NULL,                    \
+      "--nagios: WARNING when a certificate expires within DAYS\n"                                  \
+      "(default @D@)")                                                                             \
+    X(OPT_CRITICAL, 'c', "critical", "DAYS", "7", CMD_CHECK, ONCE, G_INPUT, NULL,                   \
+      "--nagios: CRITICAL when a certificate expires within DAYS\n"                                 \
+      "(default @D@)")                                                                             \
+    X(OPT_WARN_ONLY, 0, "warn-only", "LIST", NULL, CMD_CHECK, ONCE, G_INPUT, NULL,                  \
+      "--nagios: these failures are WARNING, not CRITICAL (comma-\n"                                \
+      "separated): starttls, connect, chain, name, dane, mta-sts,\n"                                \
+      "auth")                                                                                      \
     X(OPT_SHARD, 0, "shard", "K/N", NULL, CMD_SCAN, ONCE, G_INPUT,                                 \
       "scan only shard K of N (0 <= K < N): the targets whose\n"                                   \
       "name or address hashes to K; every shard reads the whole\n"                                 \
@@ -102,11 +116,12 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       NULL)                                                                                        \
     X(OPT_SUMMARY, 0, "summary", "FILE", NULL, CMD_SCAN, ONCE, G_OUTPUT,                           \
       "also write the summary as JSON to FILE", NULL)                                              \
-    X(OPT_EXPIRING, 0, "expiring-within", "D", NULL, CMD_SCAN, REPEAT, G_OUTPUT,                   \
+    X(OPT_EXPIRING, 0, "expiring-within", "D", NULL, CMD_BOTH, REPEAT, G_OUTPUT,                   \
       "exit with status 3 when a certificate expires within D\n"                                   \
       "days (or has expired); the summary lists them (with -q:\n"                                  \
       "only they, one line per certificate)",                                                      \
-      NULL)                                                                                        \
+      "exit 3 when the certificate passes but expires within D\n"                                  \
+      "days (or has expired); with --nagios, the same as -w D")                                    \
     X(OPT_ROLLUP, 0, "rollup", "FILE", NULL, CMD_SCAN, ONCE, G_OUTPUT,                             \
       "at the end, one CSV row per domain with its grade and\n"                                    \
       "the reason (see starttls-scan rollup --help), from\n"                                       \

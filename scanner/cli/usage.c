@@ -47,7 +47,8 @@ static const char usage_check[] =
     "no authenticated DANE record set and no MTA-STS policy in enforce mode is\n"
     "violated (and AUTH, if asked, was accepted); 1 when not (the reason is the last\n"
     "line; --no-verify makes the chain, the name and the policies warnings); 2 on a\n"
-    "usage error.\n";
+    "usage error; 3 with --expiring-within when it passed but a certificate expires\n"
+    "that soon. With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
 
 static const char usage_merge[] =
     "Usage: starttls-scan merge [-o OUT] [OPTIONS] SHARD...\n"

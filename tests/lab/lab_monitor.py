@@ -257,3 +257,177 @@ def test_metrics_aggregate_replaced_and_refused():
               open(other).read() == "my notes\n", "a file --metrics did not write is refused: %s" % p.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+NAGIOS_MAIN = """log_file={d}/nagios.log
+cfg_file={d}/objects.cfg
+cfg_file={d}/starttls-scan.cfg
+object_cache_file={d}/objects.cache
+precached_object_file={d}/objects.precache
+resource_file={d}/resource.cfg
+status_file={d}/status.dat
+status_update_interval=1
+nagios_user=nagios
+nagios_group=nagios
+check_external_commands=0
+command_file={d}/nagios.cmd
+lock_file={d}/nagios.lock
+temp_file={d}/nagios.tmp
+temp_path={d}
+check_result_path={d}/checkresults
+state_retention_file={d}/retention.dat
+retain_state_information=0
+use_syslog=0
+interval_length=1
+max_service_check_spread=1
+max_host_check_spread=1
+service_inter_check_delay_method=n
+host_inter_check_delay_method=n
+check_result_reaper_frequency=1
+execute_host_checks=0
+enable_notifications=0
+enable_flap_detection=0
+illegal_macro_output_chars=`~$&|'"<>
+"""
+
+NAGIOS_OBJECTS = """define timeperiod {{
+    timeperiod_name always
+    alias always
+    sunday 00:00-24:00
+    monday 00:00-24:00
+    tuesday 00:00-24:00
+    wednesday 00:00-24:00
+    thursday 00:00-24:00
+    friday 00:00-24:00
+    saturday 00:00-24:00
+}}
+define contact {{
+    contact_name nobody
+    host_notifications_enabled 0
+    service_notifications_enabled 0
+    host_notification_period always
+    service_notification_period always
+    host_notification_options n
+    service_notification_options n
+    host_notification_commands none
+    service_notification_commands none
+}}
+define command {{
+    command_name none
+    command_line /bin/true
+}}
+{hosts}
+{services}
+"""
+
+# (host, its address, its mail domain, service, check_command, the state wanted)
+NAGIOS_CHECKS = [
+    ("good", "mx-good.lab.test", "good.lab.test", "server", "check_starttls!smtp!21!7!{opts}", 0),
+    ("good", "mx-good.lab.test", "good.lab.test", "server-w", "check_starttls!smtp!3650!7!{opts}", 1),
+    ("good", "mx-good.lab.test", "good.lab.test", "domain", "check_starttls_mail_domain!21!7!{opts}", 0),
+    ("expired", "mx-expired.lab.test", "expired.lab.test", "domain", "check_starttls_mail_domain!21!7!{opts}", 2),
+    ("multi", "mx-good.lab.test", "multi.lab.test", "domain", "check_starttls_mail_domain!21!7!{opts}", 2),
+    ("wrongname", "mx-wrongname.lab.test", "wrongname.lab.test", "domain",
+     "check_starttls_mail_domain!21!7!--warn-only name {opts}", 1),
+    ("nosuch", "mx-good.lab.test", "nosuch.lab.test", "domain", "check_starttls_mail_domain!21!7!{opts}", 3),
+]
+
+
+def nagios_objects():
+    hosts, services = [], []
+    for host, address, domain, _, _, _ in NAGIOS_CHECKS:
+        h = "define host {\n    host_name %s\n    address %s\n    _mail_domain %s\n    max_check_attempts 1\n" \
+            "    check_period always\n    contacts nobody\n    notification_period always\n}" % (host, address, domain)
+        if h not in hosts:
+            hosts.append(h)
+    opts = "--resolver 127.0.53.1 --ca-file %s --ehlo nagios.lab.test" % CA
+    for host, _, _, desc, command, _ in NAGIOS_CHECKS:
+        services.append("define service {\n    host_name %s\n    service_description %s\n    check_command %s\n"
+                        "    max_check_attempts 1\n    check_interval 3600\n    retry_interval 3600\n"
+                        "    check_period always\n    contacts nobody\n    notification_period always\n}"
+                        % (host, desc, command.format(opts=opts)))
+    return NAGIOS_OBJECTS.format(hosts="\n".join(hosts), services="\n".join(services))
+
+
+def nagios_status(path):
+    """{(host, service): {field: value}} from Nagios's status.dat."""
+    out, block = {}, None
+    try:
+        text = open(path).read()
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        line = line.strip()
+        if line == "servicestatus {":
+            block = {}
+        elif line == "}" and block is not None:
+            out[(block.get("host_name"), block.get("service_description"))] = block
+            block = None
+        elif block is not None and "=" in line:
+            k, v = line.split("=", 1)
+            block[k] = v
+    return out
+
+
+def nagios_setup(d):
+    os.makedirs(os.path.join(d, "checkresults"))
+    with open(os.path.join(d, "nagios.cfg"), "w") as f:
+        f.write(NAGIOS_MAIN.format(d=d))
+    with open(os.path.join(d, "objects.cfg"), "w") as f:
+        f.write(nagios_objects())
+    with open(os.path.join(d, "resource.cfg"), "w") as f:
+        f.write("$USER1$=/usr/lib/nagios/plugins\n")
+    cfg = open(os.path.join(HERE, "..", "..", "deploy", "nagios", "starttls-scan.cfg")).read()
+    with open(os.path.join(d, "starttls-scan.cfg"), "w") as f:
+        f.write(cfg.replace("/usr/bin/starttls-scan", BIN))
+    subprocess.run(["chown", "-R", "nagios:nagios", d], check=True)
+
+
+def test_nagios_core_runs_the_plugin():
+    nagios = shutil.which("nagios4") or "/usr/sbin/nagios4"
+    if not os.path.exists(nagios):
+        check(False, "nagios4 is installed (make test installs nagios4-core)")
+        return
+    d = tempfile.mkdtemp(prefix="sts-nagios-")
+    os.chmod(d, 0o755)
+    p = None
+    try:
+        nagios_setup(d)
+        v = subprocess.run([nagios, "-v", os.path.join(d, "nagios.cfg")], capture_output=True, text=True)
+        check(v.returncode == 0, "nagios4 -v accepts deploy/nagios/starttls-scan.cfg: %s" % v.stdout[-800:])
+        log = open(os.path.join(d, "run.log"), "w")
+        p = start([nagios, os.path.join(d, "nagios.cfg")], log)
+        want = {(h, s): st for h, _, _, s, _, st in NAGIOS_CHECKS}
+
+        def all_checked():
+            st = nagios_status(os.path.join(d, "status.dat"))
+            done = {k: b for k, b in st.items() if b.get("has_been_checked") == "1"}
+            return done if len(done) == len(want) else None
+        done = wait_for("Nagios ran every service check", all_checked, seconds=90) or {}
+        for k, state in want.items():
+            b = done.get(k, {})
+            check(b.get("current_state") == str(state),
+                  "%s/%s: state %s, want %d: %s" % (k[0], k[1], b.get("current_state"), state, b.get("plugin_output")))
+            out = b.get("plugin_output", "")
+            check(out.startswith("STARTTLS %s - " % ("OK", "WARNING", "CRITICAL", "UNKNOWN")[state]),
+                  "%s/%s: the status line: %r" % (k[0], k[1], out))
+        good = done.get(("good", "server"), {})
+        perf = good.get("performance_data", "")
+        days = next((r.split("=")[1] for r in perf.split() if r.startswith("days_left=")), "")
+        _, _, facts = scan_facts("good.lab.test")
+        check(days == "%s;21;7;0;" % facts, "days_left perfdata is the CSV's days left: %r vs %r" % (perf, facts))
+        check("handshake=" in perf, "handshake time in the perfdata: %r" % perf)
+        multi = done.get(("multi", "domain"), {})
+        check(multi.get("long_plugin_output", "").count("[OK]") == 2 and
+              "[CRITICAL] mx-plain.lab.test" in multi.get("long_plugin_output", "") and
+              "(1 of 3 addresses CRITICAL)" in multi.get("plugin_output", ""),
+              "every address in the long output, the worst wins: %r" % multi)
+    finally:
+        stop(p)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def scan_facts(domain):
+    rows, _, _, _ = scan([domain], "--allow-private")
+    r = rows[0] if rows else {}
+    return r.get("status"), r.get("tls_version"), r.get("cert_days_left")

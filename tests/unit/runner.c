@@ -103,7 +103,8 @@
     X(reasons_table_is_whole)                                                                      \
     X(reasons_read_back_from_messages)                                                             \
     X(options_defaults_from_the_table)                                                             \
-    X(options_table_is_consistent)
+    X(options_table_is_consistent)                                                                 \
+    X(nagios_options)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "output/rows/formats.h"
 #include "scanner/cli/cmdline.h"
+#include "scanner/cli/failkind.h"
 #include "scanner/cli/config.h"
 #include "scanner/cli/optable.h"
 #include "scanner/dialog/services.h"
@@ -59,7 +60,42 @@ TEST_IMPL(options_table_is_consistent)
     ASSERT_EQ(optable_id('x', CMD_BOTH), '?');
     const char *shorts;
     optable_getopt(CMD_BOTH, &shorts);
-    ASSERT_STR_EQ(shorts, "p:o:f:qw:c:h");
+    ASSERT_STR_EQ(shorts, "p:w:c:o:f:qh");
+    /* check's own letters first (-w, -c are --warning, --critical there) */
+    ASSERT_EQ(optable_id('w', CMD_CHECK), OPT_WARNING);
+    ASSERT_EQ(optable_id('w', CMD_SCAN), OPT_WORKERS);
+    ASSERT_EQ(optable_id('c', CMD_CHECK), OPT_CRITICAL);
     optable_getopt(CMD_MERGE, &shorts);
     ASSERT_STR_EQ(shorts, "o:qh");
+}
+
+/* --warn-only's words, and check --nagios's defaults and refusals. */
+TEST_IMPL(nagios_options)
+{
+    unsigned bits = 0;
+    ASSERT_EQ(check_kinds_parse("chain,dane", &bits), 0);
+    ASSERT_EQ(bits, (1u << CK_CHAIN) | (1u << CK_DANE));
+    ASSERT_EQ(check_kinds_parse("starttls,connect,chain,name,dane,mta-sts,auth", &bits), 0);
+    ASSERT_EQ(check_kinds_parse("chain,", &bits), 0);
+    ASSERT_EQ(check_kinds_parse("", &bits), -1);
+    ASSERT_EQ(check_kinds_parse("chains", &bits), -1);
+    ASSERT_EQ(check_kinds_parse("chain,,dns", &bits), -1);
+    ASSERT_EQ(check_kind_of_status(ST_DNS_FAILED), CK_UNKNOWN);
+    ASSERT_EQ(check_kind_of_status(ST_TIMEOUT), CK_CONNECT);
+    ASSERT_EQ(check_kind_of_status(ST_NO_STARTTLS), CK_STARTTLS);
+    struct config cfg;
+    char *plain[] = {"check", "--nagios", "mx.example", NULL};
+    ASSERT_EQ(config_parse(&cfg, 3, plain, true), 0);
+    ASSERT(cfg.nagios && cfg.nagios_warning == 21 && cfg.nagios_critical == 7);
+    config_free(&cfg);
+    char *expiring[] = {"check", "--nagios", "--expiring-within", "30", "mx.example", NULL};
+    ASSERT_EQ(config_parse(&cfg, 5, expiring, true), 0);
+    ASSERT_EQ(cfg.nagios_warning, 30);
+    config_free(&cfg);
+    char *no_nagios[] = {"check", "-w", "30", "mx.example", NULL};
+    ASSERT_EQ(config_parse(&cfg, 4, no_nagios, true), 2);
+    config_free(&cfg);
+    char *upside_down[] = {"check", "--nagios", "-w", "5", "-c", "10", "mx.example", NULL};
+    ASSERT_EQ(config_parse(&cfg, 7, upside_down, true), 2);
+    config_free(&cfg);
 }

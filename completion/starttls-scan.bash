@@ -14,7 +14,7 @@ _starttls_scan_check_opts="-p --protocol --port --no-mx --srv --no-srv --no-veri
  -h --help --version"
 _starttls_scan_protocols="smtp submission smtps imap imaps pop3 pop3s ftp lmtp sieve ldap ldaps postgres mysql xmpp xmpps xmpp-server nntp nntps tls"
 _starttls_scan_formats="csv jsonl"
-_starttls_scan_mechs="PLAIN LOGIN"
+_starttls_scan_mechs="auto PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER"
 
 _starttls_scan()
 {
@@ -36,7 +36,7 @@ _starttls_scan()
         COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --port|-w|--workers|-c|--concurrency|--max-tls|--resolver|--mx-max|--dns-timeout|--per-host|\
     --rate|--retry-delay|--ehlo|--timeout|--connect-timeout|--banner-timeout|--reply-timeout|\
-    --handshake-timeout|--expiring-within|--auth-user|--shard|--shards)
+    --handshake-timeout|--expiring-within|--auth-user|--shard|--shards|--warning|--critical|--warn-only)
         return ;;   # a value of the user's own
     esac
     if [[ $cur == -* ]]; then

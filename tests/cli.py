@@ -265,10 +265,10 @@ def test_file_size_limit_and_resume():
 def test_auth_user_only_where_there_is_an_auth_test():
     """check --auth-user for a protocol with no AUTH test: a usage error, before any prompt or
     connection (loopback, should it ever be contacted)."""
-    for proto in ("ftp", "sieve", "ldap", "ldaps", "postgres", "mysql", "tls"):
+    for proto in ("ftp", "ldap", "ldaps", "postgres", "mysql", "nntp", "xmpp-server", "tls"):
         p = subprocess.run([BIN, "check", "127.0.0.1:9", "-p", proto, "--auth-user", "bob"], capture_output=True,
                            text=True, timeout=30, stdin=subprocess.DEVNULL)
-        check(p.returncode == 2 and re.search(r"no AUTH test for %s \(there is one for smtp, .*lmtp\)" % proto, p.stderr)
+        check(p.returncode == 2 and re.search(r"no AUTH test for %s \(there is one for smtp, .*sieve, xmpp, xmpps\)" % proto, p.stderr)
               and p.stdout == "", "check -p %s --auth-user: refused at once: %d %r" % (proto, p.returncode, p.stderr))
 
 

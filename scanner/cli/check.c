@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "scanner/cli/check_nagios.h"
@@ -14,6 +13,7 @@
 #include "scanner/cli/config.h"
 #include "scanner/cli/run.h"
 #include "scanner/dialog/sasl.h"
+#include "scanner/dialog/saslmech.h"
 #include "scanner/dialog/services.h"
 
 /* What check concludes from the rows the probes published. */
@@ -241,69 +241,6 @@ static int print_verdict(const struct verdict *v)
 
 static int check_run(int argc, char **argv);
 
-/* The password never comes from the command line: the environment, or a
- * prompt on the terminal without echo. */
-static char *read_password(const char *user)
-{
-    const char *env = getenv("STARTTLS_SCAN_PASSWORD");
-    if (env) return strdup(env);
-    FILE *tty = fopen("/dev/tty", "r+");
-    if (!tty || !isatty(fileno(tty))) {
-        if (tty) fclose(tty);
-        fprintf(stderr, "starttls-scan check: set STARTTLS_SCAN_PASSWORD (no terminal to ask on)\n");
-        return NULL;
-    }
-    struct termios old, quiet;
-    tcgetattr(fileno(tty), &old);
-    quiet = old;
-    quiet.c_lflag &= ~(tcflag_t)ECHO;
-    fprintf(tty, "Password for %s: ", user);
-    fflush(tty);
-    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-    char line[1024];
-    char *got = fgets(line, sizeof line, tty);
-    tcsetattr(fileno(tty), TCSAFLUSH, &old);
-    fprintf(tty, "\n");
-    fclose(tty);
-    if (!got) return NULL;
-    line[strcspn(line, "\r\n")] = '\0';
-    char *copy = strdup(line);
-    memset(line, 0, sizeof line);
-    return copy;
-}
-
-/* The credentials may be sent and shown nowhere: checked before anything
- * is sent, and remembered in every form a transcript could hold them. */
-static int prepare_secrets(struct config *cfg)
-{
-    const char *problem = sasl_credential_problem(cfg->scan.auth_user);
-    if (problem) {
-        fprintf(stderr, "starttls-scan check: --auth-user: the user name %s\n", problem);
-        return -1;
-    }
-    if (!(cfg->scan.password = read_password(cfg->scan.auth_user))) return -1;
-    if ((problem = sasl_credential_problem(cfg->scan.password)) != NULL) {
-        fprintf(stderr, "starttls-scan check: the password %s; nothing was sent\n", problem);
-        return -1;
-    }
-    /* Longest first: the PLAIN blob's base64 holds the password's. */
-    struct check_state *st = &check_state;
-    if (sasl_plain(cfg->scan.auth_user, cfg->scan.password, st->secret_store[1], sizeof st->secret_store[1]) == 0)
-        st->secrets[st->nsecrets++] = st->secret_store[1];
-    char *b64 = st->secret_store[0];
-    if (sasl_base64(cfg->scan.password, strlen(cfg->scan.password), b64, sizeof st->secret_store[0]) == 0)
-        st->secrets[st->nsecrets++] = b64;
-    st->secrets[st->nsecrets++] = cfg->scan.password;
-    /* The user name is no secret: shown in every protocol, as typed. */
-    return 0;
-}
-
-static void clear_secrets(void)
-{
-    memset(check_state.secret_store, 0, sizeof check_state.secret_store);
-    check_state.nsecrets = 0;
-}
-
 /* Is --nagios on the command line (before it is parsed: a usage error is
  * then UNKNOWN, 3)? */
 static bool wants_nagios(int argc, char **argv)
@@ -342,13 +279,13 @@ static int check_run(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
-    if (cfg.scan.auth_user && prepare_secrets(&cfg) != 0) {
-        clear_secrets();
+    if (cfg.scan.auth_user && check_prepare_secrets(&cfg) != 0) {
+        check_clear_secrets();
         config_free(&cfg);
         return 2;
     }
     if (cfg.nagios && nagios_begin() != 0) {
-        clear_secrets();
+        check_clear_secrets();
         config_free(&cfg);
         return 2;
     }
@@ -368,7 +305,7 @@ static int check_run(int argc, char **argv)
         status = nagios_end(&cfg, status);
     else if (status == 0)
         status = print_verdict(&v);
-    clear_secrets();
+    check_clear_secrets();
     config_free(&cfg);
     return status;
 }

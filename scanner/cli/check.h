@@ -21,6 +21,7 @@ struct config;
 int check_main(int argc, char **argv);
 
 /* check_print.c, for check.c: the state of the one check this process runs. */
+#define CHECK_SECRETS 16
 struct check_auth {
     char ip[64];
     bool done, ok, skipped;
@@ -29,8 +30,7 @@ struct check_auth {
 
 struct check_state {
     const struct config *cfg;
-    const char *secrets[6]; /* never shown: redacted wherever they appear */
-    char secret_store[4][1100];
+    char *secrets[CHECK_SECRETS]; /* never shown: redacted wherever they appear, longest first */
     int nsecrets;
     struct check_auth auth[32]; /* one per address checked */
     int nauth;
@@ -53,5 +53,12 @@ struct row;
 void check_print_domain_policy(const struct row *row);
 int check_judge_policy(const struct row *row, const char *where, char *why, size_t len, char *warn,
                        size_t wlen);
+
+/* check_secrets.c: the password (STARTTLS_SCAN_PASSWORD or a prompt) or
+ * the token (STARTTLS_SCAN_TOKEN) for --auth-user, checked before anything
+ * is sent and remembered in every form a transcript could hold: 0, or -1
+ * after a message. */
+int check_prepare_secrets(struct config *cfg);
+void check_clear_secrets(void);
 
 #endif

@@ -246,6 +246,21 @@ static void on_auth_skipped(void *arg, const struct conn *c, const char *why)
     printf("-- AUTH not sent: %s\n", why);
 }
 
+static void on_auth_failed(void *arg, const struct conn *c, const char *why)
+{
+    (void)arg;
+    struct check_auth *a = check_auth_for(c->ip);
+    if (!a) return;
+    a->done = true;
+    a->ok = false;
+    struct buf raw = {0};
+    buf_append_str(&raw, why);
+    redact(&raw);
+    snprintf(a->reason, sizeof a->reason, "%.*s", (int)raw.len, raw.data ? raw.data : "");
+    buf_free(&raw);
+    printf("-- AUTH failed: %s\n", a->reason);
+}
+
 static void on_finished(void *arg, const struct conn *c)
 {
     (void)arg;
@@ -295,6 +310,7 @@ const struct scan_observer check_observer = {
     .tls = on_tls,
     .auth_result = on_auth_result,
     .auth_skipped = on_auth_skipped,
+    .auth_failed = on_auth_failed,
     .finished = on_finished,
 };
 

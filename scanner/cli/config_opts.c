@@ -10,6 +10,7 @@
 #include "output/rows/formats.h"
 #include "scanner/cli/failkind.h"
 #include "scanner/cli/config.h"
+#include "scanner/dialog/saslmech.h"
 #include "scanner/dialog/services.h"
 #include "scanner/cli/config_opts.h"
 
@@ -186,13 +187,15 @@ static int dialog_opts(struct config *cfg, int code, const char *arg)
     case OPT_NO_MTA_STS: cfg->scan.mta_sts = false; return 0;
     case OPT_NO_TLS_RPT: cfg->scan.tls_rpt = false; return 0;
     case OPT_AUTH_USER: cfg->scan.auth_user = arg; return 0;
-    case OPT_AUTH_MECH:
-        if (strcasecmp(arg, "PLAIN") != 0 && strcasecmp(arg, "LOGIN") != 0) {
-            fprintf(stderr, "starttls-scan check: --auth-mech: '%s' is not PLAIN or LOGIN\n", arg);
+    case OPT_AUTH_MECH: {
+        int m = sasl_mech_find(arg);
+        if (m < 0 && strcasecmp(arg, "auto") != 0) {
+            fprintf(stderr, "starttls-scan check: --auth-mech: '%s' is not auto, %s\n", arg, SASL_MECH_NAMES);
             return 2;
         }
-        cfg->scan.auth_mech = strcasecmp(arg, "PLAIN") == 0 ? "PLAIN" : "LOGIN";
+        cfg->scan.auth_mech = m < 0 ? "auto" : sasl_mech_name((enum sasl_mech)m);
         return 0;
+    }
     case OPT_NO_VERIFY: cfg->no_verify = true; return 0;
     default: return check_opts(cfg, code, arg);
     }

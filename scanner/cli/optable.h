@@ -67,14 +67,18 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       "an invalid chain, a name mismatch or a violated DANE or\n"                                  \
       "MTA-STS policy is a warning, not a failure")                                                \
     X(OPT_AUTH_USER, 0, "auth-user", "USER", NULL, CMD_CHECK, ONCE, G_INPUT, NULL,                 \
-      "also test AUTH inside TLS (SMTP and LMTP AUTH, IMAP LOGIN\n"                               \
-      "or AUTHENTICATE PLAIN, POP3 USER/PASS; refused for the\n"                                   \
-      "other protocols), only with a mechanism the server\n"                                       \
-      "offers inside TLS; the password comes from\n"                                               \
-      "STARTTLS_SCAN_PASSWORD or a prompt, never argv, and is\n"                                   \
-      "never shown (nor what the server echoes of it)")                                            \
+      "also test AUTH inside TLS (SMTP, submission, LMTP, IMAP,\n"                                 \
+      "POP3, ManageSieve, XMPP; refused for the other protocols),\n"                               \
+      "only with a mechanism the server offers inside TLS; the\n"                                  \
+      "password comes from STARTTLS_SCAN_PASSWORD or a prompt,\n"                                  \
+      "an OAuth token from STARTTLS_SCAN_TOKEN, never argv; neither\n"                             \
+      "is shown, in base64 or not (nor what the server echoes)")                                   \
     X(OPT_AUTH_MECH, 0, "auth-mech", "MECH", NULL, CMD_CHECK, ONCE, G_INPUT, NULL,                 \
-      "PLAIN (SMTP's default) or LOGIN (IMAP's default)")                                          \
+      "PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256 (the\n"                                  \
+      "server's signature verified), XOAUTH2, OAUTHBEARER, or auto\n"                              \
+      "(the strongest offered: SCRAM first; OAUTHBEARER when\n"                                    \
+      "STARTTLS_SCAN_TOKEN is set). Default: PLAIN; IMAP's LOGIN\n"                                \
+      "command, POP3's USER/PASS")                                                                 \
     X(OPT_NAGIOS, 0, "nagios", NULL, NULL, CMD_CHECK, REPEAT, G_INPUT, NULL,                        \
       "a monitoring plugin (Nagios, Icinga, Naemon, Sensu): one\n"                                  \
       "status line with perfdata, a line per address after it, no\n"                               \

@@ -60,6 +60,11 @@ void dialog_auth_skipped(struct dialog_session *s, const char *why)
     s->ops->auth_skipped(s, why);
 }
 
+void dialog_auth_failed(struct dialog_session *s, const char *why)
+{
+    s->ops->auth_failed(s, why);
+}
+
 void dialog_wait_greeting(struct dialog_session *s)
 {
     s->state = 0;

@@ -25,9 +25,11 @@ struct dialog_params {
     uint64_t reply_ms;  /* silence allowed before any later reply completes */
     /* check --auth-user only: NULL in a mass scan, which never authenticates. */
     const char *auth_user, *auth_mech, *password;
+    bool auth_token; /* password is an OAuth token (XOAUTH2, OAUTHBEARER; auto picks among them) */
 };
 
 struct dialog_session;
+struct sasl_flow;
 
 /* The connection's actions, for dialogs. */
 struct dialog_ops {
@@ -49,6 +51,9 @@ struct dialog_ops {
     /* check --auth-user: the AUTH answer, or why none was sent. */
     void (*auth_result)(struct dialog_session *s, bool ok, const struct reply *r);
     void (*auth_skipped)(struct dialog_session *s, const char *why);
+    /* The exchange failed on our side of it (a SCRAM server that does not
+     * know the password, a challenge the mechanism cannot answer). */
+    void (*auth_failed)(struct dialog_session *s, const char *why);
 };
 
 /* A connection as a dialog sees it. */
@@ -63,6 +68,7 @@ struct dialog_session {
     void *ctx;      /* the connection owner's, for a dialog that needs more state */
     const char *server_name; /* the name the connection is for (its SNI), or "" */
     void *data;     /* the dialog's own, freed by its free_data */
+    struct sasl_flow *sasl; /* check --auth-user's exchange (scanner/dialog/saslflow.h) */
 };
 
 struct dialog {
@@ -103,6 +109,7 @@ void dialog_quit(struct dialog_session *s, enum scan_status st, const char *fmt,
 void dialog_done(struct dialog_session *s);
 void dialog_auth_result(struct dialog_session *s, bool ok, const struct reply *r);
 void dialog_auth_skipped(struct dialog_session *s, const char *why);
+void dialog_auth_failed(struct dialog_session *s, const char *why);
 /* Every dialog's start: wait for the greeting (state 0), --banner-timeout. */
 void dialog_wait_greeting(struct dialog_session *s);
 /* Records SASL mechanisms the server offered ("PLAIN LOGIN"): in

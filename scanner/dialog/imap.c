@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "scanner/dialog/dialog.h"
-#include "scanner/dialog/sasl.h"
+#include "scanner/dialog/saslflow.h"
 
 /* c->flags */
 #define IMAP_LOGINDISABLED 1u
@@ -17,7 +17,7 @@ enum imap_state {
     IMAP_STARTTLS,
     IMAP_CAPABILITY_TLS,
     IMAP_AUTH,          /* check --auth-user, inside TLS */
-    IMAP_AUTH_CONTINUE, /* AUTHENTICATE PLAIN: waiting for "+" */
+    IMAP_AUTH_SASL,     /* AUTHENTICATE: the SASL exchange (scanner/dialog/saslflow.h) */
 };
 
 /* The greeting is one untagged line; a command's reply ends at its tagged
@@ -96,20 +96,23 @@ static void quote(char *out, size_t len, const char *text)
     out[o] = '\0';
 }
 
-/* check --auth-user: LOGIN (unless the server says LOGINDISABLED inside
- * TLS) or AUTHENTICATE PLAIN (when it offers AUTH=PLAIN inside TLS). */
+/* check --auth-user: the LOGIN command (the default, and --auth-mech LOGIN;
+ * unless the server says LOGINDISABLED inside TLS), or AUTHENTICATE with
+ * another mechanism the server offers inside TLS (RFC 3501 6.2.2). */
 static void auth_start(struct dialog_session *s)
 {
     const struct dialog_params *cfg = s->params;
-    bool plain = cfg->auth_mech && strcmp(cfg->auth_mech, "PLAIN") == 0;
-    if (plain ? !sasl_offered(&s->result->auth_mechs, "PLAIN") : (s->flags & IMAP_LOGINDISABLED)) {
-        dialog_auth_skipped(s, plain ? "the server does not offer AUTH=PLAIN inside TLS"
-                                    : "the server says LOGINDISABLED inside TLS");
-        dialog_quit(s, ST_OK, "%s", "");
+    if (cfg->auth_mech && strcmp(cfg->auth_mech, "LOGIN") != 0) {
+        int m = saslflow_choose(s, NULL);
+        if (m < 0 || saslflow_begin(s, (enum sasl_mech)m) != 0)
+            dialog_quit(s, ST_OK, "%s", "");
+        else
+            saslflow_start_line(s, IMAP_AUTH_SASL, "A4 AUTHENTICATE", SASL_INITIAL_AFTER_PLUS, "AUTHENTICATE reply");
         return;
     }
-    if (plain) {
-        dialog_command(s, IMAP_AUTH_CONTINUE, "A4 AUTHENTICATE PLAIN", "AUTHENTICATE reply");
+    if (s->flags & IMAP_LOGINDISABLED) {
+        dialog_auth_skipped(s, "the server says LOGINDISABLED inside TLS");
+        dialog_quit(s, ST_OK, "%s", "");
         return;
     }
     char user[300], pass[300], line[700], shown[400];
@@ -122,18 +125,16 @@ static void auth_start(struct dialog_session *s)
     memset(pass, 0, sizeof pass);
 }
 
-static void auth_plain_blob(struct dialog_session *s, const struct reply *r)
+/* "+ BASE64" is a challenge, the tagged OK success, anything else a refusal. */
+static void on_sasl_reply(struct dialog_session *s, const struct reply *r)
 {
-    const struct dialog_params *cfg = s->params;
-    char blob[1200];
-    if (r->text.len < 1 || r->text.data[0] != '+' ||
-        sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
-        dialog_auth_result(s, false, r);
+    size_t n;
+    const char *last = reply_last_line(r, &n);
+    bool plus = n >= 1 && last[0] == '+';
+    enum sasl_turn turn = plus ? SASL_CHALLENGE : tagged_ok(r, "A4") ? SASL_SUCCESS : SASL_FAILURE;
+    size_t skip = plus ? (n >= 2 && last[1] == ' ' ? 2 : 1) : n;
+    if (saslflow_line_turn(s, IMAP_AUTH_SASL, turn, last + skip, n - skip, r, "AUTHENTICATE reply"))
         dialog_quit(s, ST_OK, "%s", "");
-        return;
-    }
-    dialog_command_shown(s, IMAP_AUTH, blob, "<credentials, base64, redacted>", "AUTHENTICATE reply");
-    memset(blob, 0, sizeof blob);
 }
 
 static void on_reply(struct dialog_session *s, const struct reply *r)
@@ -167,7 +168,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         else
             dialog_quit(s, ST_OK, "%s", "");
         break;
-    case IMAP_AUTH_CONTINUE: auth_plain_blob(s, r); break;
+    case IMAP_AUTH_SASL: on_sasl_reply(s, r); break;
     case IMAP_AUTH:
         dialog_auth_result(s, tagged_ok(r, "A4"), r);
         dialog_quit(s, ST_OK, "%s", "");

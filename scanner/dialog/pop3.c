@@ -6,11 +6,12 @@
 #include <strings.h>
 
 #include "scanner/dialog/dialog.h"
+#include "scanner/dialog/saslflow.h"
 
 /* c->flags */
 #define POP3_USER_OK 1u
 
-enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER, POP3_PASS };
+enum pop3_state { POP3_GREETING, POP3_CAPA, POP3_STLS, POP3_CAPA_TLS, POP3_USER, POP3_PASS, POP3_AUTH };
 
 /* CAPA answers "+OK" and lines up to a lone "."; everything else is one line. */
 static enum reply_line_kind pop3_classify(void *ctx, const struct reply *so_far, const char *line,
@@ -43,10 +44,34 @@ static int read_capa(struct dialog_session *s, const struct reply *r)
     return stls;
 }
 
-/* check --auth-user, inside TLS: USER, then PASS. */
+/* check --auth-user --auth-mech: AUTH with a SASL mechanism (RFC 5034). */
+static void sasl_start(struct dialog_session *s)
+{
+    int m = saslflow_choose(s, NULL);
+    if (m < 0 || saslflow_begin(s, (enum sasl_mech)m) != 0)
+        dialog_quit(s, ST_OK, "%s", "");
+    else
+        saslflow_start_line(s, POP3_AUTH, "AUTH", SASL_INITIAL_AFTER_PLUS, "AUTH reply");
+}
+
+/* "+ BASE64" is a challenge, "+OK" success, "-ERR" a refusal. */
+static void on_sasl_reply(struct dialog_session *s, const struct reply *r)
+{
+    const char *t = r->text.data ? r->text.data : "";
+    size_t n = r->text.len;
+    while (n > 0 && (t[n - 1] == '\r' || t[n - 1] == '\n')) n--;
+    bool plus = n >= 1 && t[0] == '+' && !is_ok(r);
+    enum sasl_turn turn = plus ? SASL_CHALLENGE : is_ok(r) ? SASL_SUCCESS : SASL_FAILURE;
+    size_t skip = plus ? (n >= 2 && t[1] == ' ' ? 2 : 1) : n;
+    if (saslflow_line_turn(s, POP3_AUTH, turn, t + skip, n - skip, r, "AUTH reply")) dialog_quit(s, ST_OK, "%s", "");
+}
+
+/* check --auth-user, inside TLS: USER, then PASS (without --auth-mech). */
 static void on_auth_reply(struct dialog_session *s, const struct reply *r)
 {
-    if (s->state == POP3_CAPA_TLS && !(s->flags & POP3_USER_OK)) {
+    if (s->state == POP3_CAPA_TLS && s->params->auth_mech) {
+        sasl_start(s);
+    } else if (s->state == POP3_CAPA_TLS && !(s->flags & POP3_USER_OK)) {
         /* USER/PASS only when CAPA inside TLS lists USER (RFC 2449). */
         dialog_auth_skipped(s, "the server does not list USER in its CAPA reply inside TLS");
         dialog_quit(s, ST_OK, "%s", "");
@@ -107,6 +132,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         break;
     case POP3_USER:
     case POP3_PASS: on_auth_reply(s, r); break;
+    case POP3_AUTH: on_sasl_reply(s, r); break;
     }
     text_free(&t);
 }

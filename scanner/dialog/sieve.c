@@ -8,8 +8,9 @@
 #include <strings.h>
 
 #include "scanner/dialog/dialog.h"
+#include "scanner/dialog/saslflow.h"
 
-enum sieve_state { SIEVE_GREETING, SIEVE_STARTTLS, SIEVE_CAPABILITY_TLS };
+enum sieve_state { SIEVE_GREETING, SIEVE_STARTTLS, SIEVE_CAPABILITY_TLS, SIEVE_AUTH };
 
 enum sieve_result { SIEVE_OTHER, SIEVE_OK, SIEVE_NO, SIEVE_BYE };
 
@@ -24,13 +25,17 @@ static enum sieve_result result_of(const char *line, size_t len)
 }
 
 /* A response ends at its OK, NO or BYE line. (A literal, {n}, is not
- * followed: capability lists have none, and the reader's bounds hold.) */
+ * followed: capability lists have none, and the reader's bounds hold.)
+ * During AUTHENTICATE a challenge is a reply of its own: a quoted string,
+ * or a literal's {n} line and the line after it (RFC 5804 2.1). */
 static enum reply_line_kind sieve_classify(void *ctx, const struct reply *so_far, const char *line,
                                            size_t len)
 {
-    (void)ctx;
-    (void)so_far;
-    return result_of(line, len) == SIEVE_OTHER ? LINE_CONTINUES : LINE_ENDS_REPLY;
+    const struct dialog_session *s = ctx;
+    if (result_of(line, len) != SIEVE_OTHER) return LINE_ENDS_REPLY;
+    if (s->state != SIEVE_AUTH || s->quitting) return LINE_CONTINUES;
+    if (len > 0 && line[0] == '{' && so_far->nlines == 0) return LINE_CONTINUES;
+    return LINE_ENDS_REPLY;
 }
 
 /* The next quoted string of [*p, end): its text in *w, *n; 0 when none. */
@@ -111,6 +116,37 @@ static void on_starttls(struct dialog_session *s, const struct reply *r)
     text_free(&t);
 }
 
+/* check --auth-user: AUTHENTICATE "MECH" "initial" (PLAIN by default). */
+static void auth_start(struct dialog_session *s)
+{
+    int m = saslflow_choose(s, "PLAIN");
+    if (m < 0 || saslflow_begin(s, (enum sasl_mech)m) != 0)
+        dialog_quit(s, ST_OK, "%s", "");
+    else
+        saslflow_start_line(s, SIEVE_AUTH, "AUTHENTICATE", SASL_QUOTED, "AUTHENTICATE reply");
+}
+
+/* A challenge is a string (quoted, or a literal's line); OK ends it, with
+ * the server's last data in its (SASL "...") code; NO or BYE refuses. */
+static void on_auth_reply(struct dialog_session *s, const struct reply *r)
+{
+    size_t n, vn = 0;
+    const char *last = reply_last_line(r, &n), *p = last, *value = "";
+    enum sieve_result res = result_of(last, n);
+    enum sasl_turn turn = res == SIEVE_OK ? SASL_SUCCESS : res == SIEVE_OTHER ? SASL_CHALLENGE : SASL_FAILURE;
+    if (turn == SASL_CHALLENGE && n > 0 && last[0] != '"') {
+        value = last; /* a literal's text */
+        vn = n;
+    } else if (turn == SASL_CHALLENGE && !next_quoted(&p, last + n, &value, &vn)) {
+        value = "";
+    } else if (turn == SASL_SUCCESS) {
+        const char *code = memmem(last, n, "(SASL ", 6);
+        p = code ? code + 6 : last + n;
+        if (!code || !next_quoted(&p, last + n, &value, &vn)) value = "", vn = 0;
+    }
+    if (saslflow_line_turn(s, SIEVE_AUTH, turn, value, vn, r, "AUTHENTICATE reply")) dialog_quit(s, ST_OK, "%s", "");
+}
+
 static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     switch ((enum sieve_state)s->state) {
@@ -118,8 +154,12 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
     case SIEVE_STARTTLS: on_starttls(s, r); break;
     case SIEVE_CAPABILITY_TLS:
         read_capabilities(s, r);
-        dialog_quit(s, ST_OK, "%s", "");
+        if (s->params->auth_user)
+            auth_start(s);
+        else
+            dialog_quit(s, ST_OK, "%s", "");
         break;
+    case SIEVE_AUTH: on_auth_reply(s, r); break;
     }
 }
 
@@ -136,4 +176,5 @@ const struct dialog sieve_dialog = {
     .on_reply = on_reply,
     .on_tls_ready = on_tls_ready,
     .quit_command = "LOGOUT",
+    .authenticates = true,
 };

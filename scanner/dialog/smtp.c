@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "scanner/dialog/dialog.h"
-#include "scanner/dialog/sasl.h"
+#include "scanner/dialog/saslflow.h"
 
 enum smtp_state {
     SMTP_GREETING,
@@ -18,9 +18,7 @@ enum smtp_state {
     SMTP_STARTTLS,
     SMTP_EHLO_TLS,
     /* check --auth-user only, inside TLS */
-    SMTP_AUTH,
-    SMTP_AUTH_LOGIN_USER,
-    SMTP_AUTH_LOGIN_PASS,
+    SMTP_AUTH, /* the SASL exchange (scanner/dialog/saslflow.h) */
 };
 
 /* s->flags */
@@ -137,47 +135,27 @@ static void on_starttls(struct dialog_session *s, const struct reply *r)
     text_free(&t);
 }
 
-/* check --auth-user: AUTH PLAIN (one line) or AUTH LOGIN (two prompts),
- * only when the server offers that mechanism inside TLS. */
+/* check --auth-user: AUTH with --auth-mech (PLAIN by default, "auto" the
+ * strongest), only when the server offers it inside TLS (RFC 4954). */
 static void auth_start(struct dialog_session *s)
 {
-    const struct dialog_params *cfg = s->params;
-    const char *mech = cfg->auth_mech ? cfg->auth_mech : "PLAIN";
-    char blob[1200], line[1300];
-    if (!sasl_offered(&s->result->auth_mechs, mech)) {
-        char why[300];
-        snprintf(why, sizeof why, "the server does not offer AUTH %s inside TLS (it offers: %s)", mech,
-                 s->result->auth_mechs.len ? s->result->auth_mechs.p : "none");
-        dialog_auth_skipped(s, why);
+    int m = saslflow_choose(s, "PLAIN");
+    if (m < 0 || saslflow_begin(s, (enum sasl_mech)m) != 0) {
         dialog_quit(s, ST_OK, "%s", "");
         return;
     }
-    if (strcmp(mech, "LOGIN") == 0) {
-        dialog_command(s, SMTP_AUTH_LOGIN_USER, "AUTH LOGIN", "AUTH reply");
-        return;
-    }
-    if (sasl_plain(cfg->auth_user, cfg->password, blob, sizeof blob) != 0) {
-        dialog_quit(s, ST_OK, "%s", "");
-        return;
-    }
-    snprintf(line, sizeof line, "AUTH PLAIN %s", blob);
-    dialog_command_shown(s, SMTP_AUTH, line, "AUTH PLAIN <credentials, base64, redacted>", "AUTH reply");
-    memset(blob, 0, sizeof blob);
-    memset(line, 0, sizeof line);
+    saslflow_start_line(s, SMTP_AUTH, "AUTH", SASL_INITIAL_INLINE, "AUTH reply");
 }
 
-/* shown: what the transcript says instead of the blob; NULL: the blob. */
-static void auth_login_step(struct dialog_session *s, const struct reply *r, const char *secret,
-                            const char *shown, enum smtp_state next)
+/* 334 is a challenge (its text base64), 2xx success, anything else a refusal. */
+static void on_auth_reply(struct dialog_session *s, const struct reply *r)
 {
-    char blob[1200];
-    if (r->code != 334 || sasl_base64(secret, strlen(secret), blob, sizeof blob) != 0) {
-        dialog_auth_result(s, false, r);
-        dialog_quit(s, ST_OK, "%s", "");
-        return;
-    }
-    dialog_command_shown(s, next, blob, shown ? shown : blob, "AUTH reply");
-    memset(blob, 0, sizeof blob);
+    size_t n;
+    const char *last = reply_last_line(r, &n);
+    enum sasl_turn turn = r->code == 334 ? SASL_CHALLENGE : class_of(r) == 2 ? SASL_SUCCESS : SASL_FAILURE;
+    const char *b64 = turn == SASL_CHALLENGE && n >= 4 ? last + 4 : "";
+    size_t len = turn == SASL_CHALLENGE && n >= 4 ? n - 4 : 0;
+    if (saslflow_line_turn(s, SMTP_AUTH, turn, b64, len, r, "AUTH reply")) dialog_quit(s, ST_OK, "%s", "");
 }
 
 static void on_reply(struct dialog_session *s, const struct reply *r)
@@ -194,17 +172,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         else
             dialog_quit(s, ST_OK, "%s", "");
         break;
-    case SMTP_AUTH_LOGIN_USER:
-        /* The user name is shown, as in every protocol (IMAP LOGIN, POP3 USER). */
-        auth_login_step(s, r, s->params->auth_user, NULL, SMTP_AUTH_LOGIN_PASS);
-        break;
-    case SMTP_AUTH_LOGIN_PASS:
-        auth_login_step(s, r, s->params->password, "<password, base64, redacted>", SMTP_AUTH);
-        break;
-    case SMTP_AUTH:
-        dialog_auth_result(s, class_of(r) == 2, r);
-        dialog_quit(s, ST_OK, "%s", "");
-        break;
+    case SMTP_AUTH: on_auth_reply(s, r); break;
     }
 }
 

@@ -10,9 +10,10 @@
 #include <string.h>
 
 #include "scanner/dialog/dialog.h"
+#include "scanner/dialog/saslflow.h"
 #include "scanner/dialog/xmppxml.h"
 
-enum xmpp_state { XMPP_STREAM, XMPP_FEATURES, XMPP_PROCEED, XMPP_STREAM_TLS, XMPP_FEATURES_TLS };
+enum xmpp_state { XMPP_STREAM, XMPP_FEATURES, XMPP_PROCEED, XMPP_STREAM_TLS, XMPP_FEATURES_TLS, XMPP_AUTH };
 
 /* s->flags */
 #define XMPP_SERVER 1u /* jabber:server */
@@ -85,9 +86,34 @@ static void on_stream(struct dialog_session *s, const struct xmpp_facts *f)
     dialog_expect(s, "stream features", s->params->reply_ms);
 }
 
+/* check --auth-user: SASL inside TLS (RFC 6120 6), PLAIN by default. */
+static void auth_start(struct dialog_session *s)
+{
+    int m = saslflow_choose(s, "PLAIN");
+    if (m < 0 || saslflow_begin(s, (enum sasl_mech)m) != 0)
+        dialog_quit(s, ST_OK, "%s", "");
+    else
+        saslflow_start_line(s, XMPP_AUTH, NULL, SASL_XMPP, "SASL reply");
+}
+
+static void on_auth(struct dialog_session *s, const struct xmpp_facts *f, const struct reply *r)
+{
+    enum sasl_turn turn = f->unit == XU_SASL_CHALLENGE ? SASL_CHALLENGE
+                          : f->unit == XU_SASL_SUCCESS ? SASL_SUCCESS
+                                                       : SASL_FAILURE;
+    /* "=" is an empty message (RFC 6120 6.4.2). */
+    const char *text = f->sasl_text.data ? f->sasl_text.data : "";
+    size_t len = f->sasl_text.len == 1 && text[0] == '=' ? 0 : f->sasl_text.len;
+    if (saslflow_line_turn(s, XMPP_AUTH, turn, text, len, r, "SASL reply")) dialog_quit(s, ST_OK, "%s", "");
+}
+
 static void on_features(struct dialog_session *s, const struct xmpp_facts *f)
 {
     if (f->mechanisms.len) dialog_add_auth_mechs(s, f->mechanisms.data, f->mechanisms.len);
+    if (s->tls_ready && s->params->auth_user && !(s->flags & XMPP_SERVER)) {
+        auth_start(s);
+        return;
+    }
     if (s->tls_ready) {
         dialog_quit(s, ST_OK, "%s", "");
         return;
@@ -119,13 +145,13 @@ static bool expected(int state, enum xmpp_unit unit)
     case XMPP_FEATURES:
     case XMPP_FEATURES_TLS: return unit == XU_FEATURES;
     case XMPP_PROCEED: return unit == XU_PROCEED || unit == XU_FAILURE || unit == XU_OTHER;
+    case XMPP_AUTH: return unit == XU_SASL_CHALLENGE || unit == XU_SASL_SUCCESS || unit == XU_SASL_FAILURE;
     }
     return false;
 }
 
 static void on_reply(struct dialog_session *s, const struct reply *r)
 {
-    (void)r;
     const struct xmpp_facts *f = xmpp_xml_facts(s->data);
     /* Inside TLS the verdict is in: what goes wrong then is no failure. */
     enum scan_status failed = s->tls_ready ? ST_OK : ST_PROTOCOL_ERROR;
@@ -141,6 +167,8 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         on_stream(s, f);
     else if (f->unit == XU_FEATURES)
         on_features(s, f);
+    else if (s->state == XMPP_AUTH)
+        on_auth(s, f, r);
     else
         on_proceed(s, f);
 }
@@ -160,6 +188,7 @@ const struct dialog xmpp_dialog = {
     .quit_len = sizeof close_stream - 1,
     .quit_shown = close_stream,
     .free_data = free_data,
+    .authenticates = true,
 };
 
 const struct dialog xmpp_server_dialog = {

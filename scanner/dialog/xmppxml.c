@@ -16,6 +16,7 @@ struct xmpp_xml {
     struct xmpp_facts facts;
     int depth;            /* 0 outside the stream, 1 inside it, 2 in a unit, ... */
     bool in_mechanism;    /* reading a <mechanism>'s text */
+    bool in_sasl;         /* reading a SASL challenge's or success's text */
     long long unit_end;   /* where the unit that completed ends, in the stream */
     long long tag_end;    /* where the last start tag ends, in the stream */
     long long base;       /* where the current unit begins, in the stream */
@@ -55,6 +56,7 @@ static void begin_unit(struct xmpp_xml *x, const char *name)
     struct xmpp_facts *f = &x->facts;
     f->starttls = f->starttls_required = false;
     buf_reset(&f->mechanisms);
+    buf_reset(&f->sasl_text);
     f->condition[0] = f->other[0] = '\0';
     snprintf(f->other, sizeof f->other, "%s", local_of(name));
 }
@@ -77,6 +79,7 @@ static void on_start(void *ud, const char *name, const char **atts)
         unit_done(x, XU_STREAM_OPEN, x->tag_end);
     } else if (depth == 1) {
         begin_unit(x, name);
+        x->in_sasl = is(name, NS_SASL, "challenge") || is(name, NS_SASL, "success");
     } else if (depth == 2 && is(name, NS_TLS, "starttls")) {
         f->starttls = true;
     } else if (depth == 3 && is(name, NS_TLS, "required") && f->starttls) {
@@ -84,8 +87,9 @@ static void on_start(void *ud, const char *name, const char **atts)
     } else if (depth == 3 && is(name, NS_SASL, "mechanism")) {
         x->in_mechanism = true;
         if (f->mechanisms.len) buf_append(&f->mechanisms, " ", 1);
-    } else if (depth == 2 && strncmp(name, NS_STREAM_ERRORS "|", sizeof NS_STREAM_ERRORS) == 0 &&
-               strcmp(local_of(name), "text") != 0) {
+    } else if (depth == 2 && (strncmp(name, NS_STREAM_ERRORS "|", sizeof NS_STREAM_ERRORS) == 0 ||
+                               strncmp(name, NS_SASL "|", sizeof NS_SASL) == 0) &&
+               strcmp(local_of(name), "text") != 0 && !f->condition[0]) {
         snprintf(f->condition, sizeof f->condition, "%s", local_of(name));
     }
 }
@@ -96,6 +100,9 @@ static enum xmpp_unit unit_of(const char *name)
     if (is(name, NS_STREAMS, "error")) return XU_STREAM_ERROR;
     if (is(name, NS_TLS, "proceed")) return XU_PROCEED;
     if (is(name, NS_TLS, "failure")) return XU_FAILURE;
+    if (is(name, NS_SASL, "challenge")) return XU_SASL_CHALLENGE;
+    if (is(name, NS_SASL, "success")) return XU_SASL_SUCCESS;
+    if (is(name, NS_SASL, "failure")) return XU_SASL_FAILURE;
     return XU_OTHER;
 }
 
@@ -104,6 +111,7 @@ static void on_end(void *ud, const char *name)
     struct xmpp_xml *x = ud;
     x->in_mechanism = false;
     int depth = --x->depth;
+    if (depth == 1) x->in_sasl = false;
     /* An empty element's end has no bytes of its own: it ends with its tag. */
     long long end = XML_GetCurrentByteCount(x->p) > 0 ? here_end(x) : x->tag_end;
     if (depth == 1) unit_done(x, unit_of(name), end);
@@ -116,6 +124,9 @@ static void on_text(void *ud, const char *s, int len)
     /* A mechanism's name is short: a longer text is not kept whole. */
     if (x->in_mechanism && x->facts.mechanisms.len + (size_t)len < 4096)
         buf_append(&x->facts.mechanisms, s, (size_t)len);
+    /* A SASL message is short (a SCRAM challenge is ~200 bytes): 16 KiB at most. */
+    if (x->in_sasl && x->depth == 2 && x->facts.sasl_text.len + (size_t)len < 16384)
+        buf_append(&x->facts.sasl_text, s, (size_t)len);
 }
 
 static void on_doctype(void *ud, const char *name, const char *sysid, const char *pubid, int internal)
@@ -141,6 +152,7 @@ static int make_parser(struct xmpp_xml *x)
     x->fed = 0;
     x->suspended = false;
     x->in_mechanism = false;
+    x->in_sasl = false;
     x->error = NULL;
     return 0;
 }
@@ -160,6 +172,7 @@ void xmpp_xml_free(struct xmpp_xml *x)
     if (!x) return;
     if (x->p) XML_ParserFree(x->p);
     buf_free(&x->facts.mechanisms);
+    buf_free(&x->facts.sasl_text);
     free(x);
 }
 

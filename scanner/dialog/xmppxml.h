@@ -19,6 +19,9 @@ enum xmpp_unit {
     XU_FAILURE,      /* <failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> */
     XU_STREAM_ERROR, /* <stream:error>...</stream:error> */
     XU_STREAM_CLOSE, /* </stream:stream> */
+    XU_SASL_CHALLENGE, /* <challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>base64</challenge> */
+    XU_SASL_SUCCESS,   /* <success ...>base64</success> */
+    XU_SASL_FAILURE,   /* <failure xmlns='...xmpp-sasl'><not-authorized/></failure> */
     XU_OTHER,        /* any other first-level element */
 };
 
@@ -28,7 +31,8 @@ struct xmpp_facts {
     char version[16];     /* the stream's version attribute, "" when none */
     bool starttls, starttls_required; /* in the features */
     struct buf mechanisms; /* the SASL mechanisms in the features, space-separated */
-    char condition[48];   /* a stream error's defined condition */
+    char condition[48];   /* a stream error's defined condition, a SASL failure's */
+    struct buf sasl_text;  /* a SASL challenge's or success's text (base64) */
     char other[64];       /* XU_OTHER's local name */
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "scanner/dialog/saslflow.h"
 #include "scanner/engine/conn_internal.h"
 
 static const struct conn_ends ends;
@@ -55,6 +56,7 @@ void conn_discard(struct conn *c)
     }
     const struct dialog *d = c->params->service->dialog;
     if (d->free_data && c->sess.data) d->free_data(&c->sess);
+    saslflow_free(&c->sess);
     reply_reader_free(&c->rr);
     buf_free(&c->out);
     tls_link_free(&c->tls);
@@ -370,6 +372,11 @@ static void op_auth_skipped(struct dialog_session *s, const char *why)
     CONN_TELL(of(s), auth_skipped, why);
 }
 
+static void op_auth_failed(struct dialog_session *s, const char *why)
+{
+    CONN_TELL(of(s), auth_failed, why);
+}
+
 static const struct dialog_ops dialog_ops = {
     .command = op_command,
     .send = op_send,
@@ -379,6 +386,7 @@ static const struct dialog_ops dialog_ops = {
     .done = op_done,
     .auth_result = op_auth_result,
     .auth_skipped = op_auth_skipped,
+    .auth_failed = op_auth_failed,
 };
 
 /* What the files below hand up. */

@@ -25,6 +25,7 @@ struct scan_observer {
                 const size_t *lens, int n);
     void (*auth_result)(void *arg, const struct conn *c, bool ok, const struct reply *r);
     void (*auth_skipped)(void *arg, const struct conn *c, const char *why);
+    void (*auth_failed)(void *arg, const struct conn *c, const char *why);
     /* The connection's result is final. */
     void (*finished)(void *arg, const struct conn *c);
 };

@@ -52,8 +52,9 @@ struct scan_options {
     bool retry;              /* probe "try again later" endpoints once more */
     uint64_t retry_delay_ms; /* at least this long after the first attempt */
     /* check only: NULL in a mass scan, which never authenticates. */
-    const char *auth_user, *auth_mech;
-    char *password;
+    const char *auth_user, *auth_mech; /* auth_mech: a name, "auto", or NULL (the protocol's default) */
+    char *password;                    /* ...or the token, when auth_token */
+    bool auth_token;
     /* check's transcript; NULL in a mass scan, where it costs nothing. */
     const struct scan_observer *observer;
     void *observer_arg;

@@ -8,7 +8,9 @@
  * dialog goes on inside TLS; a quit ends the session. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "scanner/dialog/saslflow.h"
 #include "scanner/dialog/services.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -54,6 +56,12 @@ static void op_auth_result(struct dialog_session *s, bool ok, const struct reply
     (void)s, (void)ok, (void)r;
 }
 
+static void op_auth_failed(struct dialog_session *s, const char *why)
+{
+    (void)s;
+    (void)why;
+}
+
 static void op_auth_skipped(struct dialog_session *s, const char *why)
 {
     (void)s, (void)why;
@@ -61,7 +69,8 @@ static void op_auth_skipped(struct dialog_session *s, const char *why)
 
 static const struct dialog_ops ops = {.command = op_command, .send = op_send, .expect = op_expect,
                                       .start_tls = op_start_tls, .quit = op_quit, .done = op_done,
-                                      .auth_result = op_auth_result, .auth_skipped = op_auth_skipped};
+                                      .auth_result = op_auth_result, .auth_skipped = op_auth_skipped,
+                                      .auth_failed = op_auth_failed};
 
 static const struct dialog *current;
 
@@ -81,7 +90,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     current = sv->dialog;
     struct probe_result result;
     probe_result_init(&result);
-    struct dialog_params params = {"fuzz.example", 1000, 1000, NULL, NULL, NULL};
+    /* data[1]'s high bits: check's AUTH test with one of these mechanisms (0: none). */
+    static const char *const mechs[] = {NULL, "auto", "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256", "OAUTHBEARER",
+                                        "XOAUTH2"};
+    const char *mech = mechs[(data[1] >> 4) & 7];
+    char password[] = "fuzz-password";
+    struct dialog_params params = {"fuzz.example", 1000, 1000, mech ? "fuzzuser" : NULL, mech, password,
+                                   mech && strstr(mech, "OAUTH") != NULL};
     struct dialog_session s = {.result = &result, .params = &params, .ops = &ops, .server_name = "fuzz.example"};
     struct reply_reader rr;
     if (current->frame)
@@ -105,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pos += used ? used : n;
     }
     if (current->free_data && s.data) current->free_data(&s);
+    saslflow_free(&s);
     reply_reader_free(&rr);
     probe_result_free(&result);
     return 0;

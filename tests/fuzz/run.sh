@@ -8,7 +8,7 @@ secs=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for target in hello reply dialog targets csv certfacts dns rowread policy report; do
+for target in hello reply dialog targets csv certfacts dns rowread policy report sasl; do
     mkdir -p "$scratch/$target"
     echo "fuzz_$target: ${secs}s"
     "$dir/tests/fuzz_$target" -max_total_time="$secs" -print_final_stats=0 \

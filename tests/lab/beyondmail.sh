@@ -98,6 +98,9 @@ ssl = { certificate = "$x/good.crt", key = "$x/good.key" }
 VirtualHost "xmpp.lab.test"
 VirtualHost "chat.lab.test"
 CONF
+    # check --auth-user's XMPP test (issue 26): labuser@xmpp.lab.test, SCRAM-SHA-1 and PLAIN.
+    setpriv --reuid=prosody --regid=prosody --init-groups prosodyctl --config "$x/prosody.cfg.lua" \
+        register labuser xmpp.lab.test lab-password >"$x/register.log" 2>&1 || { cat "$x/register.log" >&2; return 1; }
     bg_in_ns "$x/stdout.log" "$x/pid" setpriv --reuid=prosody --regid=prosody --init-groups \
         prosody -F --config "$x/prosody.cfg.lua"
     wait_listen t 127.0.11.1:5222

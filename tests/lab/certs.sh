@@ -53,7 +53,7 @@ leaf() {
 now=$(date -u +%Y%m%d%H%M%SZ)
 good_end=$(date -u -d '+400 days' +%Y%m%d000000Z)
 leaf good rsa "$now" "$good_end" \
-    mx-good.lab.test,mx-v6.lab.test,mx-dual.lab.test,mx-tls12.lab.test,mx-tls13.lab.test,mx-plain.lab.test,smtp.lab.test,mx-authplain.lab.test,mail.lab.test,ftp.lab.test,db.lab.test,db-nossl.lab.test,xmpp.lab.test,chat.lab.test,news.lab.test,mx-tls10.lab.test,mx-rsa.lab.test
+    mx-good.lab.test,mx-v6.lab.test,mx-dual.lab.test,mx-tls12.lab.test,mx-tls13.lab.test,mx-plain.lab.test,smtp.lab.test,mx-authplain.lab.test,mail.lab.test,ftp.lab.test,db.lab.test,db-nossl.lab.test,xmpp.lab.test,chat.lab.test,news.lab.test,mx-tls10.lab.test,mx-rsa.lab.test,sasl.lab.test
 leaf expired rsa 20200101000000Z 20210101000000Z mx-expired.lab.test
 leaf self rsa "$now" "$good_end" mx-self.lab.test self
 leaf wrongname rsa "$now" "$good_end" other.example.org

@@ -160,6 +160,10 @@ CONF
             -o 'tls_medium_cipherlist=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:AES128-SHA'
         personality 127.0.3.2 mx-authplain.lab.test -o smtpd_tls_chain_files=$c/good.pem \
             -o smtpd_tls_auth_only=no $sasl
+        # Submission with every SASL mechanism the second dovecot has (sasllab.sh).
+        personality 127.0.4.2 sasl.lab.test -o smtpd_tls_chain_files=$c/good.pem \
+            -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes -o smtpd_sasl_auth_enable=yes \
+            -o smtpd_sasl_type=dovecot -o smtpd_sasl_path=private/auth-sasl | sed 's/:25 /:587 /'
         echo 'tlsmgr unix - - n 1000? 1 tlsmgr'
         echo 'anvil unix - - n - 1 anvil'
         echo 'postlog unix-dgram n - n - 1 postlogd'
@@ -289,6 +293,7 @@ start_odd() {
         "tls:$c/negserial.pem=127.0.2.17:25" "tls:$c/longserial.pem=127.0.2.18:25" \
         "grey:$c/good.pem=127.0.2.19:25" "tarpit:$c/good.pem=127.0.2.20:25" \
         "echo-auth:$c/good.pem=127.0.2.21:25" "tls:$c/htmlcert.pem=127.0.2.22:25" \
+        "scram-liar:$c/good.pem=127.0.2.23:25" "scram-mute:$c/good.pem=127.0.2.24:25" \
         silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \
@@ -302,6 +307,8 @@ start_odd() {
 . "$here/protect.sh"
 # shellcheck source=tests/lab/beyondmail.sh
 . "$here/beyondmail.sh"
+# shellcheck source=tests/lab/sasllab.sh
+. "$here/sasllab.sh"
 
 stop_pid() {
     local file=$1 pid i
@@ -327,6 +334,7 @@ up)
     chown postfix "$dir/postfix/queue/private"
     chmod 700 "$dir/postfix/queue/private"
     start_dovecot
+    start_sasl
     start_postfix
     start_vsftpd
     start_odd
@@ -342,6 +350,7 @@ down)
     [ -f "$dir/netns" ] || exit 0
     stop_protect
     stop_dbs
+    stop_sasl
     stop_pid "$dir/odd.pid"
     stop_pid "$dir/odddns.pid"
     stop_pid "$dir/gnutls-server.pid"

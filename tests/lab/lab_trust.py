@@ -555,10 +555,14 @@ def test_check_says_why():
 
 
 def test_check_refuses_what_means_nothing():
-    for args in (["-o", "x.csv"], ["-f", "jsonl"], ["-q"], ["-w", "2"], ["--summary", "s.json"],
-                 ["--resume"], ["--expiring-within", "3"], ["-c", "5"]):
+    for args in (["-o", "x.csv"], ["-f", "jsonl"], ["-q"], ["--workers", "2"], ["--summary", "s.json"],
+                 ["--resume"], ["--concurrency", "5"], ["--metrics", "m.prom"]):
         p = in_ns(BIN, "check", "mx-good.lab.test", *args, stdin=b"")
         check(p.returncode == 2 and b"means nothing for check" in p.stderr, "check %r is refused: %r" % (args, p.stderr))
+    # -w and -c are check's own (--nagios's thresholds): without --nagios, said so.
+    for args in (["-w", "2"], ["-c", "5"], ["--warn-only", "chain"]):
+        p = in_ns(BIN, "check", "mx-good.lab.test", *args, stdin=b"")
+        check(p.returncode == 2 and b"are for --nagios" in p.stderr, "check %r is refused: %r" % (args, p.stderr))
     p = in_ns(BIN, "-p", "imap", "check", "mail.lab.test", stdin=b"")
     check(p.returncode == 2 and b"'check' comes first" in p.stderr, "a misplaced check says what to type: %r" % p.stderr)
     p = in_ns(BIN, "--no-verify", stdin=b"")

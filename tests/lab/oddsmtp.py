@@ -136,6 +136,8 @@ def serve_hostile(mode, conn):
                     half = len(line) // 2
                     tls.sendall(b"334-got " + line[:half].encode() + b"\r\n334 " + line[half:].encode() + b" = " +
                                 dec(line) + b"\r\n")
+    elif mode.startswith("scram-liar:") or mode.startswith("scram-mute:"):
+        scram_server(mode, conn)
     elif mode.startswith("tls:") or mode.startswith("quiet-tls:"):
         # STARTTLS with the certificate chain in this file; quiet-tls does not
         # advertise it, yet accepts it.
@@ -165,6 +167,41 @@ def serve_hostile(mode, conn):
                     return
         finally:
             event("close", cid)
+
+
+def scram_server(mode, conn):
+    """SCRAM-SHA-256 from a server that does not know the password: it takes
+    any proof, then proves nothing (scram-liar: a made-up v=; scram-mute:
+    235 at once, no v= at all). check must refuse both (RFC 5802 3)."""
+    import base64
+    if not smtp_until_starttls(conn):
+        return
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(mode.split(":", 1)[1])
+    tls = ctx.wrap_socket(conn, server_side=True)
+    step = 0
+    for line in lines(tls):
+        words = line.split()
+        verb = words[0].upper() if words else ""
+        if verb == "EHLO":
+            tls.sendall(b"250-odd\r\n250 AUTH SCRAM-SHA-256 SCRAM-SHA-1\r\n")
+        elif verb == "AUTH" and len(words) > 2:
+            first = base64.b64decode(words[2]).decode()
+            nonce = first.split("r=", 1)[1]
+            server_first = "r=%sodd-server-nonce,s=%s,i=4096" % (nonce, base64.b64encode(b"salt-salt").decode())
+            tls.sendall(b"334 " + base64.b64encode(server_first.encode()) + b"\r\n")
+            step = 1
+        elif verb == "QUIT":
+            tls.sendall(b"221 bye\r\n")
+            return
+        elif step == 1 and mode.startswith("scram-liar:"):
+            tls.sendall(b"334 " + base64.b64encode(b"v=" + base64.b64encode(b"x" * 32)) + b"\r\n")
+            step = 2
+        elif step >= 1:
+            tls.sendall(b"235 2.7.0 Authentication successful\r\n")
+            step = 3
+        else:
+            tls.sendall(b"502 5.5.2 unknown\r\n")
 
 
 HOSTILE = ("trickle", "flood", "endless", "garbage", "reset", "weird", "counter")
@@ -224,7 +261,8 @@ def serve_pop3(mode, conn):
 
 
 def serve(mode, conn):
-    if mode in HOSTILE or mode.split(":")[0] in ("tls", "quiet-tls", "grey", "tarpit", "echo-auth"):
+    if mode in HOSTILE or mode.split(":")[0] in ("tls", "quiet-tls", "grey", "tarpit", "echo-auth", "scram-liar",
+                                                 "scram-mute"):
         return serve_hostile(mode, conn)
     if mode.startswith("imap-"):
         return serve_imap(mode, conn)

@@ -104,7 +104,11 @@
     X(reasons_read_back_from_messages)                                                             \
     X(options_defaults_from_the_table)                                                             \
     X(options_table_is_consistent)                                                                 \
-    X(nagios_options)
+    X(nagios_options)                                                                              \
+    X(sasl_cram_md5_rfc2195)                                                                       \
+    X(sasl_scram_rfc5802_rfc7677)                                                                  \
+    X(sasl_scram_hostile_server_first)                                                             \
+    X(sasl_shapes_and_auto)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

@@ -213,6 +213,30 @@ int saslflow_start_line(struct dialog_session *s, int state, const char *command
     return 0;
 }
 
+/* A response (base64, or "*" after a cancel) framed as the protocol asks, sent. */
+static void respond(struct dialog_session *s, int state, const struct buf *resp, const struct buf *shown,
+                    const char *phase)
+{
+    const struct sasl_flow *f = s->sasl;
+    struct buf line = {0}, shown_line = {0};
+    if (f->framing == SASL_XMPP && f->cancelled) {
+        buf_append_str(&line, "<abort xmlns='" XMPP_SASL "'/>");
+        buf_append_str(&shown_line, "<abort xmlns='" XMPP_SASL "'/>");
+    } else if (f->framing == SASL_XMPP) {
+        buf_printf(&line, "<response xmlns='" XMPP_SASL "'>%.*s</response>", (int)resp->len,
+                   resp->data ? resp->data : "");
+        buf_printf(&shown_line, "<response xmlns='" XMPP_SASL "'>%.*s</response>", (int)shown->len,
+                   shown->data ? shown->data : "");
+    } else {
+        word(&line, f, resp, "");
+        word(&shown_line, f, shown, "");
+    }
+    send_line(s, state, &line, &shown_line, phase);
+    if (line.data) memset(line.data, 0, line.len);
+    buf_free(&line);
+    buf_free(&shown_line);
+}
+
 bool saslflow_line_turn(struct dialog_session *s, int state, enum sasl_turn turn, const char *b64, size_t len,
                         const struct reply *r, const char *phase)
 {
@@ -245,22 +269,7 @@ bool saslflow_line_turn(struct dialog_session *s, int state, enum sasl_turn turn
         buf_append_str(&resp, "*");
         buf_append_str(&shown, "*");
     }
-    struct buf line = {0}, shown_line = {0};
-    if (f->framing == SASL_XMPP && f->cancelled) {
-        buf_append_str(&line, "<abort xmlns='" XMPP_SASL "'/>");
-        buf_append_str(&shown_line, "<abort xmlns='" XMPP_SASL "'/>");
-    } else if (f->framing == SASL_XMPP) {
-        buf_printf(&line, "<response xmlns='" XMPP_SASL "'>%.*s</response>", (int)resp.len, resp.data ? resp.data : "");
-        buf_printf(&shown_line, "<response xmlns='" XMPP_SASL "'>%.*s</response>", (int)shown.len,
-                   shown.data ? shown.data : "");
-    } else {
-        word(&line, f, &resp, "");
-        word(&shown_line, f, &shown, "");
-    }
-    send_line(s, state, &line, &shown_line, phase);
-    if (line.data) memset(line.data, 0, line.len);
-    buf_free(&line);
-    buf_free(&shown_line);
+    respond(s, state, &resp, &shown, phase);
     if (resp.data) memset(resp.data, 0, resp.len);
     buf_free(&resp);
     buf_free(&shown);

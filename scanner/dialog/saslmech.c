@@ -101,6 +101,15 @@ static void scram_name(struct buf *out, const char *user)
     }
 }
 
+/* XOAUTH2's and OAUTHBEARER's end: the token as a bearer, after kvsep (%x01). */
+static void bearer(const struct sasl_client *c, struct buf *out, struct buf *shown)
+{
+    buf_append_str(out, "\001auth=Bearer ");
+    buf_append_str(out, c->secret);
+    buf_append_str(out, "\001\001");
+    buf_append_str(shown, "<user and token, base64, redacted>");
+}
+
 int sasl_client_initial(struct sasl_client *c, struct buf *out, struct buf *shown)
 {
     switch (c->mech) {
@@ -123,19 +132,14 @@ int sasl_client_initial(struct sasl_client *c, struct buf *out, struct buf *show
     case MECH_XOAUTH2:
         buf_append_str(out, "user=");
         buf_append_str(out, c->user);
-        buf_append_str(out, "\001auth=Bearer ");
-        buf_append_str(out, c->secret);
-        buf_append_str(out, "\001\001");
-        buf_append_str(shown, "<user and token, base64, redacted>");
+        bearer(c, out, shown);
         return 1;
     case MECH_OAUTHBEARER:
         /* RFC 7628 3.1: a GS2 header with the authorization identity, then kvpairs. */
         buf_append_str(out, "n,a=");
         scram_name(out, c->user);
-        buf_append_str(out, ",\001auth=Bearer ");
-        buf_append_str(out, c->secret);
-        buf_append_str(out, "\001\001");
-        buf_append_str(shown, "<user and token, base64, redacted>");
+        buf_append_str(out, ",");
+        bearer(c, out, shown);
         return 1;
     default: return 0; /* LOGIN, CRAM-MD5: the server speaks first */
     }

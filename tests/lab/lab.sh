@@ -174,14 +174,12 @@ CONF
     wait_listen t '[::1]:25'
 }
 
-start_dovecot() {
-    local d=$dir/dovecot c=$dir/certs
-    mkdir -p "$d/run" "$d/state" "$d/mail"
-    # A user for the SASL tests: password "lab-password".
-    echo 'labuser:{PLAIN}lab-password::::::' > "$d/users"
-    cat > "$d/dovecot.conf" <<CONF
-protocols = imap pop3 lmtp sieve
-listen = 127.0.4.1
+# What both dovecots' configurations share (this one and sasllab.sh's): their
+# directories, TLS, the user's mail, the login services (IMAPS and POP3S on
+# ports $2 and $3, 0 for none) and the auth socket postfix asks (its name $4).
+dovecot_common() {
+    local d=$1 imaps=$2 pop3s=$3 socket=$4 c=$dir/certs
+    cat <<CONF
 base_dir = $d/run
 state_dir = $d/state
 log_path = $d/dovecot.log
@@ -191,12 +189,7 @@ ssl_key = <$c/good.key
 ssl_min_protocol = TLSv1.2
 ssl_prefer_server_ciphers = yes
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
 mail_location = maildir:$d/mail/%u
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $d/users
-}
 userdb {
   driver = static
   args = uid=nobody gid=nogroup home=$d/mail/%u
@@ -206,7 +199,7 @@ service imap-login {
     port = 143
   }
   inet_listener imaps {
-    port = 993
+    port = $imaps
     ssl = yes
   }
 }
@@ -215,13 +208,8 @@ service pop3-login {
     port = 110
   }
   inet_listener pop3s {
-    port = 995
+    port = $pop3s
     ssl = yes
-  }
-}
-service lmtp {
-  inet_listener lmtp {
-    port = 24
   }
 }
 service managesieve-login {
@@ -230,13 +218,37 @@ service managesieve-login {
   }
 }
 service auth {
-  unix_listener $dir/postfix/queue/private/auth {
+  unix_listener $dir/postfix/queue/private/$socket {
     mode = 0660
     user = postfix
     group = postfix
   }
 }
 CONF
+}
+
+start_dovecot() {
+    local d=$dir/dovecot
+    mkdir -p "$d/run" "$d/state" "$d/mail"
+    # A user for the SASL tests: password "lab-password".
+    echo 'labuser:{PLAIN}lab-password::::::' > "$d/users"
+    {
+        cat <<CONF
+protocols = imap pop3 lmtp sieve
+listen = 127.0.4.1
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+service lmtp {
+  inet_listener lmtp {
+    port = 24
+  }
+}
+CONF
+        dovecot_common "$d" 993 995 auth
+    } > "$d/dovecot.conf"
     in_ns dovecot -c "$d/dovecot.conf" </dev/null >>"$d/stdio.log" 2>&1 || { cat "$d/stdio.log" >&2; return 1; }
     wait_listen t 127.0.4.1:995
 }

@@ -44,6 +44,20 @@ def smtp_until_starttls(conn, banner=b"220 odd ESMTP\r\n", advertise=True):
     return False
 
 
+def commands(conn):
+    """Each line from the client, with its words and its verb in upper case."""
+    for line in lines(conn):
+        words = line.split()
+        yield line, words, words[0].upper() if words else ""
+
+
+def tls_with_mode_cert(conn, mode):
+    """The server side of TLS with the chain of the file the mode names ("tls:FILE")."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(mode.split(":", 1)[1])
+    return ctx.wrap_socket(conn, server_side=True)
+
+
 def serve_hostile(mode, conn):
     if mode == "trickle":  # a greeting that never ends, one byte a second
         conn.sendall(b"220-")
@@ -96,9 +110,7 @@ def serve_hostile(mode, conn):
             time.sleep(8)
             return
         if smtp_until_starttls(conn):
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(mode.split(":", 1)[1])
-            tls = ctx.wrap_socket(conn, server_side=True)
+            tls = tls_with_mode_cert(conn, mode)
             for line in lines(tls):
                 tls.sendall(b"250 odd\r\n" if line.upper().startswith("EHLO") else b"221 bye\r\n")
                 if not line.upper().startswith("EHLO"):
@@ -108,17 +120,13 @@ def serve_hostile(mode, conn):
         # decoded too: check must redact them in every line it prints.
         if smtp_until_starttls(conn):
             import base64
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(mode.split(":", 1)[1])
-            tls = ctx.wrap_socket(conn, server_side=True)
+            tls = tls_with_mode_cert(conn, mode)
             def dec(b):
                 try:
                     return base64.b64decode(b).replace(b"\0", b"|")
                 except Exception:
                     return b"?"
-            for line in lines(tls):
-                words = line.split()
-                verb = words[0].upper() if words else ""
+            for line, words, verb in commands(tls):
                 if verb == "EHLO":
                     tls.sendall(b"250-odd\r\n250 AUTH PLAIN LOGIN\r\n")
                 elif verb == "AUTH" and len(words) > 2:
@@ -142,9 +150,7 @@ def serve_hostile(mode, conn):
         # STARTTLS with the certificate chain in this file; quiet-tls does not
         # advertise it, yet accepts it.
         if smtp_until_starttls(conn, advertise=mode.startswith("tls:")):
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(mode.split(":", 1)[1])
-            tls = ctx.wrap_socket(conn, server_side=True)
+            tls = tls_with_mode_cert(conn, mode)
             for line in lines(tls):
                 if line.upper().startswith("EHLO"):
                     tls.sendall(b"250 odd\r\n")
@@ -176,13 +182,9 @@ def scram_server(mode, conn):
     import base64
     if not smtp_until_starttls(conn):
         return
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(mode.split(":", 1)[1])
-    tls = ctx.wrap_socket(conn, server_side=True)
+    tls = tls_with_mode_cert(conn, mode)
     step = 0
-    for line in lines(tls):
-        words = line.split()
-        verb = words[0].upper() if words else ""
+    for line, words, verb in commands(tls):
         if verb == "EHLO":
             tls.sendall(b"250-odd\r\n250 AUTH SCRAM-SHA-256 SCRAM-SHA-1\r\n")
         elif verb == "AUTH" and len(words) > 2:

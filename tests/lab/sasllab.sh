@@ -10,7 +10,7 @@
 # lab-token-4242.
 
 start_sasl() {
-    local d=$dir/dovecot-sasl c=$dir/certs
+    local d=$dir/dovecot-sasl
     mkdir -p "$d/run" "$d/state" "$d/mail"
     chown nobody:nogroup "$d/mail" # the sessions after login (ManageSieve's storage)
     echo 'labuser:{PLAIN}lab-password::::::' > "$d/users"
@@ -23,22 +23,14 @@ active_attribute = active
 active_value = true
 force_introspection = yes
 CONF
-    cat > "$d/dovecot.conf" <<CONF
+    {
+        cat <<CONF
 protocols = imap pop3 sieve
 listen = 127.0.4.2
-base_dir = $d/run
-state_dir = $d/state
-log_path = $d/dovecot.log
-ssl = yes
-ssl_cert = <$c/good.crt
-ssl_key = <$c/good.key
-ssl_min_protocol = TLSv1.2
-disable_plaintext_auth = yes
 auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 xoauth2 oauthbearer
 # The tests read which mechanism each login used ("client in: AUTH ... MECH
 # service=..."), and fail logins on purpose: no growing penalty for them.
 auth_debug = yes
-mail_location = maildir:$d/mail/%u
 passdb {
   driver = passwd-file
   mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
@@ -49,44 +41,14 @@ passdb {
   mechanisms = xoauth2 oauthbearer
   args = $d/oauth2.conf
 }
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$d/mail/%u
-}
-service imap-login {
-  inet_listener imap {
-    port = 143
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    port = 110
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service managesieve-login {
-  inet_listener sieve {
-    port = 4190
-  }
-}
 service anvil {
   unix_listener anvil-auth-penalty {
     mode = 0
   }
 }
-service auth {
-  unix_listener $dir/postfix/queue/private/auth-sasl {
-    mode = 0660
-    user = postfix
-    group = postfix
-  }
-}
 CONF
+        dovecot_common "$d" 0 0 auth-sasl
+    } > "$d/dovecot.conf"
     in_ns dovecot -c "$d/dovecot.conf" </dev/null >>"$d/stdio.log" 2>&1 || { cat "$d/stdio.log" >&2; return 1; }
     wait_listen t 127.0.4.2:4190
     wait_listen t 127.0.4.3:8080

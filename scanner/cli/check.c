@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scanner/base/tempfile.h"
 #include "scanner/cli/check_nagios.h"
 #include "scanner/cli/cmdline.h"
 #include "scanner/cli/config.h"
@@ -252,9 +253,23 @@ static bool wants_nagios(int argc, char **argv)
 
 int check_main(int argc, char **argv)
 {
+    if (!wants_nagios(argc, argv)) return check_run(argc, argv);
+    /* A monitoring system shows standard output only: what check says on
+     * stderr is kept, copied there after, and its first line is the
+     * UNKNOWN line's reason when check could not run. */
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), kept = temp_fd();
+    if (saved >= 0 && kept >= 0) dup2(kept, STDERR_FILENO);
     int rc = check_run(argc, argv);
-    if (rc == 2 && wants_nagios(argc, argv) && !nagios_ended())
-        return nagios_unknown("the check could not run (run the same command by hand to see why)");
+    char first[300] = "the check could not run";
+    if (saved >= 0 && kept >= 0) {
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        nagios_replay_stderr(kept, first, sizeof first);
+    }
+    if (saved >= 0) close(saved);
+    if (kept >= 0) close(kept);
+    if (rc == 2 && !nagios_ended()) return nagios_unknown(first);
     return rc;
 }
 

@@ -152,6 +152,27 @@ bool nagios_ended(void)
     return n.ended;
 }
 
+void nagios_replay_stderr(int fd, char *first, size_t len)
+{
+    char chunk[4096];
+    ssize_t got;
+    bool have_first = false;
+    if (lseek(fd, 0, SEEK_SET) != 0) return;
+    while ((got = read(fd, chunk, sizeof chunk)) > 0) {
+        if (!have_first) {
+            /* "starttls-scan check: " says nothing a status line needs. */
+            const char *p = chunk, *end = chunk + got, *nl = memchr(p, '\n', (size_t)got);
+            static const char prefix[] = "starttls-scan check: ";
+            if ((size_t)got >= sizeof prefix - 1 && memcmp(p, prefix, sizeof prefix - 1) == 0) p += sizeof prefix - 1;
+            size_t take = (size_t)((nl ? nl : end) - p);
+            snprintf(first, len, "%.*s", (int)(take < len ? take : len - 1), p);
+            clean(first);
+            have_first = true;
+        }
+        if (write(STDERR_FILENO, chunk, (size_t)got) != got) break;
+    }
+}
+
 int nagios_unknown(const char *why)
 {
     FILE *out = n.out ? n.out : stdout;

@@ -10,6 +10,7 @@
 #define STS_CHECK_NAGIOS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "scanner/cli/failkind.h"
 
@@ -29,6 +30,10 @@ void nagios_row(const struct config *cfg, const struct row *row, enum check_kind
 int nagios_end(const struct config *cfg, int run_status);
 /* Has nagios_end printed the lines? */
 bool nagios_ended(void);
+/* What check wrote on stderr while its standard error was the file fd:
+ * copied to the real stderr; its first line (without "starttls-scan
+ * check: ") into first, when there is one. */
+void nagios_replay_stderr(int fd, char *first, size_t len);
 /* "STARTTLS UNKNOWN - why" when nothing can be judged (a usage error): 3. */
 int nagios_unknown(const char *why);
 

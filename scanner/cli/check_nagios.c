@@ -18,12 +18,12 @@ static struct {
     FILE *out;            /* the real standard output */
     struct buf lines;     /* "[STATE] where: text\n" per row */
     int rows, worst, worst_count;
-    char worst_line[900]; /* the first row in the worst state: "where: text" */
+    char worst_line[1200]; /* the first row in the worst state: "where: text" */
     bool have_days, all_dane;
     int64_t min_days;
     int64_t max_tls_ms;   /* -1: none */
     char lowest[16];      /* the lowest TLS version of the rows with TLS */
-    char single[900];     /* the one row's summary, when there is one */
+    char single[1200];    /* the one row's summary, when there is one */
     bool ended;           /* the lines are out */
 } n = {.max_tls_ms = -1, .all_dane = true};
 

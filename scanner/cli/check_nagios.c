@@ -116,6 +116,7 @@ void nagios_row(const struct config *cfg, const struct row *row, enum check_kind
 
 static void perfdata(const struct config *cfg)
 {
+    if (!n.have_days && n.max_tls_ms < 0) return; /* nothing measured: no '|' either */
     fputs(" |", n.out);
     if (n.have_days)
         fprintf(n.out, " days_left=%" PRId64 ";%ld;%ld;0;", n.min_days, cfg->nagios_warning, cfg->nagios_critical);

@@ -306,7 +306,7 @@ start_odd() {
         "grey:$c/good.pem=127.0.2.19:25" "tarpit:$c/good.pem=127.0.2.20:25" \
         "echo-auth:$c/good.pem=127.0.2.21:25" "tls:$c/htmlcert.pem=127.0.2.22:25" \
         "scram-liar:$c/good.pem=127.0.2.23:25" "scram-mute:$c/good.pem=127.0.2.24:25" \
-        silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 \
+        silent=127.0.2.1:25 multiline=127.0.2.2:25 454=127.0.2.3:25 helo=127.0.2.4:25 454pipe=127.0.2.25:25 \
         inject=127.0.2.5:25 421=127.0.2.6:25 hangup=127.0.2.7:25 \
         imap-preauth=127.0.6.1:143 imap-bye=127.0.6.2:143 imap-no=127.0.6.3:143 \
         pop3-err=127.0.6.4:110

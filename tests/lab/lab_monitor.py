@@ -427,6 +427,16 @@ def test_nagios_core_runs_the_plugin():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_nagios_lines_carry_no_server_markup():
+    """A server's '|' would start the perfdata, its escape bytes reach a web UI: neither passes."""
+    p = in_ns(BIN, "check", "--nagios", "127.0.2.25:25", timeout=60)
+    out = p.stdout.decode(errors="replace")
+    lines = out.splitlines()
+    check(p.returncode == 2 and len(lines) == 2 and lines[0].startswith("STARTTLS CRITICAL - ") and
+          "|" not in out and "\x1b" not in out and "TLS not / available ?[31mred" in lines[0],
+          "the server's '|' and escape bytes are not passed on: %r" % out)
+
+
 def scan_facts(domain):
     rows, _, _, _ = scan([domain], "--allow-private")
     r = rows[0] if rows else {}

@@ -295,6 +295,8 @@ def serve(mode, conn):
             send(ext if verb == "EHLO" else b"250 mx\r\n")
         elif verb == "STARTTLS" and mode == "454":
             send(b"454 4.7.0 TLS not available due to local problem\r\n")
+        elif verb == "STARTTLS" and mode == "454pipe":  # a '|' and an escape for a plugin's status line
+            send(b"454 4.7.0 TLS not | available \x1b[31mred\r\n")
         elif verb == "STARTTLS" and mode == "inject":
             send(b"220 2.0.0 Ready to start TLS\r\n250-INJECTED-EVIL\r\n")
             time.sleep(2)

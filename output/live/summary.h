@@ -81,7 +81,27 @@ struct summary {
 
 /* What the summary says besides the counts: how the scan ended, and what
  * the likely cause is when nothing could be reached. */
+/* Where a run came from (issue 27): what a survey's methods section needs.
+ * Every field may be empty (merge knows no resolver). */
+#define SUMMARY_SCHEMA_VERSION 1 /* of the rows (docs/row.schema.json) and this summary */
+struct run_provenance {
+    const char *scanner;  /* "starttls-scan 0.2.0 (libuv ..., wolfSSL ..., c-ares ...)" */
+    int argc;
+    char *const *argv;    /* the command line as given (no secret is ever on it) */
+    int64_t started, ended; /* Unix times */
+    const char *protocol, *ehlo;
+    const char *const *resolvers; /* the servers asked */
+    int nresolvers;
+    const char *resolvers_from;   /* "--resolver" or "/etc/resolv.conf" */
+    char sources[16][64];         /* the local addresses connections went out from */
+    int nsources;
+    uint64_t sources_more;        /* connections from addresses past those */
+    const char *ca_bundle;        /* the file the chains were judged against */
+    char ca_sha256[65];           /* ...its SHA-256 ("" when unreadable) */
+};
+
 struct summary_context {
+    const struct run_provenance *run; /* NULL: not said */
     bool interrupted;
     uint64_t left;     /* targets read but not in the output */
     bool input_unread; /* the input was not read to its end */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "output/rows/cellfmt.h"
 #include "output/rows/jsonl.h"
 #include "output/live/summary.h"
 #include "scanner/input/feeder.h"
@@ -70,11 +71,65 @@ static void certificates(struct buf *b, struct summary *s)
     buf_printf(b, "]}");
 }
 
+static void string_or_null(struct buf *b, const char *s)
+{
+    if (s && *s)
+        json_string(b, s, strlen(s));
+    else
+        buf_append_str(b, "null");
+}
+
+static void time_or_null(struct buf *b, int64_t t)
+{
+    char iso[32] = "";
+    if (t > 0) iso8601_utc(t, iso);
+    string_or_null(b, iso);
+}
+
+/* "run": where the run came from. */
+static void provenance(struct buf *b, const struct run_provenance *r)
+{
+    buf_printf(b, "\"run\":{\"schema_version\":%d,\"scanner\":", SUMMARY_SCHEMA_VERSION);
+    string_or_null(b, r->scanner);
+    buf_append_str(b, ",\"command_line\":[");
+    for (int i = 0; i < r->argc; i++) {
+        if (i) buf_append_str(b, ",");
+        json_string(b, r->argv[i], strlen(r->argv[i]));
+    }
+    buf_append_str(b, "],\"started\":");
+    time_or_null(b, r->started);
+    buf_append_str(b, ",\"ended\":");
+    time_or_null(b, r->ended);
+    buf_append_str(b, ",\"protocol\":");
+    string_or_null(b, r->protocol);
+    buf_append_str(b, ",\"ehlo\":");
+    string_or_null(b, r->ehlo);
+    buf_append_str(b, ",\"resolvers\":[");
+    for (int i = 0; i < r->nresolvers; i++) {
+        if (i) buf_append_str(b, ",");
+        json_string(b, r->resolvers[i], strlen(r->resolvers[i]));
+    }
+    buf_append_str(b, "],\"resolvers_from\":");
+    string_or_null(b, r->resolvers_from);
+    buf_append_str(b, ",\"source_addresses\":[");
+    for (int i = 0; i < r->nsources; i++) {
+        if (i) buf_append_str(b, ",");
+        json_string(b, r->sources[i], strlen(r->sources[i]));
+    }
+    buf_printf(b, "],\"source_addresses_more\":%llu,\"ca_bundle\":{\"path\":", U(r->sources_more));
+    string_or_null(b, r->ca_bundle);
+    buf_append_str(b, ",\"sha256\":");
+    string_or_null(b, r->ca_sha256);
+    buf_append_str(b, "}},");
+}
+
 int summary_write_json(struct summary *s, const struct feeder_stats *in,
                        const struct summary_context *ctx, double seconds, int fd, const char *path)
 {
     struct buf b = {0};
-    buf_printf(&b, "{\"elapsed_s\":%.3f,\"targets\":%llu,\"duplicates\":%llu,\"invalid\":%llu,"
+    buf_append_str(&b, "{");
+    if (ctx->run) provenance(&b, ctx->run);
+    buf_printf(&b, "\"elapsed_s\":%.3f,\"targets\":%llu,\"duplicates\":%llu,\"invalid\":%llu,"
                    "\"resumed\":%llu,\"rows\":%llu,\"rows_resumed\":%llu,\"targets_per_s\":%.1f,"
                    "\"interrupted\":%s,\"targets_left\":%llu,",
                seconds, U(in->targets), U(in->duplicates), U(in->invalid), U(in->resumed),

@@ -12,6 +12,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include "scanner/cli/provenance.h"
 #include "scanner/cli/check.h"
 #include "scanner/cli/cmdline.h"
 #include "scanner/cli/merge_cmd.h"
@@ -84,6 +85,7 @@ static int scan_command(int argc, char **argv, const bool closed[3])
 
 int main(int argc, char **argv)
 {
+    provenance_command_line(argc, argv);
     bool closed[3];
     reserve_std_fds(closed);
     /* A closed pipe, or a file past ulimit -f, is a write error the writers

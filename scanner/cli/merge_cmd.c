@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -17,6 +18,7 @@
 #include "output/live/summary.h"
 #include "scanner/cli/config.h"
 #include "scanner/cli/optable.h"
+#include "scanner/cli/provenance.h"
 #include "scanner/cli/usage.h"
 #include "scanner/input/feeder.h"
 
@@ -110,13 +112,17 @@ int merge_main(int argc, char **argv)
     c.m.on_row = count_row;
     c.m.arg = &s;
     uint64_t t0 = uv_hrtime();
+    int64_t started = (int64_t)time(NULL);
     struct merge_stats st;
     rc = merge_run(&c.m, &st);
     double seconds = (double)(uv_hrtime() - t0) / 1e9;
     if (rc == 0 && !c.quiet) report(&c, &st, &s);
     if (rc == 0 && fd >= 0) {
         struct feeder_stats in = {.targets = st.targets, .duplicates = st.copies_dropped};
-        struct summary_context ctx = {0};
+        /* merge knows its own run: the shards' summaries say theirs. */
+        struct run_provenance run;
+        provenance_basic(&run, started);
+        struct summary_context ctx = {.run = &run};
         if (summary_write_json(&s, &in, &ctx, seconds, fd, c.summary_file) != 0) rc = 2;
     }
     if (fd >= 0) close(fd);

@@ -18,6 +18,7 @@
 #include "scanner/base/tempfile.h"
 #include "output/files/writer.h"
 #include "scanner/cli/paths.h"
+#include "scanner/cli/provenance.h"
 #include "scanner/cli/rollup_cmd.h"
 #include "scanner/dialog/services.h"
 #include "scanner/engine/scan.h"
@@ -35,6 +36,7 @@ struct run {
     struct summary summary;
     int input_fd, summary_fd;
     bool summary_created, ran;
+    bool joined;              /* the workers are done: what they kept may be read */
     atomic_bool write_failed; /* the output failed: stop at once */
     uint64_t t0;              /* uv_hrtime() at the start */
     int64_t started;          /* ...and its Unix time */
@@ -168,7 +170,10 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
                                            "--resume after fixing the input)");
         status = 2;
     }
+    struct run_provenance *prov = calloc(1, sizeof *prov);
+    if (prov) provenance_fill(prov, cfg, r->started, r->joined ? r->scan : NULL);
     struct summary_context ctx = {
+        .run = prov,
         .interrupted = stop_sig != 0,
         .left = left_over(stats, atomic_load(&r->summary.targets_done)),
         .input_unread = stop_sig != 0 || stats->read_error != 0,
@@ -192,6 +197,7 @@ static int finish(struct run *r, const struct feeder_stats *stats, int stop_sig)
     if (status == 0 && cfg->expiring_within >= 0 && r->summary.expiring_total > 0) status = 3;
     /* ...and 4 when nothing was measured: cron must not read that as fine. */
     if (status == 0 && nothing) status = 4;
+    free(prov);
     return status;
 }
 
@@ -303,6 +309,7 @@ static int scan_and_report(struct run *r, FILE *done_keys, bool own_sink)
     int stop_sig = wait_for_workers(r, &signals, &progress);
     progress_end(&progress);
     scan_join(r->scan);
+    r->joined = true;
     struct feeder_stats stats;
     feeder_join(r->feeder, &stats);
     int status = finish(r, &stats, stop_sig);

@@ -4,6 +4,7 @@
  * (scanner/cli/optable.h). */
 #include "scanner/cli/usage.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <ares.h>
@@ -173,6 +174,29 @@ void usage_print_rollup(FILE *out, bool report)
 const char *usage_version_string(void)
 {
     return STS_VERSION;
+}
+
+void usage_version_line(char *out, size_t len)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    out[0] = '\0';
+    if (!f) return;
+    usage_print_version(f);
+    fclose(f);
+    /* "starttls-scan 0.2.0; linked at run time: ...; wolfSSL build: system" */
+    size_t o = 0;
+    for (size_t i = 0; text && i < n && o + 3 < len; i++) {
+        if (text[i] != '\n')
+            out[o++] = text[i];
+        else if (i + 1 < n) {
+            out[o++] = ';';
+            out[o++] = ' ';
+        }
+    }
+    out[o] = '\0';
+    free(text);
 }
 
 void usage_print_version(FILE *out)

@@ -4,6 +4,7 @@
 #define STS_USAGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* The scan's (or check's) --help, the protocol and format lists filled in. */
@@ -18,5 +19,7 @@ void usage_print_merge(FILE *out);
 void usage_print_rollup(FILE *out, bool report);
 /* "1.2.0": this build's version. */
 const char *usage_version_string(void);
+/* --version's lines as one ("starttls-scan 0.2.0; linked at run time: ..."). */
+void usage_version_line(char *out, size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "scanner/dialog/saslflow.h"
 #include "scanner/engine/conn_internal.h"
+#include "scanner/engine/sources.h"
 
 static const struct conn_ends ends;
 static const struct dialog_ops dialog_ops;
@@ -271,6 +272,7 @@ static void on_connect(uv_connect_t *req, int status)
         return;
     }
     c->result.connect_ms = (int64_t)((uv_hrtime() - c->connect_ns) / 1000000);
+    if (c->params->sources) sources_note(c->params->sources, &c->tcp);
     uv_tcp_nodelay(&c->tcp, 1);
     int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
     if (rc != 0) {

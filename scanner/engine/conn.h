@@ -23,6 +23,8 @@
 #include "scanner/engine/admitstate.h"
 #include "scanner/engine/observer.h"
 #include "scanner/result/row.h"
+
+struct sources;
 #include "scanner/tls/hello.h"
 #include "scanner/tls/tlslink.h"
 
@@ -46,6 +48,7 @@ struct conn_params {
     bool (*tls_admit)(void *arg, struct conn *c);
     void (*tls_done)(void *arg, struct conn *c);
     void *gate_arg;
+    struct sources *sources; /* the worker's: where its connections went out from */
 };
 
 /* Who made the connection. */

@@ -98,6 +98,12 @@ bool scan_stopped(struct scan *s)
     return atomic_load(&s->stop);
 }
 
+void scan_sources(const struct scan *s, struct sources *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < s->nworkers; i++) sources_merge(out, &s->workers[i].sources);
+}
+
 void scan_join(struct scan *s)
 {
     for (int i = 0; i < s->started; i++) worker_join(&s->workers[i]);

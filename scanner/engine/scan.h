@@ -38,6 +38,9 @@ bool scan_running(struct scan *s);
 void scan_stop(struct scan *s);
 /* Waits for the workers. */
 void scan_join(struct scan *s);
+/* After scan_join: the local addresses the connections went out from. */
+struct sources;
+void scan_sources(const struct scan *s, struct sources *out);
 /* Was the scan told to stop (scan_stop, or a start that failed)? */
 bool scan_stopped(struct scan *s);
 void scan_free(struct scan *s);

@@ -230,6 +230,7 @@ static void wire(struct worker *w)
     w->dialog = (struct dialog_params){opt->ehlo, opt->banner_ms, opt->reply_ms, opt->auth_user,
                                        opt->auth_mech, opt->password, opt->auth_token};
     w->conn = (struct conn_params){
+        .sources = &w->sources,
         .loop = w->loop, .readbuf = w->readbuf, .readbuf_len = sizeof w->readbuf,
         .tls = w->env->tls, .service = opt->service, .dialog = &w->dialog,
         .timeout_ms = opt->timeout_ms, .connect_ms = opt->connect_ms,

@@ -18,6 +18,7 @@
 #include "scanner/engine/admission.h"
 #include "scanner/engine/conn.h"
 #include "scanner/engine/domain.h"
+#include "scanner/engine/sources.h"
 #include "scanner/engine/fetch.h"
 #include "scanner/engine/job.h"
 #include "scanner/engine/probe.h"
@@ -57,6 +58,7 @@ struct worker {
     struct dialog_params dialog;
     struct conn_params conn;
     struct probe_env probe;
+    struct sources sources; /* its connections' local addresses */
     struct job_env job;
     struct conn_params fetch_conn; /* the MTA-STS policy fetches' connections */
     struct fetch_env fetch;

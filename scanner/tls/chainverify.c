@@ -37,6 +37,25 @@ struct chain_verifier {
     unsigned long lookups, hits;
 };
 
+int chain_store_sha256(const char *ca_file, char out[65])
+{
+    FILE *f = fopen(ca_file ? ca_file : CHAIN_SYSTEM_STORE, "rb");
+    wc_Sha256 h;
+    unsigned char chunk[16384], digest[WC_SHA256_DIGEST_SIZE];
+    size_t n;
+    int rc = f && wc_InitSha256(&h) == 0 ? 0 : -1;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = wc_Sha256Update(&h, chunk, (word32)n);
+    if (rc == 0 && f && ferror(f)) rc = -1;
+    if (rc == 0) rc = wc_Sha256Final(&h, digest);
+    if (f) {
+        wc_Sha256Free(&h);
+        fclose(f);
+    }
+    for (int i = 0; rc == 0 && i < WC_SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    if (rc != 0) out[0] = '\0';
+    return rc == 0 ? 0 : -1;
+}
+
 struct chain_verifier *chain_verifier_new(const char *ca_file, char *err, size_t errlen)
 {
     struct chain_verifier *v = calloc(1, sizeof *v);
@@ -47,7 +66,7 @@ struct chain_verifier *chain_verifier_new(const char *ca_file, char *err, size_t
     }
     pthread_mutex_init(&v->lock, NULL);
     v->cm = wolfSSL_CertManagerNew();
-    const char *store = ca_file ? ca_file : "/etc/ssl/certs/ca-certificates.crt";
+    const char *store = ca_file ? ca_file : CHAIN_SYSTEM_STORE;
     if (!v->cm || wolfSSL_CertManagerLoadCA(v->cm, store, NULL) != WOLFSSL_SUCCESS) {
         snprintf(err, errlen, "cannot load the CA certificates from %s",
                  ca_file ? ca_file : "the system store");

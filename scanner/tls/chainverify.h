@@ -19,6 +19,11 @@ struct chain_verifier;
 
 /* Loads ca_file (PEM), or the system store when NULL. NULL on failure, err says why. */
 struct chain_verifier *chain_verifier_new(const char *ca_file, char *err, size_t errlen);
+/* The trust store a NULL ca_file means. */
+#define CHAIN_SYSTEM_STORE "/etc/ssl/certs/ca-certificates.crt"
+/* The SHA-256 of the CA bundle's bytes (ca_file, or the system store), in
+ * hex: 0, or -1 ("" in out) when it cannot be read. */
+int chain_store_sha256(const char *ca_file, char out[65]);
 void chain_verifier_free(struct chain_verifier *v);
 
 /* certs[0] is the leaf, then the chain as the server sent it. Sets

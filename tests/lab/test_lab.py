@@ -20,6 +20,7 @@ import lab_ciphers
 import lab_hostile
 import lab_monitor
 import lab_auth
+import lab_research
 import lab_protect
 import lab_report
 import lab_shards
@@ -33,7 +34,7 @@ from labkit import counts
 def main():
     only = sys.argv[3] if len(sys.argv) > 3 else ""
     for module in (lab_scan, lab_protocols, lab_dbs, lab_xmpp, lab_nntp, lab_hostile, lab_tool, lab_trust, lab_certsize, lab_protect, lab_builds,
-                   lab_shards, lab_ciphers, lab_report, lab_monitor, lab_auth):
+                   lab_shards, lab_ciphers, lab_report, lab_monitor, lab_auth, lab_research):
         for name, fn in sorted(vars(module).items()):
             if name.startswith("test_") and callable(fn) and only in name:
                 before = counts["failed"]

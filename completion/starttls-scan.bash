@@ -3,7 +3,7 @@
 # the program's option table, --help and its protocol and format lists.
 
 _starttls_scan_scan_opts="-p --protocol --port --no-mx --srv --no-srv --shard --shards -o --output --overwrite --resume -f --format
- -q --quiet --progress --summary --expiring-within --rollup --report --metrics --metrics-aggregate -w --workers -c --concurrency --max-tls
+ -q --quiet --progress --summary --expiring-within --raw --rollup --report --metrics --metrics-aggregate -w --workers -c --concurrency --max-tls
  --resolver --mx-max --dns-timeout --allow-private --blocklist --allowlist --per-host --rate
  --retry-delay --no-retry --ehlo --timeout --connect-timeout --banner-timeout --reply-timeout
  --handshake-timeout --ca-file --versions --ciphers --no-dane --no-mta-sts --no-tls-rpt -h --help --version"

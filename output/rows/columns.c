@@ -16,7 +16,8 @@ const char *const column_names[COL_COUNT] = {
     "tlsa",          "mx_dnssec",       "cert_spki_sha256", "mta_sts",
     "mta_sts_error", "mta_sts_id",      "mta_sts_mx_match", "mta_sts_ok",
     "tls_rpt",       "ciphers",         "weak_ciphers",   "mx_records",
-    "discovery",     "name_checked",
+    "discovery",     "name_checked",    "raw_capabilities", "raw_starttls",
+    "raw_capabilities_tls", "raw_truncated",
 };
 
 int column_find(const char *name, size_t len)
@@ -96,6 +97,19 @@ static void result_cell(const struct probe_result *r, enum column_id id, struct 
     case COL_ATTEMPTS: number(c, CELL_INT, r->attempts, r->attempts > 0); break;
     case COL_CIPHERS: text(c, CELL_TEXT, r->ciphers.p, r->ciphers.len); break;
     case COL_WEAK_CIPHERS: text(c, CELL_LIST, r->weak_ciphers.p, r->weak_ciphers.len); break;
+    case COL_RAW_CAPABILITIES:
+    case COL_RAW_STARTTLS:
+    case COL_RAW_CAPABILITIES_TLS: {
+        const struct text *t = &r->raw[id - COL_RAW_CAPABILITIES];
+        text(c, CELL_LIST, t->p, t->len);
+        break;
+    }
+    case COL_RAW_TRUNCATED:
+        /* Only a reply kept can have been cut: none kept (no --raw), no word. */
+        tri(c, r->raw_truncated                                                       ? TRI_YES
+               : r->raw[0].len || r->raw[1].len || r->raw[2].len ? TRI_NO
+                                                                 : TRI_UNKNOWN);
+        break;
     default: cert_cell(r, id, c); break;
     }
 }

@@ -73,6 +73,7 @@ static int output_opts(struct config *cfg, int code, const char *arg)
     case OPT_ROLLUP: cfg->rollup_file = arg; return 0;
     case OPT_REPORT: cfg->report_file = arg; return 0;
     case OPT_METRICS: cfg->metrics_file = arg; return 0;
+    case OPT_RAW: cfg->scan.raw = true; return 0;
     case OPT_METRICS_AGGREGATE: cfg->metrics_aggregate = true; return 0;
     case OPT_EXPIRING:
         if (parse_count("--expiring-within", arg, 0, 100000, &v)) return 2;

@@ -126,6 +126,11 @@ enum option_group { OPTION_GROUPS(OPTION_GROUP_ENUM) G_COUNT };
       "only they, one line per certificate)",                                                      \
       "exit 3 when the certificate passes but expires within D\n"                                  \
       "days (or has expired); with --nagios, the same as -w D")                                    \
+    X(OPT_RAW, 0, "raw", NULL, NULL, CMD_SCAN, REPEAT, G_OUTPUT,                                   \
+      "also keep the dialog as the server said it: the\n"                                          \
+      "capability replies before and inside TLS and the STARTTLS\n"                                \
+      "reply, line by line (100 lines, 8 KiB each at most)",                                       \
+      NULL)                                                                                        \
     X(OPT_ROLLUP, 0, "rollup", "FILE", NULL, CMD_SCAN, ONCE, G_OUTPUT,                             \
       "at the end, one CSV row per domain with its grade and\n"                                    \
       "the reason (see starttls-scan rollup --help), from\n"                                       \

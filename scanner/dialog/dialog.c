@@ -65,6 +65,29 @@ void dialog_auth_failed(struct dialog_session *s, const char *why)
     s->ops->auth_failed(s, why);
 }
 
+void dialog_keep_raw(struct dialog_session *s, enum raw_reply which, const struct reply *r)
+{
+    if (which == RAW_CAPABILITIES && s->tls_ready) which = RAW_CAPABILITIES_TLS;
+    struct text *t = &s->result->raw[which];
+    if (!s->params->raw || t->len) return;
+    struct buf list = {0};
+    size_t off = 0, len, bytes = 0;
+    int lines = 0;
+    const char *line;
+    while ((line = reply_next_line(r, &off, &len)) != NULL) {
+        if (lines == RAW_LINES || bytes + len > RAW_BYTES) {
+            s->result->raw_truncated = true;
+            break;
+        }
+        if (len == 0) continue; /* a word list has no empty item */
+        if (wordlist_add(&list, line, len) != 0) break;
+        lines++;
+        bytes += len;
+    }
+    if (lines) text_set(t, list.data ? list.data : "", list.len);
+    buf_free(&list);
+}
+
 void dialog_wait_greeting(struct dialog_session *s)
 {
     s->state = 0;

@@ -26,6 +26,7 @@ struct dialog_params {
     /* check --auth-user only: NULL in a mass scan, which never authenticates. */
     const char *auth_user, *auth_mech, *password;
     bool auth_token; /* password is an OAuth token (XOAUTH2, OAUTHBEARER; auto picks among them) */
+    bool raw;        /* --raw: keep the capability and STARTTLS replies (dialog_keep_raw) */
 };
 
 struct dialog_session;
@@ -116,6 +117,11 @@ void dialog_wait_greeting(struct dialog_session *s);
  * auth_mechs inside TLS, in auth_mechs_plain before it; upper-cased, each
  * once, in the order offered. */
 void dialog_add_auth_mechs(struct dialog_session *s, const char *list, size_t len);
+/* --raw: keeps the reply's lines as the server said them (which: the
+ * capabilities, the STARTTLS reply; RAW_CAPABILITIES is those inside TLS
+ * once the handshake is done), the first reply of each, bounded by
+ * RAW_LINES and RAW_BYTES; nothing without --raw. */
+void dialog_keep_raw(struct dialog_session *s, enum raw_reply which, const struct reply *r);
 /* The reply quoted for an error message: "421 4.7.0 Try again later". */
 void dialog_reply_text(const struct reply *r, struct text *out);
 

@@ -43,6 +43,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         }
         break;
     case FTP_FEAT:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         /* Offered, not offered, or no FEAT (older servers): ask anyway.
          * vsftpd with ssl_tlsv1=NO leaves AUTH TLS out of FEAT yet speaks
          * TLS 1.3 after it, as openssl s_client -starttls ftp shows. */
@@ -50,6 +51,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         dialog_command(s, FTP_AUTH, "AUTH TLS", "AUTH TLS reply");
         break;
     case FTP_AUTH:
+        dialog_keep_raw(s, RAW_STARTTLS, r);
         if (r->code == 234) {
             dialog_start_tls(s);
         } else if (s->result->starttls == TRI_YES) {

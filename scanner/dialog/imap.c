@@ -143,6 +143,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
     switch ((enum imap_state)s->state) {
     case IMAP_GREETING: on_greeting(s, r); break;
     case IMAP_CAPABILITY:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         dialog_reply_text(r, &t);
         /* No CAPABILITY, or one without STARTTLS: ask anyway (as openssl
          * s_client does); the column says what was advertised. */
@@ -150,6 +151,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         dialog_command(s, IMAP_STARTTLS, "A2 STARTTLS", "STARTTLS reply");
         break;
     case IMAP_STARTTLS:
+        dialog_keep_raw(s, RAW_STARTTLS, r);
         if (tagged_ok(r, "A2")) {
             dialog_start_tls(s);
         } else {
@@ -162,6 +164,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         }
         break;
     case IMAP_CAPABILITY_TLS:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         if (tagged_ok(r, "A3")) read_capabilities(s, r);
         if (s->params->auth_user)
             auth_start(s);

@@ -93,13 +93,18 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
     switch ((enum nntp_state)s->state) {
     case NNTP_GREETING: on_greeting(s, r, &t); break;
     case NNTP_CAPABILITIES:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         /* Not listed, or no CAPABILITIES (an RFC 977 server): ask anyway;
          * the column says what was advertised. */
         s->result->starttls = status_of(r) != 101 ? TRI_UNKNOWN : read_capabilities(s, r) ? TRI_YES : TRI_NO;
         dialog_command(s, NNTP_STARTTLS, "STARTTLS", "STARTTLS reply");
         break;
-    case NNTP_STARTTLS: on_starttls(s, r, &t); break;
+    case NNTP_STARTTLS:
+        dialog_keep_raw(s, RAW_STARTTLS, r);
+        on_starttls(s, r, &t);
+        break;
     case NNTP_CAPABILITIES_TLS:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         if (status_of(r) == 101) read_capabilities(s, r);
         dialog_quit(s, ST_OK, "%s", "");
         break;

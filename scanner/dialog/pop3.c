@@ -106,12 +106,14 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
             dialog_command(s, POP3_CAPA, "CAPA", "CAPA reply");
         break;
     case POP3_CAPA:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         /* STLS offered, not offered, or no CAPA at all (RFC 1939 servers):
          * ask anyway; the column says what was advertised. */
         s->result->starttls = !is_ok(r) ? TRI_UNKNOWN : read_capa(s, r) ? TRI_YES : TRI_NO;
         dialog_command(s, POP3_STLS, "STLS", "STLS reply");
         break;
     case POP3_STLS:
+        dialog_keep_raw(s, RAW_STARTTLS, r);
         if (is_ok(r)) {
             dialog_start_tls(s);
         } else if (s->result->starttls == TRI_YES) {
@@ -124,6 +126,7 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
         }
         break;
     case POP3_CAPA_TLS:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         if (is_ok(r)) read_capa(s, r);
         if (s->params->auth_user)
             on_auth_reply(s, r);

@@ -150,9 +150,16 @@ static void on_auth_reply(struct dialog_session *s, const struct reply *r)
 static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     switch ((enum sieve_state)s->state) {
-    case SIEVE_GREETING: on_greeting(s, r); break;
-    case SIEVE_STARTTLS: on_starttls(s, r); break;
+    case SIEVE_GREETING: /* the greeting is the capability list (RFC 5804 1.7) */
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
+        on_greeting(s, r);
+        break;
+    case SIEVE_STARTTLS:
+        dialog_keep_raw(s, RAW_STARTTLS, r);
+        on_starttls(s, r);
+        break;
     case SIEVE_CAPABILITY_TLS:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         read_capabilities(s, r);
         if (s->params->auth_user)
             auth_start(s);

@@ -162,10 +162,17 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
 {
     switch ((enum smtp_state)s->state) {
     case SMTP_GREETING: on_greeting(s, r); break;
-    case SMTP_EHLO: on_ehlo(s, r); break;
+    case SMTP_EHLO:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
+        on_ehlo(s, r);
+        break;
     case SMTP_HELO: on_helo(s, r); break;
-    case SMTP_STARTTLS: on_starttls(s, r); break;
+    case SMTP_STARTTLS:
+        dialog_keep_raw(s, RAW_STARTTLS, r);
+        on_starttls(s, r);
+        break;
     case SMTP_EHLO_TLS:
+        dialog_keep_raw(s, RAW_CAPABILITIES, r);
         if (class_of(r) == 2) read_ehlo_keywords(s, r);
         if (s->params->auth_user)
             auth_start(s);

@@ -155,22 +155,25 @@ static void on_reply(struct dialog_session *s, const struct reply *r)
     const struct xmpp_facts *f = xmpp_xml_facts(s->data);
     /* Inside TLS the verdict is in: what goes wrong then is no failure. */
     enum scan_status failed = s->tls_ready ? ST_OK : ST_PROTOCOL_ERROR;
-    if (f->unit == XU_STREAM_ERROR)
+    if (f->unit == XU_STREAM_ERROR) {
         dialog_quit(s, s->tls_ready ? ST_OK : ST_SERVER_REFUSED, "stream error: %s",
                     f->condition[0] ? f->condition : "(no condition)");
-    else if (f->unit == XU_STREAM_CLOSE)
+    } else if (f->unit == XU_STREAM_CLOSE) {
         dialog_quit(s, failed, "the server closed the stream");
-    else if (!expected(s->state, f->unit))
+    } else if (!expected(s->state, f->unit)) {
         dialog_quit(s, failed, "unexpected <%s> in the stream",
                     f->unit == XU_STREAM_OPEN ? "stream:stream" : f->other);
-    else if (f->unit == XU_STREAM_OPEN)
+    } else if (f->unit == XU_STREAM_OPEN) {
         on_stream(s, f);
-    else if (f->unit == XU_FEATURES)
+    } else if (f->unit == XU_FEATURES) {
+        dialog_keep_raw(s, RAW_CAPABILITIES, r); /* the stream features, as sent */
         on_features(s, f);
-    else if (s->state == XMPP_AUTH)
+    } else if (s->state == XMPP_AUTH) {
         on_auth(s, f, r);
-    else
+    } else {
+        dialog_keep_raw(s, RAW_STARTTLS, r);
         on_proceed(s, f);
+    }
 }
 
 static void free_data(struct dialog_session *s)

@@ -55,6 +55,7 @@ struct scan_options {
     const char *auth_user, *auth_mech; /* auth_mech: a name, "auto", or NULL (the protocol's default) */
     char *password;                    /* ...or the token, when auth_token */
     bool auth_token;
+    bool raw; /* --raw: keep the capability and STARTTLS replies */
     /* check's transcript; NULL in a mass scan, where it costs nothing. */
     const struct scan_observer *observer;
     void *observer_arg;

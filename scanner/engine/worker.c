@@ -228,7 +228,7 @@ static void wire(struct worker *w)
 {
     const struct scan_options *opt = w->env->opt;
     w->dialog = (struct dialog_params){opt->ehlo, opt->banner_ms, opt->reply_ms, opt->auth_user,
-                                       opt->auth_mech, opt->password, opt->auth_token};
+                                       opt->auth_mech, opt->password, opt->auth_token, opt->raw};
     w->conn = (struct conn_params){
         .sources = &w->sources,
         .loop = w->loop, .readbuf = w->readbuf, .readbuf_len = sizeof w->readbuf,

@@ -63,6 +63,7 @@ void probe_result_free(struct probe_result *r)
     text_free(&r->dane_ta_leaf);
     text_free(&r->ciphers);
     text_free(&r->weak_ciphers);
+    for (int i = 0; i < RAW_COUNT; i++) text_free(&r->raw[i]);
     buf_free(&r->chain);
     buf_free(&r->tlsa_wire);
     cert_facts_free(&r->cert);

@@ -47,6 +47,11 @@ struct cert_facts {
     enum tri server_purpose; /* no extended key usage, or one allowing serverAuth; unknown: not read */
 };
 
+/* --raw's replies (issue 27). */
+enum raw_reply { RAW_CAPABILITIES, RAW_STARTTLS, RAW_CAPABILITIES_TLS, RAW_COUNT };
+#define RAW_LINES 100  /* lines kept per reply */
+#define RAW_BYTES 8192 /* bytes kept per reply */
+
 struct probe_result {
     enum scan_status status;
     struct text error;
@@ -74,6 +79,10 @@ struct probe_result {
     struct text dane_error;       /* what matched, or why none did, or why the lookup failed */
     enum policy_reason dane_why;  /* ...and why, as a code (REASON_NONE: valid, none, not looked up) */
     struct text tlsa;             /* the records, "usage selector mtype hex" '|'-separated */
+    /* --raw: the capability replies before and inside TLS and the STARTTLS
+     * reply, line by line (word lists), each bounded (RAW_LINES, RAW_BYTES). */
+    struct text raw[RAW_COUNT];
+    bool raw_truncated;           /* a reply was longer than the bounds */
     /* DANE-TA reached its anchor, but the leaf does not name the MX host:
      * its DER, for the job to try the domain (RFC 7672 3.2.2). */
     struct text dane_ta_leaf;

@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *mech = mechs[(data[1] >> 4) & 7];
     char password[] = "fuzz-password";
     struct dialog_params params = {"fuzz.example", 1000, 1000, mech ? "fuzzuser" : NULL, mech, password,
-                                   mech && strstr(mech, "OAUTH") != NULL};
+                                   mech && strstr(mech, "OAUTH") != NULL, (data[1] & 0x80) != 0};
     struct dialog_session s = {.result = &result, .params = &params, .ops = &ops, .server_name = "fuzz.example"};
     struct reply_reader rr;
     if (current->frame)

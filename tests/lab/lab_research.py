@@ -15,6 +15,7 @@ import time
 from datetime import datetime, timezone
 
 from labkit import *  # noqa: F401,F403  the shared helpers and BIN, LAB, NS, CA
+from rawclient import DIALOGS
 
 
 def iso(t):
@@ -83,3 +84,31 @@ def test_merge_summary_says_where_it_came_from():
         check(run.get("scanner") == version_line() and run.get("command_line") == argv and
               run.get("schema_version") == 1 and run.get("resolvers") == [] and run.get("ca_bundle", {}).get("path") is None,
               "merge's run: its own command line, no resolver: %r" % run)
+
+
+def test_raw_dialog_as_the_server_said_it():
+    for proto, (target, address, port, _) in sorted(DIALOGS.items()):
+        with tempfile.TemporaryDirectory(prefix="sts-raw-") as tmp:
+            out = os.path.join(tmp, "raw.jsonl")
+            args = [BIN, "-p", proto, "--resolver", "127.0.53.1", "--ca-file", CA, "--ehlo", "scanner.lab.test",
+                    "--allow-private", "-q", "-f", "jsonl", "-o", out, "--raw"]
+            if proto != "smtp":
+                args.append("--no-mx")
+            p = in_ns(*args, stdin=(target + ("" if proto == "smtp" else ":%d" % port) + "\n").encode())
+            rows = [json.loads(l) for l in open(out)] if p.returncode == 0 else []
+            row = next((r for r in rows if r["ip"] == address), {})
+            client = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rawclient.py")
+            c = in_ns("python3", client, CA, proto, timeout=60)
+            want = json.loads(c.stdout or b"{}")
+            columns = [step[2] for step in DIALOGS[proto][3] if step[2]]
+            check(sorted(want) == sorted(columns) and all(want.values()),
+                  "%s: the independent client read every reply: %r %r" % (proto, want, c.stderr[-300:]))
+            for column, lines in want.items():
+                # The scan escapes what a server chose (control bytes, backslashes): these servers send none.
+                check(row.get(column) == lines, "%s %s: %r, an independent client read %r" %
+                      (proto, column, row.get(column), lines))
+            check(row.get("raw_truncated") is False, "%s: nothing cut: %r" % (proto, row.get("raw_truncated")))
+    rows, err, _, code = scan(["good.lab.test"], "--allow-private")
+    check(code == 0 and rows and all(rows[0][c] == "" for c in ("raw_capabilities", "raw_starttls",
+                                                               "raw_capabilities_tls", "raw_truncated")),
+          "without --raw the columns are empty: %r" % (rows[0] if rows else err))

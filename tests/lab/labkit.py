@@ -24,7 +24,7 @@ COLUMNS = ("domain,mx_host,mx_pref,ip,port,protocol,status,error,banner,starttls
            "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain,"
            "handshake,versions,attempts,dane,dane_error,tlsa,mx_dnssec,cert_spki_sha256,mta_sts,"
            "mta_sts_error,mta_sts_id,mta_sts_mx_match,mta_sts_ok,tls_rpt,ciphers,weak_ciphers,mx_records,"
-           "discovery,name_checked").split(",")
+           "discovery,name_checked,raw_capabilities,raw_starttls,raw_capabilities_tls,raw_truncated").split(",")
 
 counts = {"passed": 0, "failed": 0}
 # What differs between two runs of one build too: clocks, and the days left

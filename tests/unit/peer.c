@@ -145,7 +145,7 @@ void run(const char *service, const struct step *steps, size_t split, struct out
     ASSERT(pthread_create(&t, NULL, peer_main, &p) == 0);
     uv_loop_t loop;
     uv_loop_init(&loop);
-    struct dialog_params dp = {"client.test.example", 200, 300, NULL, NULL, NULL, false};
+    struct dialog_params dp = {"client.test.example", 200, 300, NULL, NULL, NULL, false, false};
     struct conn_params cp = {.loop = &loop, .readbuf = readbuf, .readbuf_len = sizeof readbuf,
                              .tls = tls, .service = service_find(service), .dialog = &dp,
                              .timeout_ms = 3000, .connect_ms = 1000, .handshake_ms = 1000,

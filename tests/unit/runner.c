@@ -108,7 +108,8 @@
     X(sasl_cram_md5_rfc2195)                                                                       \
     X(sasl_scram_rfc5802_rfc7677)                                                                  \
     X(sasl_scram_hostile_server_first)                                                             \
-    X(sasl_shapes_and_auto)
+    X(sasl_shapes_and_auto)                                                                        \
+    X(raw_replies_kept_and_bounded)
 
 #define DECLARE(name) void test_##name(void);
 TEST_LIST(DECLARE)

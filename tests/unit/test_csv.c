@@ -64,7 +64,8 @@ TEST_IMPL(csv_header_and_row)
                   "cert_not_after,cert_days_left,cert_key,cert_sig_alg,cert_sha256,chain_valid,"
                   "chain_error,hostname_match,connect_ms,tls_ms,scanned_at,auth_mechs,auth_mechs_plain,handshake,"
                   "versions,attempts,dane,dane_error,tlsa,mx_dnssec,cert_spki_sha256,mta_sts,mta_sts_error,"
-                  "mta_sts_id,mta_sts_mx_match,mta_sts_ok,tls_rpt,ciphers,weak_ciphers,mx_records,discovery,name_checked\r\n");
+                  "mta_sts_id,mta_sts_mx_match,mta_sts_ok,tls_rpt,ciphers,weak_ciphers,mx_records,discovery,name_checked,"
+                  "raw_capabilities,raw_starttls,raw_capabilities_tls,raw_truncated\r\n");
     buf_reset(&b);
     struct probe_result r;
     probe_result_init(&r);
@@ -84,7 +85,7 @@ TEST_IMPL(csv_header_and_row)
     ASSERT_EQ(csv_row(&b, &row), 0);
     ASSERT_STR_EQ(b.data, "example.com,mx.example,10,192.0.2.1,25,smtp,ok,,\"220 mx, \"\"hi\"\"\",yes,"
                           ",,,,,,,2025-01-01T00:00:00Z,2025-12-31T23:00:00Z,-1,,,,no,,,,,"
-                          "2026-01-01T00:00:00Z,,,,,,,,,,,,,,,,,,,12,MX 10,mx.example\r\n");
+                          "2026-01-01T00:00:00Z,,,,,,,,,,,,,,,,,,,12,MX 10,mx.example,,,,\r\n");
     text_free(&row.domain);
     probe_result_free(&r);
     buf_free(&b);

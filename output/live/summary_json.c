@@ -86,17 +86,24 @@ static void time_or_null(struct buf *b, int64_t t)
     string_or_null(b, iso);
 }
 
+static void string_array(struct buf *b, const char *const *v, int n)
+{
+    buf_append_str(b, "[");
+    for (int i = 0; i < n; i++) {
+        if (i) buf_append_str(b, ",");
+        json_string(b, v[i], strlen(v[i]));
+    }
+    buf_append_str(b, "]");
+}
+
 /* "run": where the run came from. */
 static void provenance(struct buf *b, const struct run_provenance *r)
 {
     buf_printf(b, "\"run\":{\"schema_version\":%d,\"scanner\":", SUMMARY_SCHEMA_VERSION);
     string_or_null(b, r->scanner);
-    buf_append_str(b, ",\"command_line\":[");
-    for (int i = 0; i < r->argc; i++) {
-        if (i) buf_append_str(b, ",");
-        json_string(b, r->argv[i], strlen(r->argv[i]));
-    }
-    buf_append_str(b, "],\"started\":");
+    buf_append_str(b, ",\"command_line\":");
+    string_array(b, (const char *const *)r->argv, r->argc);
+    buf_append_str(b, ",\"started\":");
     time_or_null(b, r->started);
     buf_append_str(b, ",\"ended\":");
     time_or_null(b, r->ended);
@@ -104,19 +111,15 @@ static void provenance(struct buf *b, const struct run_provenance *r)
     string_or_null(b, r->protocol);
     buf_append_str(b, ",\"ehlo\":");
     string_or_null(b, r->ehlo);
-    buf_append_str(b, ",\"resolvers\":[");
-    for (int i = 0; i < r->nresolvers; i++) {
-        if (i) buf_append_str(b, ",");
-        json_string(b, r->resolvers[i], strlen(r->resolvers[i]));
-    }
-    buf_append_str(b, "],\"resolvers_from\":");
+    buf_append_str(b, ",\"resolvers\":");
+    string_array(b, r->resolvers, r->nresolvers);
+    buf_append_str(b, ",\"resolvers_from\":");
     string_or_null(b, r->resolvers_from);
-    buf_append_str(b, ",\"source_addresses\":[");
-    for (int i = 0; i < r->nsources; i++) {
-        if (i) buf_append_str(b, ",");
-        json_string(b, r->sources[i], strlen(r->sources[i]));
-    }
-    buf_printf(b, "],\"source_addresses_more\":%llu,\"ca_bundle\":{\"path\":", U(r->sources_more));
+    const char *sources[16];
+    for (int i = 0; i < r->nsources && i < 16; i++) sources[i] = r->sources[i];
+    buf_append_str(b, ",\"source_addresses\":");
+    string_array(b, sources, r->nsources < 16 ? r->nsources : 16);
+    buf_printf(b, ",\"source_addresses_more\":%llu,\"ca_bundle\":{\"path\":", U(r->sources_more));
     string_or_null(b, r->ca_bundle);
     buf_append_str(b, ",\"sha256\":");
     string_or_null(b, r->ca_sha256);

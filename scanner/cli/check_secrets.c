@@ -70,10 +70,12 @@ static char *read_token(void)
     return strdup(env);
 }
 
-static void add(struct buf *b)
+/* Remembers b's text (and takes it) when it is at least min bytes long:
+ * a short piece of base64 would redact what is not a secret. */
+static void add(struct buf *b, size_t min)
 {
     struct check_state *st = &check_state;
-    if (b->len >= 4 && st->nsecrets < CHECK_SECRETS && buf_append(b, "", 1) == 0) {
+    if (b->len >= min && b->len > 0 && st->nsecrets < CHECK_SECRETS && buf_append(b, "", 1) == 0) {
         st->secrets[st->nsecrets++] = b->data;
         *b = (struct buf){0};
     }
@@ -87,7 +89,7 @@ static void add_base64(const char *raw, size_t len)
     struct buf b = {0};
     if (buf_reserve(&b, (len + 2) / 3 * 4 + 1) == 0 && sasl_base64(raw, len, b.data, (len + 2) / 3 * 4 + 1) == 0)
         b.len = strlen(b.data);
-    add(&b);
+    add(&b, 1);
 }
 
 /* The characters of base64 that only the secret's bytes decide, when it
@@ -112,7 +114,7 @@ static void add_aligned(const char *secret, int offset)
         memset(raw, 0, total);
     }
     free(raw);
-    add(&b);
+    add(&b, 4);
 }
 
 /* Longest first: a message's base64 holds the secret's. */
@@ -138,7 +140,7 @@ static void remember(const char *user, const char *secret, bool token)
     for (int offset = 0; offset < 3; offset++) add_aligned(secret, offset);
     struct buf plain = {0};
     buf_append_str(&plain, secret);
-    add(&plain);
+    add(&plain, 1);
 }
 
 /* Does --auth-mech (or auto with a token in the environment) take a token? */

@@ -18,7 +18,6 @@ struct sasl_flow {
 
 #define XMPP_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
 
-
 int saslflow_choose(struct dialog_session *s, const char *dflt)
 {
     const struct dialog_params *p = s->params;

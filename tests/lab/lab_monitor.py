@@ -342,7 +342,7 @@ def nagios_objects():
             hosts.append(h)
     opts = "--resolver 127.0.53.1 --ca-file %s --ehlo nagios.lab.test" % CA
     for host, _, _, desc, command, _ in NAGIOS_CHECKS:
-        services.append("define service {\n    host_name %s\n    service_description %s\n    check_command %s\n"
+        services.append("define service {\n    use starttls-service\n    host_name %s\n    service_description %s\n    check_command %s\n"
                         "    max_check_attempts 1\n    check_interval 3600\n    retry_interval 3600\n"
                         "    check_period always\n    contacts nobody\n    notification_period always\n}"
                         % (host, desc, command.format(opts=opts)))

@@ -44,6 +44,7 @@ TEST_IMPL(raw_replies_kept_and_bounded)
     dialog_keep_raw(&s, RAW_CAPABILITIES, &r);
     ASSERT_EQ(items(&res.raw[RAW_CAPABILITIES]), 3);
     ASSERT(strstr(res.raw[RAW_CAPABILITIES].p, "250-line\\s0") != NULL); /* a line's space kept as \s */
+    buf_free(&r.text);
     /* The first reply of its kind only; inside TLS it is another. */
     make_reply(&r, 5, 0);
     dialog_keep_raw(&s, RAW_CAPABILITIES, &r);

@@ -103,18 +103,6 @@ static int write_report(struct job_state *s)
     return rc;
 }
 
-/* --metrics FILE: it is a state, replaced at each run, but only when it is
- * one that --metrics wrote (or empty): a mistyped name does not lose a file. */
-static int check_metrics(const struct rollup_job *j)
-{
-    if (!j->metrics) return 0;
-    if (outfile_check(j->metrics, j->inputs, j->ninputs, true) == OUTFILE_IS_INPUT)
-        return fail(j, j->metrics, "the output is one of the inputs");
-    if (!j->overwrite && !metrics_file_replaceable(j->metrics))
-        return fail(j, j->metrics, "not a file that --metrics wrote; it is left alone (remove it first)");
-    return 0;
-}
-
 static int write_metrics(struct job_state *s)
 {
     const struct rollup_job *j = s->j;
@@ -131,7 +119,8 @@ static int write_metrics(struct job_state *s)
 int rollup_job_run(const struct rollup_job *j)
 {
     struct job_state s = {.j = j};
-    if (check_output(j, j->rollup) || check_output(j, j->report) || check_metrics(j)) return 2;
+    /* --metrics: whether FILE may be replaced was judged before the scan (run.c). */
+    if (check_output(j, j->rollup) || check_output(j, j->report) || check_output(j, j->metrics)) return 2;
     if (j->metrics && !(s.metrics = metrics_new(j->metrics_aggregate)))
         return fail(j, j->metrics, strerror(errno));
     if (report_init(&s.report, j->expiring_within) != 0) {
